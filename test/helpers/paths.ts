@@ -1,0 +1,23 @@
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** The repository root, found from this file whether it runs from test/ (tsx) or dist/test/. */
+export const repoRoot: string = (() => {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  while (!existsSync(join(dir, 'package.json'))) {
+    const up = dirname(dir);
+    if (up === dir) throw new Error('package.json not found above ' + fileURLToPath(import.meta.url));
+    dir = up;
+  }
+  return dir;
+})();
+
+/** Fixtures live in the source tree, not in dist/. */
+export const fixturesDir = join(repoRoot, 'test', 'fixtures');
+
+/** The compiled CLI, built by `npm run build` (the `prepare` step of `npm ci`). */
+export const cliPath = join(repoRoot, 'dist', 'cmd', 'bivouac.js');
+
+/** The shared corpus next to the repository (../shared in a session, a copy beside CI's clone). */
+export const corpusDir = join(repoRoot, '..', 'shared', 'corpus', 'nomad-jobs');
