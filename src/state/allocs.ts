@@ -1,0 +1,119 @@
+import { stmt, type Database } from './db.js';
+import type { AllocPort, AllocRecord, AllocResources, ClientStatus, DesiredStatus } from './types.js';
+
+interface AllocRow {
+  id: string;
+  job_id: string;
+  job_version: number;
+  task_group: string;
+  alloc_index: number;
+  name: string;
+  desired_status: string;
+  desired_description: string;
+  client_status: string;
+  client_description: string;
+  resources_json: string;
+  ports_json: string;
+  create_time: number;
+  modify_time: number;
+}
+
+function toAlloc(r: AllocRow): AllocRecord {
+  return {
+    id: r.id,
+    jobId: r.job_id,
+    jobVersion: r.job_version,
+    taskGroup: r.task_group,
+    index: r.alloc_index,
+    name: r.name,
+    desiredStatus: r.desired_status as DesiredStatus,
+    desiredDescription: r.desired_description,
+    clientStatus: r.client_status as ClientStatus,
+    clientDescription: r.client_description,
+    resources: JSON.parse(r.resources_json) as AllocResources,
+    ports: JSON.parse(r.ports_json) as AllocPort[],
+    createTime: r.create_time,
+    modifyTime: r.modify_time,
+  };
+}
+
+export interface NewAlloc {
+  readonly id: string;
+  readonly jobId: string;
+  readonly jobVersion: number;
+  readonly taskGroup: string;
+  readonly index: number;
+  readonly name: string;
+  readonly resources: AllocResources;
+  readonly ports: readonly AllocPort[];
+  /** Task name and driver for each task, to create their pending task states. */
+  readonly tasks: readonly { readonly name: string; readonly driver: string }[];
+}
+
+/** Inserts the allocation and a pending state for each of its tasks. */
+export function insertAlloc(db: Database, a: NewAlloc, now: number): void {
+  stmt(
+    db,
+    `INSERT INTO allocs (id, job_id, job_version, task_group, alloc_index, name, desired_status, client_status,
+       client_description, resources_json, ports_json, create_time, modify_time)
+     VALUES (?, ?, ?, ?, ?, ?, 'run', 'pending', 'No tasks have started', ?, ?, ?, ?)`,
+  ).run(a.id, a.jobId, a.jobVersion, a.taskGroup, a.index, a.name, JSON.stringify(a.resources), JSON.stringify(a.ports), now, now);
+  for (const t of a.tasks) {
+    stmt(db, `INSERT INTO task_states (alloc_id, task, driver, state) VALUES (?, ?, ?, 'pending')`).run(a.id, t.name, t.driver);
+  }
+}
+
+export function getAlloc(db: Database, id: string): AllocRecord | null {
+  const r = stmt(db, 'SELECT * FROM allocs WHERE id = ?').get(id) as AllocRow | undefined;
+  return r ? toAlloc(r) : null;
+}
+
+/** Allocations whose ID starts with the prefix (for the CLI's short IDs). */
+export function findAllocsByPrefix(db: Database, prefix: string, limit = 10): AllocRecord[] {
+  return (stmt(db, `SELECT * FROM allocs WHERE id >= ? AND id < ? ORDER BY id LIMIT ?`).all(prefix, prefix + '\uffff', limit) as AllocRow[]).map(toAlloc);
+}
+
+export function listAllocsForJob(db: Database, jobId: string): AllocRecord[] {
+  return (stmt(db, 'SELECT * FROM allocs WHERE job_id = ? ORDER BY create_time DESC, alloc_index').all(jobId) as AllocRow[]).map(toAlloc);
+}
+
+/** Allocations the agent must still look after: not terminal on the client. */
+export function listLiveAllocs(db: Database): AllocRecord[] {
+  return (stmt(db, `SELECT * FROM allocs WHERE client_status IN ('pending', 'running') ORDER BY create_time, id`).all() as AllocRow[]).map(toAlloc);
+}
+
+export function listAllAllocs(db: Database): AllocRecord[] {
+  return (stmt(db, 'SELECT * FROM allocs ORDER BY create_time, id').all() as AllocRow[]).map(toAlloc);
+}
+
+export function setAllocDesired(db: Database, id: string, status: DesiredStatus, description: string, now: number): void {
+  stmt(db, 'UPDATE allocs SET desired_status = ?, desired_description = ?, modify_time = ? WHERE id = ?').run(status, description, now, id);
+}
+
+export function setAllocClientStatus(db: Database, id: string, status: ClientStatus, description: string, now: number): boolean {
+  const r = stmt(
+    db,
+    'UPDATE allocs SET client_status = ?, client_description = ?, modify_time = ? WHERE id = ? AND (client_status != ? OR client_description != ?)',
+  ).run(status, description, now, id, status, description);
+  return r.changes > 0;
+}
+
+/** An in-place update: the allocation now runs the job's newer version. */
+export function setAllocJobVersion(db: Database, id: string, version: number, now: number): void {
+  stmt(db, 'UPDATE allocs SET job_version = ?, modify_time = ? WHERE id = ?').run(version, now, id);
+}
+
+/** Client status counts per task group, for `status JOB`'s Summary table. */
+export function countAllocsByGroup(db: Database, jobId: string): { group: string; status: ClientStatus; n: number }[] {
+  return (stmt(db, 'SELECT task_group AS "group", client_status AS status, count(*) AS n FROM allocs WHERE job_id = ? GROUP BY task_group, client_status').all(jobId) as {
+    group: string;
+    status: ClientStatus;
+    n: number;
+  }[]);
+}
+
+/** Non-terminal allocation counts per job, for the job list's status column. */
+export function countLiveAllocsByJob(db: Database): Map<string, number> {
+  const rows = stmt(db, `SELECT job_id, count(*) AS n FROM allocs WHERE client_status IN ('pending', 'running') GROUP BY job_id`).all() as { job_id: string; n: number }[];
+  return new Map(rows.map((r) => [r.job_id, r.n]));
+}

@@ -1,0 +1,93 @@
+import type BetterSqlite3 from 'better-sqlite3';
+import { createRequire } from 'node:module';
+import { existsSync } from 'node:fs';
+import { BivouacError } from '../util/errors.js';
+import { migration001 } from './migrations/001_initial.js';
+
+export type Database = BetterSqlite3.Database;
+
+/** Index i holds the migration that takes the schema from version i to i+1. */
+const MIGRATIONS: readonly string[] = [migration001];
+export const SCHEMA_VERSION = MIGRATIONS.length;
+
+export interface OpenOptions {
+  /** Status commands open read-only: they must never write, nor create the file. */
+  readonly readonly?: boolean;
+}
+
+const require = createRequire(import.meta.url);
+
+/**
+ * Opens the state database and brings its schema up to date.
+ *
+ * WAL with synchronous=NORMAL: a commit is durable against a crash of the agent process
+ * (the case this project is built for: kill -9 at any instant), and the database stays
+ * consistent across a power cut, which may lose the last few transactions. FULL would cost
+ * ~5× the write rate (reference/deps.md §3) for that last case only.
+ */
+export function openState(path: string, opts: OpenOptions = {}): Database {
+  // better-sqlite3 is a native module: loaded here, on first use, never by commands that don't need it.
+  const Ctor = require('better-sqlite3') as typeof BetterSqlite3;
+  if (opts.readonly) {
+    if (path !== ':memory:' && !existsSync(path)) {
+      throw new BivouacError('STATE_NOT_FOUND', `no state database at ${path}: has the agent run with this data dir?`);
+    }
+    const db = new Ctor(path, { readonly: true, fileMustExist: true });
+    db.pragma('busy_timeout = 5000');
+    const version = db.pragma('user_version', { simple: true }) as number;
+    if (version > SCHEMA_VERSION) {
+      db.close();
+      throw new BivouacError('STATE_MIGRATION', `state database ${path} has schema ${version}, newer than this bivouac (${SCHEMA_VERSION}): upgrade bivouac`);
+    }
+    return db;
+  }
+  const db = new Ctor(path);
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = NORMAL');
+  db.pragma('foreign_keys = ON');
+  db.pragma('busy_timeout = 5000');
+  migrate(db, path);
+  return db;
+}
+
+function migrate(db: Database, path: string): void {
+  const current = db.pragma('user_version', { simple: true }) as number;
+  if (current > SCHEMA_VERSION) {
+    db.close();
+    throw new BivouacError('STATE_MIGRATION', `state database ${path} has schema ${current}, newer than this bivouac (${SCHEMA_VERSION}): upgrade bivouac`);
+  }
+  for (let v = current; v < SCHEMA_VERSION; v++) {
+    const step = db.transaction(() => {
+      db.exec(MIGRATIONS[v]);
+      db.pragma(`user_version = ${v + 1}`);
+    });
+    try {
+      step();
+    } catch (err) {
+      throw new BivouacError('STATE_MIGRATION', `migrating ${path} from schema ${v} to ${v + 1} failed`, { cause: err });
+    }
+  }
+}
+
+type Statement = BetterSqlite3.Statement<unknown[], unknown>;
+const statementCache = new WeakMap<Database, Map<string, Statement>>();
+
+/** Prepared statements are cached per connection: preparing costs more than running. */
+export function stmt(db: Database, sql: string): Statement {
+  let cache = statementCache.get(db);
+  if (!cache) {
+    cache = new Map();
+    statementCache.set(db, cache);
+  }
+  let s = cache.get(sql);
+  if (!s) {
+    s = db.prepare(sql);
+    cache.set(sql, s);
+  }
+  return s;
+}
+
+/** Runs fn in one transaction (nested calls join the outer one). */
+export function tx<T>(db: Database, fn: () => T): T {
+  return db.transaction(fn)();
+}

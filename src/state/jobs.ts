@@ -1,0 +1,159 @@
+import type { Job, Diagnostic } from '../jobspec/types.js';
+import { stmt, type Database } from './db.js';
+import type { FileErrorRecord, JobRecord, JobVersionRecord, PlacementFailure } from './types.js';
+
+interface JobRow {
+  id: string;
+  version: number;
+  source_file: string;
+  stopped: number;
+  submit_time: number;
+  modify_time: number;
+  placement_json: string | null;
+}
+
+function toJob(r: JobRow): JobRecord {
+  return {
+    id: r.id,
+    version: r.version,
+    sourceFile: r.source_file,
+    stopped: r.stopped === 1,
+    submitTime: r.submit_time,
+    modifyTime: r.modify_time,
+    placementFailures: r.placement_json === null ? null : (JSON.parse(r.placement_json) as PlacementFailure[]),
+  };
+}
+
+export function getJob(db: Database, id: string): JobRecord | null {
+  const r = stmt(db, 'SELECT * FROM jobs WHERE id = ?').get(id) as JobRow | undefined;
+  return r ? toJob(r) : null;
+}
+
+export function listJobs(db: Database): JobRecord[] {
+  return (stmt(db, 'SELECT * FROM jobs ORDER BY id').all() as JobRow[]).map(toJob);
+}
+
+interface VersionRow {
+  job_id: string;
+  version: number;
+  spec_json: string;
+  spec_hash: string;
+  source_file: string;
+  submit_time: number;
+}
+
+function toVersion(r: VersionRow): JobVersionRecord {
+  return {
+    jobId: r.job_id,
+    version: r.version,
+    job: JSON.parse(r.spec_json) as Job,
+    hash: r.spec_hash,
+    sourceFile: r.source_file,
+    submitTime: r.submit_time,
+  };
+}
+
+export function getJobVersion(db: Database, jobId: string, version: number): JobVersionRecord | null {
+  const r = stmt(db, 'SELECT * FROM job_versions WHERE job_id = ? AND version = ?').get(jobId, version) as VersionRow | undefined;
+  return r ? toVersion(r) : null;
+}
+
+/** The job's current version, or null for an unknown job. */
+export function getCurrentJobVersion(db: Database, jobId: string): JobVersionRecord | null {
+  const r = stmt(
+    db,
+    'SELECT v.* FROM job_versions v JOIN jobs j ON j.id = v.job_id AND j.version = v.version WHERE j.id = ?',
+  ).get(jobId) as VersionRow | undefined;
+  return r ? toVersion(r) : null;
+}
+
+export function getCurrentHash(db: Database, jobId: string): string | null {
+  const r = stmt(
+    db,
+    'SELECT v.spec_hash AS h FROM job_versions v JOIN jobs j ON j.id = v.job_id AND j.version = v.version WHERE j.id = ?',
+  ).get(jobId) as { h: string } | undefined;
+  return r ? r.h : null;
+}
+
+/**
+ * Records a job spec from a file: a new job at version 0, a new version when the hash
+ * differs from the current one, or (same hash) nothing but un-stopping a stopped job.
+ * Returns the version now current and whether anything changed.
+ */
+export function putJobVersion(
+  db: Database,
+  job: Job,
+  hash: string,
+  sourceFile: string,
+  now: number,
+): { version: number; changed: boolean } {
+  const existing = getJob(db, job.id);
+  if (!existing) {
+    stmt(db, 'INSERT INTO jobs (id, version, source_file, stopped, submit_time, modify_time) VALUES (?, 0, ?, 0, ?, ?)').run(job.id, sourceFile, now, now);
+    insertVersion(db, job, 0, hash, sourceFile, now);
+    return { version: 0, changed: true };
+  }
+  const currentHash = getCurrentHash(db, job.id);
+  if (currentHash === hash) {
+    if (existing.stopped || existing.sourceFile !== sourceFile) {
+      stmt(db, 'UPDATE jobs SET stopped = 0, source_file = ?, modify_time = ? WHERE id = ?').run(sourceFile, now, job.id);
+      return { version: existing.version, changed: existing.stopped };
+    }
+    return { version: existing.version, changed: false };
+  }
+  const version = existing.version + 1;
+  insertVersion(db, job, version, hash, sourceFile, now);
+  stmt(db, 'UPDATE jobs SET version = ?, source_file = ?, stopped = 0, submit_time = ?, modify_time = ? WHERE id = ?').run(version, sourceFile, now, now, job.id);
+  return { version, changed: true };
+}
+
+function insertVersion(db: Database, job: Job, version: number, hash: string, sourceFile: string, now: number): void {
+  stmt(db, 'INSERT INTO job_versions (job_id, version, spec_json, spec_hash, source_file, submit_time) VALUES (?, ?, ?, ?, ?, ?)').run(
+    job.id,
+    version,
+    JSON.stringify(job),
+    hash,
+    sourceFile,
+    now,
+  );
+}
+
+export function setJobStopped(db: Database, jobId: string, now: number): void {
+  stmt(db, 'UPDATE jobs SET stopped = 1, modify_time = ? WHERE id = ? AND stopped = 0').run(now, jobId);
+}
+
+export function setPlacementFailures(db: Database, jobId: string, failures: readonly PlacementFailure[] | null): void {
+  stmt(db, 'UPDATE jobs SET placement_json = ? WHERE id = ?').run(failures && failures.length > 0 ? JSON.stringify(failures) : null, jobId);
+}
+
+interface FileErrorRow {
+  file: string;
+  job_id: string | null;
+  message: string;
+  diagnostics_json: string;
+  seen_at: number;
+}
+
+export function putFileError(db: Database, file: string, jobId: string | null, message: string, diagnostics: readonly Diagnostic[], now: number): void {
+  stmt(
+    db,
+    `INSERT INTO file_errors (file, job_id, message, diagnostics_json, seen_at) VALUES (?, ?, ?, ?, ?)
+     ON CONFLICT (file) DO UPDATE SET job_id = excluded.job_id, message = excluded.message,
+       diagnostics_json = excluded.diagnostics_json,
+       seen_at = CASE WHEN file_errors.message = excluded.message THEN file_errors.seen_at ELSE excluded.seen_at END`,
+  ).run(file, jobId, message, JSON.stringify(diagnostics), now);
+}
+
+export function clearFileError(db: Database, file: string): void {
+  stmt(db, 'DELETE FROM file_errors WHERE file = ?').run(file);
+}
+
+export function listFileErrors(db: Database): FileErrorRecord[] {
+  return (stmt(db, 'SELECT * FROM file_errors ORDER BY file').all() as FileErrorRow[]).map((r) => ({
+    file: r.file,
+    jobId: r.job_id,
+    message: r.message,
+    diagnostics: JSON.parse(r.diagnostics_json) as Diagnostic[],
+    seenAt: r.seen_at,
+  }));
+}

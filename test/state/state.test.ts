@@ -1,0 +1,156 @@
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, readFileSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Job } from '../../src/jobspec/types.js';
+import {
+  openState,
+  SCHEMA_VERSION,
+  putJobVersion,
+  getCurrentJobVersion,
+  getJob,
+  setJobStopped,
+  insertAlloc,
+  listLiveAllocs,
+  setAllocClientStatus,
+  markStarting,
+  markRunning,
+  getHandle,
+  markExited,
+  markDead,
+  getTaskState,
+  appendTaskEvent,
+  listRestartTimes,
+  findAllocsByPrefix,
+  putFileError,
+  listFileErrors,
+  clearFileError,
+} from '../../src/state/index.js';
+import { repoRoot } from '../helpers/paths.js';
+
+function fakeJob(id: string, extra: Partial<Job> = {}): Job {
+  return {
+    id,
+    name: id,
+    type: 'service',
+    priority: 50,
+    region: 'global',
+    namespace: 'default',
+    datacenters: ['*'],
+    allAtOnce: false,
+    constraints: [],
+    meta: {},
+    periodic: null,
+    parameterized: false,
+    groups: [],
+    extra: {},
+    ...extra,
+  };
+}
+
+describe('state', () => {
+  test('a new file opens at the current schema, in WAL mode', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'bivouac-state-'));
+    try {
+      const db = openState(join(dir, 'state.db'));
+      assert.equal(db.pragma('user_version', { simple: true }), SCHEMA_VERSION);
+      assert.equal(db.pragma('journal_mode', { simple: true }), 'wal');
+      assert.equal(db.pragma('foreign_keys', { simple: true }), 1);
+      db.close();
+      const ro = openState(join(dir, 'state.db'), { readonly: true });
+      assert.throws(() => ro.exec('CREATE TABLE x (a)'), /readonly/);
+      ro.close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('a read-only open of a missing file fails with STATE_NOT_FOUND and creates nothing', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'bivouac-state-'));
+    try {
+      assert.throws(() => openState(join(dir, 'state.db'), { readonly: true }), { code: 'STATE_NOT_FOUND' });
+      assert.deepEqual(readdirSync(dir), []);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('job versions: identical hash makes no version, a new hash does, a stop is undone by re-adding', () => {
+    const db = openState(':memory:');
+    assert.deepEqual(putJobVersion(db, fakeJob('web'), 'h1', 'a.nomad', 1000), { version: 0, changed: true });
+    assert.deepEqual(putJobVersion(db, fakeJob('web'), 'h1', 'a.nomad', 2000), { version: 0, changed: false });
+    assert.deepEqual(putJobVersion(db, fakeJob('web', { priority: 70 }), 'h2', 'a.nomad', 3000), { version: 1, changed: true });
+    assert.equal(getCurrentJobVersion(db, 'web')?.job.priority, 70);
+    setJobStopped(db, 'web', 4000);
+    assert.equal(getJob(db, 'web')?.stopped, true);
+    assert.deepEqual(putJobVersion(db, fakeJob('web', { priority: 70 }), 'h2', 'a.nomad', 5000), { version: 1, changed: true });
+    assert.equal(getJob(db, 'web')?.stopped, false);
+  });
+
+  test('a task start writes its intent before the handle, and the handle goes with the process', () => {
+    const db = openState(':memory:');
+    putJobVersion(db, fakeJob('web'), 'h1', 'a.nomad', 1000);
+    insertAlloc(
+      db,
+      {
+        id: 'aaaaaaaa-1111-2222-3333-444444444444',
+        jobId: 'web',
+        jobVersion: 0,
+        taskGroup: 'g',
+        index: 0,
+        name: 'web.g[0]',
+        resources: { cpu: 100, memoryMB: 300, diskMB: 300 },
+        ports: [],
+        tasks: [{ name: 't', driver: 'raw_exec' }],
+      },
+      1000,
+    );
+    const id = 'aaaaaaaa-1111-2222-3333-444444444444';
+    assert.equal(listLiveAllocs(db).length, 1);
+    assert.equal(markStarting(db, id, 't'), 1);
+    assert.equal(getTaskState(db, id, 't')?.starting, true);
+    assert.equal(getHandle(db, id, 't'), null);
+    markRunning(db, id, 't', 1, 'raw_exec', { pid: 42 }, 1100);
+    assert.deepEqual(getHandle(db, id, 't')?.handle, { pid: 42 });
+    assert.equal(getTaskState(db, id, 't')?.state, 'running');
+    assert.equal(getTaskState(db, id, 't')?.starting, false);
+    markExited(db, id, 't');
+    assert.equal(getHandle(db, id, 't'), null);
+    appendTaskEvent(db, id, 't', 1200, 'Restarting', 'Task restarting in 15s');
+    appendTaskEvent(db, id, 't', 1300, 'Started', 'Task started by client');
+    assert.deepEqual(listRestartTimes(db, id, 't'), [1200]);
+    markDead(db, id, 't', true, 1400);
+    assert.equal(getTaskState(db, id, 't')?.failed, true);
+    setAllocClientStatus(db, id, 'failed', 'Failed tasks', 1400);
+    assert.equal(listLiveAllocs(db).length, 0);
+    assert.equal(findAllocsByPrefix(db, 'aaaaaaaa').length, 1);
+    assert.equal(findAllocsByPrefix(db, 'aaaaaaab').length, 0);
+  });
+
+  test('file errors keep their first-seen time while the message is unchanged', () => {
+    const db = openState(':memory:');
+    putFileError(db, 'x.nomad', null, 'bad', [], 1);
+    putFileError(db, 'x.nomad', null, 'bad', [], 2);
+    assert.equal(listFileErrors(db)[0].seenAt, 1);
+    putFileError(db, 'x.nomad', null, 'worse', [], 3);
+    assert.equal(listFileErrors(db)[0].seenAt, 3);
+    clearFileError(db, 'x.nomad');
+    assert.equal(listFileErrors(db).length, 0);
+  });
+
+  test('SQL lives only in src/state/', () => {
+    const offenders: string[] = [];
+    const walk = (dir: string): void => {
+      for (const e of readdirSync(dir, { withFileTypes: true })) {
+        const p = join(dir, e.name);
+        if (e.isDirectory()) walk(p);
+        else if (p.endsWith('.ts') && !p.includes(`${join('src', 'state')}`) && /\.prepare\(|\.exec\(\s*['"`]\s*(CREATE|INSERT|UPDATE|DELETE|SELECT)/i.test(readFileSync(p, 'utf8')))
+          offenders.push(p);
+      }
+    };
+    walk(join(repoRoot, 'src'));
+    walk(join(repoRoot, 'cmd'));
+    assert.deepEqual(offenders, []);
+  });
+});
