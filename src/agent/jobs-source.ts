@@ -1,0 +1,149 @@
+import { createHash } from 'node:crypto';
+import { lstat, open, readdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Diagnostic, Job } from '../jobspec/types.js';
+import type { Logger } from '../util/logger.js';
+
+/** What one job file gave: a job (with its canonical hash), or why it gave none. */
+export type FileResult =
+  | { readonly kind: 'job'; readonly job: Job; readonly hash: string }
+  | { readonly kind: 'error'; readonly message: string; readonly diagnostics: readonly Diagnostic[] };
+
+export interface JobSnapshot {
+  /** False when the directory could not be listed: absence then means nothing. */
+  readonly complete: boolean;
+  /** Keyed by file name (relative to the jobs dir), sorted. */
+  readonly files: ReadonlyMap<string, FileResult>;
+}
+
+export interface JobParser {
+  parse(file: string, text: string): Promise<{ readonly job: Job | null; readonly diagnostics: readonly Diagnostic[] }>;
+  hash(job: Job): string;
+  format(d: Diagnostic): string;
+}
+
+/** Job files bigger than this are refused unread: a job file is a few KB. */
+export const MAX_JOB_FILE_BYTES = 1024 * 1024;
+/** A directory with more entries than this is listed only up to it, with an error for the rest. */
+export const MAX_JOB_FILES = 10_000;
+
+const SUFFIXES = ['.nomad', '.hcl'];
+const IGNORED = [/^\./, /~$/, /\.swp$/, /\.swx$/, /\.bak$/, /\.tmp$/, /\.orig$/, /\.part$/];
+
+/** Which directory entries are job files: `*.nomad`, `*.hcl` (so `*.nomad.hcl`), no dotfiles or editor leftovers. */
+export function isJobFileName(name: string): boolean {
+  if (IGNORED.some((re) => re.test(name))) return false;
+  return SUFFIXES.some((s) => name.endsWith(s) && name.length > s.length);
+}
+
+/**
+ * Lists and parses the jobs directory (kubelet's file source, STYLE §5). It only reads: it
+ * knows nothing of scheduling or the database. Parsing is cached by content hash, so a
+ * rescan of unchanged files costs a read and a hash each.
+ */
+export class JobsSource {
+  private readonly cache = new Map<string, { contentHash: string; result: FileResult }>();
+
+  constructor(
+    private readonly dir: string,
+    private readonly parser: JobParser,
+    private readonly log: Logger,
+  ) {}
+
+  async list(): Promise<JobSnapshot> {
+    let names: string[];
+    try {
+      names = (await readdir(this.dir)).filter(isJobFileName).sort();
+    } catch (err) {
+      this.log.warn({ err, dir: this.dir }, 'jobs directory could not be listed');
+      return { complete: false, files: new Map() };
+    }
+    const files = new Map<string, FileResult>();
+    const overflow = names.slice(MAX_JOB_FILES);
+    for (const name of names.slice(0, MAX_JOB_FILES)) {
+      const result = await this.readOne(name);
+      if (result) files.set(name, result);
+    }
+    for (const name of overflow) {
+      files.set(name, errorResult(`${name}: not read: the jobs directory holds more than ${MAX_JOB_FILES} job files`));
+    }
+    for (const name of this.cache.keys()) if (!files.has(name)) this.cache.delete(name);
+    return { complete: true, files };
+  }
+
+  /** null: the entry vanished or is not a regular file, so it is not a job file at all. */
+  private async readOne(name: string): Promise<FileResult | null> {
+    const path = join(this.dir, name);
+    let text: Buffer;
+    try {
+      const st = await lstat(path);
+      if (!st.isFile()) return null;
+      if (st.size > MAX_JOB_FILE_BYTES) return errorResult(`${name}: file is ${st.size} bytes; job files are limited to ${MAX_JOB_FILE_BYTES} bytes`);
+      text = await readCapped(path);
+    } catch (err) {
+      if (isMissing(err)) return null;
+      return errorResult(`${name}: cannot read: ${(err as Error).message}`);
+    }
+    if (text.length > MAX_JOB_FILE_BYTES) return errorResult(`${name}: file grew past ${MAX_JOB_FILE_BYTES} bytes while being read`);
+    const contentHash = createHash('sha256').update(text).digest('hex');
+    const cached = this.cache.get(name);
+    if (cached && cached.contentHash === contentHash) return cached.result;
+    const result = await this.parseOne(name, text);
+    this.cache.set(name, { contentHash, result });
+    return result;
+  }
+
+  private async parseOne(name: string, text: Buffer): Promise<FileResult> {
+    const decoded = decodeUtf8(text);
+    if (decoded === null) return errorResult(`${name}: not valid UTF-8 text`);
+    try {
+      const r = await this.parser.parse(name, decoded);
+      if (r.job) return { kind: 'job', job: r.job, hash: this.parser.hash(r.job) };
+      const errors = r.diagnostics.filter((d) => d.severity === 'error');
+      return {
+        kind: 'error',
+        message: errors.map((d) => this.parser.format(d)).join('; ') || `${name}: invalid job file`,
+        diagnostics: r.diagnostics,
+      };
+    } catch (err) {
+      // The parser promises diagnostics, not throws; one that throws anyway is a bug we log
+      // loudly, but one bad file must never take the agent down.
+      this.log.error({ err, file: name }, 'job parser threw');
+      return errorResult(`${name}: internal parser error: ${(err as Error).message}`);
+    }
+  }
+}
+
+function errorResult(message: string): FileResult {
+  return { kind: 'error', message, diagnostics: [] };
+}
+
+async function readCapped(path: string): Promise<Buffer> {
+  const fh = await open(path, 'r');
+  try {
+    const buf = Buffer.alloc(MAX_JOB_FILE_BYTES + 1);
+    let off = 0;
+    while (off < buf.length) {
+      const { bytesRead } = await fh.read(buf, off, buf.length - off, off);
+      if (bytesRead === 0) break;
+      off += bytesRead;
+    }
+    return buf.subarray(0, off);
+  } finally {
+    await fh.close();
+  }
+}
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+function decodeUtf8(b: Buffer): string | null {
+  try {
+    return utf8.decode(b);
+  } catch {
+    // fatal decoding throws on invalid bytes; that is the answer we asked for.
+    return null;
+  }
+}
+
+function isMissing(err: unknown): boolean {
+  return typeof err === 'object' && err !== null && 'code' in err && (err as { code: string }).code === 'ENOENT';
+}
