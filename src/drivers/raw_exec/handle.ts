@@ -1,0 +1,192 @@
+/**
+ * One raw_exec task as this agent sees it: the shim's pid, how to tell whether that pid is
+ * still ours, and its exit once known. A cache over the stored handle and the exit file:
+ * dropping it loses nothing a fresh `recoverTask` cannot find again.
+ */
+import type { ChildProcess } from 'node:child_process';
+import { constants as osConstants } from 'node:os';
+import type { Logger } from '../../util/logger.js';
+import type { ExitResult } from '../types.js';
+import { childProcesses, isLiveState, processGroupMembers, readProcStat } from '../proc.js';
+import { exitResultFromStatus, readExitFile } from './shim.js';
+import type { RawExecState } from './state.js';
+
+export interface HandleDeps {
+  readonly procRoot: string;
+  /** This boot's id, read once by the driver. */
+  readonly bootId: string;
+  readonly pollIntervalMs: number;
+  readonly log: Logger;
+}
+
+const UNKNOWN_WHILE_DOWN = 'exit code unknown: task exited while the agent was down';
+const UNKNOWN_NO_STATUS = 'exit code unknown: the task left no exit status';
+
+export class RawExecTask {
+  private result: ExitResult | null = null;
+  private settle: (r: ExitResult) => void = () => {};
+  private readonly done: Promise<ExitResult>;
+  private waiters = 0;
+  private timer: NodeJS.Timeout | null = null;
+  private sentKill = false;
+  private disposed = false;
+
+  constructor(
+    readonly id: string,
+    readonly state: RawExecState,
+    private readonly deps: HandleDeps,
+    private readonly child: ChildProcess | null,
+  ) {
+    this.done = new Promise((resolve) => (this.settle = resolve));
+    if (child) {
+      child.once('exit', (code, sig) => this.finish(this.fromChild(code, sig)));
+    }
+  }
+
+  /** Starts watching a task this agent did not fork: poll /proc until the pid is no longer ours. */
+  watch(): void {
+    if (this.child || this.result) return;
+    if (!this.isOurs()) {
+      this.finish(this.fromExitFile(UNKNOWN_WHILE_DOWN));
+      return;
+    }
+    this.schedule();
+  }
+
+  exitResult(): ExitResult | null {
+    return this.result;
+  }
+
+  async wait(signal?: AbortSignal): Promise<ExitResult> {
+    if (this.result) return this.result;
+    signal?.throwIfAborted();
+    this.waiters++;
+    this.updateRef();
+    let onAbort: (() => void) | null = null;
+    try {
+      const aborted = new Promise<never>((_, reject) => {
+        onAbort = () => reject(signal?.reason);
+        signal?.addEventListener('abort', onAbort, { once: true });
+      });
+      return await Promise.race([this.done, aborted]);
+    } finally {
+      if (onAbort) signal?.removeEventListener('abort', onAbort);
+      this.waiters--;
+      this.updateRef();
+    }
+  }
+
+  /** True while the pid is the process we started, in this boot, and not exited. */
+  isOurs(): boolean {
+    if (this.deps.bootId !== this.state.bootId) return false;
+    const stat = readProcStat(this.deps.procRoot, this.state.pid);
+    return stat !== null && stat.startTime === this.state.startTime && isLiveState(stat.state);
+  }
+
+  /**
+   * Signals the task's process group, but only while the group number is provably still
+   * ours: the leader is our process (same start time, same boot), or the leader is gone and
+   * members remain. The kernel never hands out a pid number still used as a group id, so a
+   * group with members cannot be someone else's. A pid that exists with another start time
+   * means the group is gone and the number reused: never signalled.
+   */
+  signalGroup(sig: number): boolean {
+    if (this.deps.bootId !== this.state.bootId) return false;
+    const stat = readProcStat(this.deps.procRoot, this.state.pid);
+    if (stat !== null && stat.startTime !== this.state.startTime) return false;
+    if (stat === null && processGroupMembers(this.deps.procRoot, this.state.pgid).length === 0) return false;
+    if (sig === 9) this.sentKill = true;
+    return killQuietly(-this.state.pgid, sig);
+  }
+
+  /** Signals the task itself (the shim's children), as Nomad's SignalTask does. */
+  signalTask(sig: number): boolean {
+    if (!this.isOurs()) return false;
+    let sent = false;
+    for (const pid of childProcesses(this.deps.procRoot, this.state.pid)) sent = killQuietly(pid, sig) || sent;
+    return sent;
+  }
+
+  /** Members of the task's group still alive, once the leader's pid can be trusted. */
+  groupMembers(): number[] {
+    if (this.deps.bootId !== this.state.bootId) return [];
+    const stat = readProcStat(this.deps.procRoot, this.state.pid);
+    if (stat !== null && stat.startTime !== this.state.startTime) return [];
+    return processGroupMembers(this.deps.procRoot, this.state.pgid);
+  }
+
+  /** Stops polling and lets the process exit without this handle holding it open. */
+  dispose(): void {
+    this.disposed = true;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    this.child?.unref();
+  }
+
+  private schedule(): void {
+    if (this.disposed || this.result) return;
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      if (this.isOurs()) this.schedule();
+      else this.finish(this.fromExitFile(UNKNOWN_NO_STATUS));
+    }, this.deps.pollIntervalMs);
+    this.updateRef();
+  }
+
+  /** Keeps the event loop alive only while someone awaits the exit, like an awaited child. */
+  private updateRef(): void {
+    const want = this.waiters > 0 && this.result === null;
+    if (this.child) {
+      if (want) this.child.ref();
+      else this.child.unref();
+    }
+    if (this.timer) {
+      if (want) this.timer.ref();
+      else this.timer.unref();
+    }
+  }
+
+  private finish(r: ExitResult): void {
+    if (this.result) return;
+    this.result = r;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    this.deps.log.debug({ taskId: this.id, exitCode: r.exitCode, signal: r.signal, err: r.err }, 'task exited');
+    this.settle(r);
+    this.updateRef();
+  }
+
+  /** The exit file wins: it is the task's status, where the child's is the shim's. */
+  private fromChild(code: number | null, sig: NodeJS.Signals | null): ExitResult {
+    const recorded = readExitFile(this.state.exitFile);
+    if (recorded !== null) return exitResultFromStatus(recorded);
+    if (sig !== null) {
+      const n = signalNumberOf(sig);
+      return { exitCode: 128 + n, signal: n, oomKilled: false, err: null };
+    }
+    return exitResultFromStatus(code ?? 0);
+  }
+
+  private fromExitFile(unknownMessage: string): ExitResult {
+    const recorded = readExitFile(this.state.exitFile);
+    if (recorded !== null) return exitResultFromStatus(recorded);
+    // Only SIGKILL gets past the shim without a record; if we sent one, that was it.
+    if (this.sentKill) return { exitCode: 137, signal: 9, oomKilled: false, err: null };
+    return { exitCode: null, signal: 0, oomKilled: false, err: unknownMessage };
+  }
+}
+
+function signalNumberOf(sig: NodeJS.Signals): number {
+  return (osConstants.signals as Readonly<Record<string, number | undefined>>)[sig] ?? 0;
+}
+
+/** process.kill, with "no such process" as a plain false: the target may exit at any moment. */
+export function killQuietly(target: number, sig: number): boolean {
+  try {
+    process.kill(target, sig);
+    return true;
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ESRCH') return false;
+    throw e;
+  }
+}
