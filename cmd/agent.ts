@@ -1,7 +1,82 @@
+import { readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import type { Command } from './io.js';
+import { flagBool, flagString, parseArgs } from './args.js';
 import { BivouacError } from '../src/util/errors.js';
+import { configFromEnv, configFromFile, mergeConfig, parseLogLevel, type ConfigLayer } from '../src/agent/config.js';
+import { createLogger } from './logger.js';
 
-// Placeholder until this command's issue lands; replaced, not extended.
-export const agentCommand: Command = async () => {
-  throw new BivouacError('USAGE', 'this command is not built yet');
+const FLAGS = {
+  jobs: 'string',
+  'data-dir': 'string',
+  config: 'string',
+  'enable-raw-exec': 'bool',
+  'log-level': 'string',
+  'rkt-path': 'string',
+  help: 'bool',
+} as const;
+
+const HELP = `Usage: bivouac agent [options]
+
+  Runs the agent: watches a directory of Nomad job files, places their allocations on
+  this node and runs their tasks. Settings: flags beat environment beats config file.
+
+Options:
+  --jobs DIR           Job files directory (BIVOUAC_JOBS_DIR; default ./jobs)
+  --data-dir DIR       State and allocation directories (BIVOUAC_DATA_DIR; default ./.bivouac)
+  --config FILE        Agent config file, HCL (BIVOUAC_CONFIG)
+  --enable-raw-exec    Enable the raw_exec driver: tasks run unisolated as the agent's user
+                       (BIVOUAC_ENABLE_RAW_EXEC=true)
+  --log-level LEVEL    trace, debug, info, warn, error (BIVOUAC_LOG_LEVEL; default info)
+  --rkt-path PATH      The rkt binary (BIVOUAC_RKT_PATH; default rkt on PATH)
+`;
+
+export const agentCommand: Command = async (argv, io) => {
+  const args = parseArgs(argv, FLAGS);
+  if (flagBool(args, 'help')) {
+    io.stdout.write(HELP);
+    return 0;
+  }
+  if (args.positional.length > 0) throw new BivouacError('USAGE', `agent takes no arguments, got "${args.positional[0]}"`);
+
+  const configPath = flagString(args, 'config') ?? io.env.BIVOUAC_CONFIG;
+  const fileLayer: ConfigLayer = configPath ? await loadConfigFile(resolve(io.cwd, configPath)) : {};
+  const flagLayer: ConfigLayer = {};
+  const jobs = flagString(args, 'jobs');
+  if (jobs) flagLayer.jobsDir = jobs;
+  const dataDir = flagString(args, 'data-dir');
+  if (dataDir) flagLayer.dataDir = dataDir;
+  if (flagBool(args, 'enable-raw-exec')) flagLayer.rawExecEnabled = true;
+  const level = flagString(args, 'log-level');
+  if (level) flagLayer.logLevel = parseLogLevel(level, '--log-level');
+  const config = mergeConfig(fileLayer, configFromEnv(io.env), flagLayer);
+  const rktPath = flagString(args, 'rkt-path');
+  const resolved = {
+    ...config,
+    jobsDir: resolve(io.cwd, config.jobsDir),
+    dataDir: resolve(io.cwd, config.dataDir),
+    rkt: { ...config.rkt, path: rktPath ?? config.rkt.path },
+  };
+
+  const { log } = await createLogger({ level: resolved.logLevel, pretty: io.isTTY });
+  const { runAgent } = await import('../src/agent/run.js');
+  const hostEnv = Object.fromEntries(Object.entries(io.env).filter((e): e is [string, string] => e[1] !== undefined));
+  return runAgent({ config: resolved, log, hostEnv, uid: process.getuid?.() ?? 0 });
 };
+
+async function loadConfigFile(path: string): Promise<ConfigLayer> {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    throw new BivouacError('CONFIG', `cannot read config file ${path}: ${(err as Error).message}`);
+  }
+  const { parse } = await import('@cdktn/hcl2json');
+  let tree: unknown;
+  try {
+    tree = await parse(join(path), text);
+  } catch (err) {
+    throw new BivouacError('CONFIG', `config file ${path} does not parse: ${(err as Error).message.replace(/^parse config: /, '')}`);
+  }
+  return configFromFile(tree as Record<string, unknown>, path);
+}

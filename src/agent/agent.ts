@@ -1,0 +1,194 @@
+import { watch, type FSWatcher } from 'node:fs';
+import { randomUUID } from 'node:crypto';
+import type { Driver } from '../drivers/types.js';
+import type { NodeInfo } from '../node/types.js';
+import type { Database, AllocRecord } from '../state/index.js';
+import {
+  getCurrentJobVersion,
+  getJobVersion,
+  listJobs,
+  listLiveAllocs,
+  setNodeStatus,
+  tx,
+} from '../state/index.js';
+import type { Clock, Rand } from '../util/clock.js';
+import type { Logger } from '../util/logger.js';
+import { AllocRunner } from '../runner/alloc-runner.js';
+import type { AgentConfig } from './config.js';
+import { JobsSource, type JobParser } from './jobs-source.js';
+import { applyJobSync } from './apply-sync.js';
+import { schedulePass } from './schedule.js';
+import { LogRotationLoop } from './log-rotation.js';
+
+export interface AgentDeps {
+  readonly config: AgentConfig;
+  readonly db: Database;
+  readonly log: Logger;
+  readonly clock: Clock;
+  readonly rand: Rand;
+  readonly drivers: ReadonlyMap<string, Driver>;
+  readonly parser: JobParser;
+  readonly hostEnv: Readonly<Record<string, string>>;
+  /** Fingerprints host and drivers and writes the node row; returns the node. */
+  readonly fingerprint: () => Promise<NodeInfo>;
+  readonly killOrphans: (marker: string) => Promise<number>;
+  /** Makes allocation IDs; injectable so tests can predict them. */
+  readonly newId?: () => string;
+}
+
+/**
+ * The reconciler (DESIGN.md): each pass compares the job files with the database and the
+ * database with the running allocations, and takes the next step. Passes never overlap;
+ * a request during a pass runs one more pass after it.
+ */
+export class Agent {
+  private readonly source: JobsSource;
+  private readonly runners = new Map<string, AllocRunner>();
+  private node: NodeInfo | null = null;
+  private watcher: FSWatcher | null = null;
+  private timers: NodeJS.Timeout[] = [];
+  private debounce: NodeJS.Timeout | null = null;
+  private running: Promise<void> | null = null;
+  private again = false;
+  private stopped = false;
+  private readonly rotation: LogRotationLoop;
+  /** Resolves after each completed pass; tests and benchmarks wait on it. */
+  passes = 0;
+
+  constructor(private readonly deps: AgentDeps) {
+    this.source = new JobsSource(deps.config.jobsDir, deps.parser, deps.log.child({ component: 'jobs-source' }));
+    this.rotation = new LogRotationLoop(deps.db, deps.config.dataDir, deps.log.child({ component: 'logs' }));
+  }
+
+  /** Recovers what the database says is running, then starts watching the jobs directory. */
+  async start(): Promise<void> {
+    const { log, db, clock } = this.deps;
+    this.node = await this.deps.fingerprint();
+    log.info({ nodeId: this.node.id, drivers: Object.values(this.node.drivers).map((d) => `${d.name}:${d.healthState}`) }, 'node fingerprinted');
+    this.recover();
+    setNodeStatus(db, 'ready', clock.now());
+    this.armWatcher();
+    this.timers.push(setInterval(() => this.requestPass(), this.deps.config.rescanIntervalMs));
+    this.timers.push(setInterval(() => void this.refreshFingerprint(), 30_000));
+    this.timers.push(setInterval(() => this.rotation.tick(), 2_000));
+    await this.pass();
+  }
+
+  /** Re-attaches to every allocation the database says is not finished. */
+  private recover(): void {
+    const live = listLiveAllocs(this.deps.db);
+    for (const alloc of live) this.ensureRunner(alloc);
+    this.deps.log.info({ allocs: live.length }, 'recovered allocations');
+  }
+
+  /** Asks for a pass soon; bursts of requests coalesce into one. */
+  requestPass(delayMs = 0): void {
+    if (this.stopped) return;
+    if (this.debounce) return;
+    this.debounce = setTimeout(() => {
+      this.debounce = null;
+      void this.pass();
+    }, delayMs);
+  }
+
+  /** Runs one pass, or queues one more behind the pass under way. */
+  pass(): Promise<void> {
+    if (this.running) {
+      this.again = true;
+      return this.running;
+    }
+    this.running = (async () => {
+      try {
+        do {
+          this.again = false;
+          await this.passOnce();
+          this.passes++;
+        } while (this.again && !this.stopped);
+      } finally {
+        this.running = null;
+      }
+    })();
+    return this.running;
+  }
+
+  private async passOnce(): Promise<void> {
+    const { db, log, clock } = this.deps;
+    const snap = await this.source.list();
+    if (this.stopped) return;
+    applyJobSync(db, snap, clock.now(), log);
+    const node = this.node;
+    if (!node) return;
+    const now = clock.now();
+    const actions = tx(db, () => schedulePass({ db, node, now, rand: this.deps.rand, newId: this.deps.newId ?? randomUUID, log }));
+    for (const a of actions.stop) this.runners.get(a.allocId)?.kill(a.reason);
+    for (const alloc of listLiveAllocs(db)) this.ensureRunner(alloc);
+  }
+
+  private ensureRunner(alloc: AllocRecord): void {
+    if (this.runners.has(alloc.id) || this.stopped) return;
+    const jv = getJobVersion(this.deps.db, alloc.jobId, alloc.jobVersion) ?? getCurrentJobVersion(this.deps.db, alloc.jobId);
+    const group = jv?.job.groups.find((g) => g.name === alloc.taskGroup);
+    if (!jv || !group) {
+      this.deps.log.error({ allocId: alloc.id }, 'allocation has no job version or group; left alone');
+      return;
+    }
+    const runner = new AllocRunner(alloc, jv.job, group, {
+      db: this.deps.db,
+      drivers: this.deps.drivers,
+      node: () => this.node as NodeInfo,
+      dataDir: this.deps.config.dataDir,
+      hostEnv: this.deps.hostEnv,
+      clock: this.deps.clock,
+      rand: this.deps.rand,
+      log: this.deps.log.child({ component: 'runner' }),
+      killOrphans: this.deps.killOrphans,
+      onAllocChange: () => this.requestPass(),
+    });
+    this.runners.set(alloc.id, runner);
+    if (alloc.desiredStatus !== 'run') runner.kill(alloc.desiredDescription || 'alloc is being stopped');
+    void runner.start().finally(() => {
+      if (this.runners.get(alloc.id) === runner) this.runners.delete(alloc.id);
+    });
+  }
+
+  private armWatcher(): void {
+    try {
+      this.watcher = watch(this.deps.config.jobsDir, { persistent: false }, () => this.requestPass(100));
+      this.watcher.on('error', (err) => {
+        this.deps.log.warn({ err }, 'jobs directory watch failed; relying on the periodic rescan until it can be re-armed');
+        this.watcher?.close();
+        this.watcher = null;
+        setTimeout(() => !this.stopped && this.armWatcher(), 1000).unref();
+      });
+    } catch (err) {
+      this.deps.log.warn({ err, dir: this.deps.config.jobsDir }, 'cannot watch the jobs directory; the periodic rescan will pick up changes');
+      setTimeout(() => !this.stopped && this.armWatcher(), 5000).unref();
+    }
+  }
+
+  private async refreshFingerprint(): Promise<void> {
+    try {
+      this.node = await this.deps.fingerprint();
+      this.requestPass();
+    } catch (err) {
+      this.deps.log.error({ err }, 'fingerprint refresh failed; keeping the last one');
+    }
+  }
+
+  /** Stops watching and lets go of the tasks, which keep running for the next agent. */
+  async shutdown(): Promise<void> {
+    this.stopped = true;
+    for (const t of this.timers) clearInterval(t);
+    if (this.debounce) clearTimeout(this.debounce);
+    this.watcher?.close();
+    await this.running;
+    for (const r of this.runners.values()) r.detach();
+    await Promise.allSettled([...this.runners.values()].map((r) => r.wait()));
+    setNodeStatus(this.deps.db, 'down', this.deps.clock.now());
+  }
+
+  /** Jobs known to the database, for logs and tests. */
+  jobCount(): number {
+    return listJobs(this.deps.db).length;
+  }
+}

@@ -1,0 +1,183 @@
+import { BivouacError } from '../util/errors.js';
+import { parseDuration } from '../util/duration.js';
+
+/** The agent's settings, validated and complete. */
+export interface AgentConfig {
+  readonly jobsDir: string;
+  readonly dataDir: string;
+  readonly logLevel: LogLevel;
+  readonly datacenter: string;
+  readonly region: string;
+  readonly nodeClass: string;
+  readonly meta: Readonly<Record<string, string>>;
+  readonly reserved: { readonly cpu: number; readonly memoryMB: number };
+  readonly portRange: { readonly min: number; readonly max: number };
+  readonly rescanIntervalMs: number;
+  readonly rawExecEnabled: boolean;
+  readonly rkt: { readonly path: string; readonly minVersion: string; readonly volumesEnabled: boolean; readonly dir: string | null };
+  /** Refuse group/world-writable or foreign-owned jobs and data dirs when running as root (sshd's StrictModes). */
+  readonly strictPermissions: boolean;
+}
+
+export type LogLevel = 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal';
+const LOG_LEVELS: readonly LogLevel[] = ['trace', 'debug', 'info', 'warn', 'error', 'fatal'];
+
+export const DEFAULT_CONFIG: AgentConfig = {
+  jobsDir: './jobs',
+  dataDir: './.bivouac',
+  logLevel: 'info',
+  datacenter: 'dc1',
+  region: 'global',
+  nodeClass: '',
+  meta: {},
+  reserved: { cpu: 0, memoryMB: 0 },
+  portRange: { min: 20000, max: 32000 },
+  rescanIntervalMs: 10_000,
+  rawExecEnabled: false,
+  rkt: { path: 'rkt', minVersion: '1.27.0', volumesEnabled: true, dir: null },
+  strictPermissions: true,
+};
+
+/** A layer of settings from one source (file, environment, flags); later layers win. */
+export type ConfigLayer = { -readonly [K in keyof AgentConfig]?: AgentConfig[K] };
+
+export function mergeConfig(...layers: readonly ConfigLayer[]): AgentConfig {
+  const out = { ...DEFAULT_CONFIG } as { -readonly [K in keyof AgentConfig]: AgentConfig[K] };
+  for (const layer of layers) {
+    for (const [k, v] of Object.entries(layer) as [keyof AgentConfig, unknown][]) {
+      if (v !== undefined) (out as Record<string, unknown>)[k] = v;
+    }
+  }
+  if (out.portRange.min < 1 || out.portRange.max > 65535 || out.portRange.min > out.portRange.max) {
+    throw new BivouacError('CONFIG', `dynamic port range ${out.portRange.min}-${out.portRange.max} is not a range within 1-65535`);
+  }
+  return out;
+}
+
+export function parseLogLevel(v: string, source: string): LogLevel {
+  const l = v.toLowerCase();
+  if ((LOG_LEVELS as readonly string[]).includes(l)) return l as LogLevel;
+  throw new BivouacError('CONFIG', `${source}: log level "${v}" is not one of ${LOG_LEVELS.join(', ')}`);
+}
+
+export function parseBool(v: string, source: string): boolean {
+  if (['1', 'true', 'yes', 'on'].includes(v.toLowerCase())) return true;
+  if (['0', 'false', 'no', 'off', ''].includes(v.toLowerCase())) return false;
+  throw new BivouacError('CONFIG', `${source}: "${v}" is not a boolean (use true or false)`);
+}
+
+/** The environment layer: BIVOUAC_JOBS_DIR, BIVOUAC_DATA_DIR, BIVOUAC_LOG_LEVEL, BIVOUAC_ENABLE_RAW_EXEC, BIVOUAC_RKT_PATH. */
+export function configFromEnv(env: Readonly<Record<string, string | undefined>>): ConfigLayer {
+  const layer: ConfigLayer = {};
+  if (env.BIVOUAC_JOBS_DIR) layer.jobsDir = env.BIVOUAC_JOBS_DIR;
+  if (env.BIVOUAC_DATA_DIR) layer.dataDir = env.BIVOUAC_DATA_DIR;
+  if (env.BIVOUAC_LOG_LEVEL) layer.logLevel = parseLogLevel(env.BIVOUAC_LOG_LEVEL, 'BIVOUAC_LOG_LEVEL');
+  if (env.BIVOUAC_ENABLE_RAW_EXEC !== undefined) layer.rawExecEnabled = parseBool(env.BIVOUAC_ENABLE_RAW_EXEC, 'BIVOUAC_ENABLE_RAW_EXEC');
+  if (env.BIVOUAC_RKT_PATH) layer.rkt = { ...DEFAULT_CONFIG.rkt, path: env.BIVOUAC_RKT_PATH };
+  if (env.BIVOUAC_STRICT_PERMISSIONS !== undefined) layer.strictPermissions = parseBool(env.BIVOUAC_STRICT_PERMISSIONS, 'BIVOUAC_STRICT_PERMISSIONS');
+  return layer;
+}
+
+type Tree = Readonly<Record<string, unknown>>;
+
+/**
+ * The config file layer, from the JSON tree hcl2json makes of an HCL file. The file speaks
+ * Nomad's agent config where Nomad has the setting (`datacenter`, `region`, `data_dir`,
+ * `log_level`, `client { node_class, meta, reserved { cpu, memory }, min_dynamic_port,
+ * max_dynamic_port }`, `plugin "raw_exec" { config { enabled } }`, `plugin "rkt" { config
+ * { volumes_enabled } }`), and a `bivouac { }` block for the rest (`jobs_dir`,
+ * `rescan_interval`, `rkt_path`, `rkt_min_version`, `rkt_dir`, `strict_permissions`).
+ */
+export function configFromFile(tree: Tree, file: string): ConfigLayer {
+  const layer: ConfigLayer = {};
+  const where = (k: string): string => `${file}: ${k}`;
+  const known = new Set(['datacenter', 'region', 'data_dir', 'log_level', 'client', 'plugin', 'bivouac']);
+  for (const k of Object.keys(tree)) if (!known.has(k)) throw new BivouacError('CONFIG', `${file}: unknown key "${k}" (known: ${[...known].join(', ')})`);
+  if (tree.datacenter !== undefined) layer.datacenter = str(tree.datacenter, where('datacenter'));
+  if (tree.region !== undefined) layer.region = str(tree.region, where('region'));
+  if (tree.data_dir !== undefined) layer.dataDir = str(tree.data_dir, where('data_dir'));
+  if (tree.log_level !== undefined) layer.logLevel = parseLogLevel(str(tree.log_level, where('log_level')), where('log_level'));
+  const client = block(tree.client, where('client'));
+  if (client) {
+    checkKeys(client, ['node_class', 'meta', 'reserved', 'min_dynamic_port', 'max_dynamic_port'], where('client'));
+    if (client.node_class !== undefined) layer.nodeClass = str(client.node_class, where('client.node_class'));
+    const meta = block(client.meta, where('client.meta')) ?? (isRecord(client.meta) ? client.meta : null);
+    if (meta) layer.meta = Object.fromEntries(Object.entries(meta).map(([k, v]) => [k, str(v, where(`client.meta.${k}`))]));
+    const reserved = block(client.reserved, where('client.reserved'));
+    if (reserved) {
+      checkKeys(reserved, ['cpu', 'memory'], where('client.reserved'));
+      layer.reserved = { cpu: int(reserved.cpu ?? 0, where('client.reserved.cpu')), memoryMB: int(reserved.memory ?? 0, where('client.reserved.memory')) };
+    }
+    if (client.min_dynamic_port !== undefined || client.max_dynamic_port !== undefined) {
+      layer.portRange = {
+        min: int(client.min_dynamic_port ?? DEFAULT_CONFIG.portRange.min, where('client.min_dynamic_port')),
+        max: int(client.max_dynamic_port ?? DEFAULT_CONFIG.portRange.max, where('client.max_dynamic_port')),
+      };
+    }
+  }
+  const plugins = isRecord(tree.plugin) ? tree.plugin : {};
+  for (const [name, body] of Object.entries(plugins)) {
+    const cfg = block(block(body, where(`plugin "${name}"`))?.config, where(`plugin "${name}".config`)) ?? {};
+    if (name === 'raw_exec') {
+      checkKeys(cfg, ['enabled'], where('plugin "raw_exec".config'));
+      if (cfg.enabled !== undefined) layer.rawExecEnabled = bool(cfg.enabled, where('plugin "raw_exec".config.enabled'));
+    } else if (name === 'rkt') {
+      checkKeys(cfg, ['volumes_enabled'], where('plugin "rkt".config'));
+      if (cfg.volumes_enabled !== undefined) layer.rkt = { ...(layer.rkt ?? DEFAULT_CONFIG.rkt), volumesEnabled: bool(cfg.volumes_enabled, where('plugin "rkt".config.volumes_enabled')) };
+    } else {
+      throw new BivouacError('CONFIG', `${file}: plugin "${name}" is not a driver bivouac has (raw_exec, rkt)`);
+    }
+  }
+  const b = block(tree.bivouac, where('bivouac'));
+  if (b) {
+    checkKeys(b, ['jobs_dir', 'rescan_interval', 'rkt_path', 'rkt_min_version', 'rkt_dir', 'strict_permissions'], where('bivouac'));
+    if (b.jobs_dir !== undefined) layer.jobsDir = str(b.jobs_dir, where('bivouac.jobs_dir'));
+    if (b.rescan_interval !== undefined) {
+      const ms = parseDuration(str(b.rescan_interval, where('bivouac.rescan_interval')));
+      if (ms === null || ms < 100) throw new BivouacError('CONFIG', `${where('bivouac.rescan_interval')}: "${String(b.rescan_interval)}" is not a duration of at least 100ms (e.g. "10s")`);
+      layer.rescanIntervalMs = ms;
+    }
+    const rkt = { ...(layer.rkt ?? DEFAULT_CONFIG.rkt) };
+    if (b.rkt_path !== undefined) rkt.path = str(b.rkt_path, where('bivouac.rkt_path'));
+    if (b.rkt_min_version !== undefined) rkt.minVersion = str(b.rkt_min_version, where('bivouac.rkt_min_version'));
+    if (b.rkt_dir !== undefined) rkt.dir = str(b.rkt_dir, where('bivouac.rkt_dir'));
+    layer.rkt = rkt;
+    if (b.strict_permissions !== undefined) layer.strictPermissions = bool(b.strict_permissions, where('bivouac.strict_permissions'));
+  }
+  return layer;
+}
+
+function isRecord(v: unknown): v is Tree {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** hcl2json gives a block as a one-element list of objects. */
+function block(v: unknown, where: string): Tree | null {
+  if (v === undefined) return null;
+  if (Array.isArray(v)) {
+    if (v.length !== 1 || !isRecord(v[0])) throw new BivouacError('CONFIG', `${where}: expected one block`);
+    return v[0];
+  }
+  if (isRecord(v)) return v;
+  throw new BivouacError('CONFIG', `${where}: expected a block`);
+}
+
+function checkKeys(t: Tree, allowed: readonly string[], where: string): void {
+  for (const k of Object.keys(t)) if (!allowed.includes(k)) throw new BivouacError('CONFIG', `${where}: unknown key "${k}" (known: ${allowed.join(', ')})`);
+}
+
+function str(v: unknown, where: string): string {
+  if (typeof v === 'string') return v;
+  if (typeof v === 'number' || typeof v === 'boolean') return String(v);
+  throw new BivouacError('CONFIG', `${where}: expected a string`);
+}
+
+function int(v: unknown, where: string): number {
+  if (typeof v === 'number' && Number.isInteger(v) && v >= 0) return v;
+  throw new BivouacError('CONFIG', `${where}: expected a whole number ≥ 0, got ${JSON.stringify(v)}`);
+}
+
+function bool(v: unknown, where: string): boolean {
+  if (typeof v === 'boolean') return v;
+  throw new BivouacError('CONFIG', `${where}: expected true or false, got ${JSON.stringify(v)}`);
+}

@@ -1,0 +1,89 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Driver } from '../drivers/types.js';
+import { createRawExecDriver } from '../drivers/raw_exec/index.js';
+import { createRktDriver } from '../drivers/rkt/index.js';
+import { findProcessesByEnv } from '../drivers/proc.js';
+import { openState, type Database } from '../state/index.js';
+import { systemClock } from '../util/clock.js';
+import type { Logger } from '../util/logger.js';
+import { Agent } from './agent.js';
+import type { AgentConfig } from './config.js';
+import { acquireAgentLock } from './lock.js';
+import { fingerprintNode, recordNode } from './node.js';
+import { checkDirSafe, ensureDataDir, restrictFile } from './permissions.js';
+import { killProcessGroups } from './orphans.js';
+
+export interface RunAgentInput {
+  readonly config: AgentConfig;
+  readonly log: Logger;
+  readonly hostEnv: Readonly<Record<string, string>>;
+  readonly uid: number;
+}
+
+/** The agent process: checks, opens state, runs until SIGINT/SIGTERM, then lets go of its tasks. */
+export async function runAgent({ config, log, hostEnv, uid }: RunAgentInput): Promise<number> {
+  ensureDataDir(config.dataDir);
+  if (config.strictPermissions) {
+    checkDirSafe(config.dataDir, 'data dir', uid);
+    if (existsSync(config.jobsDir)) checkDirSafe(config.jobsDir, 'jobs dir', uid);
+  }
+  const release = acquireAgentLock(config.dataDir);
+  const dbPath = join(config.dataDir, 'state.db');
+  let db: Database | null = null;
+  try {
+    db = openState(dbPath);
+    restrictFile(dbPath);
+    const drivers = makeDrivers(config, log, uid);
+    const { parseJobFile, canonicalHash, formatDiagnostic } = await import('../jobspec/index.js');
+    const clock = systemClock;
+    const state = db;
+    const agent = new Agent({
+      config,
+      db: state,
+      log,
+      clock,
+      rand: Math.random,
+      drivers,
+      hostEnv,
+      parser: { parse: (file, text) => parseJobFile(file, text), hash: canonicalHash, format: formatDiagnostic },
+      fingerprint: async () => {
+        const node = await fingerprintNode({ config, drivers, log: log.child({ component: 'fingerprint' }), clock });
+        recordNode(state, node, clock.now());
+        return node;
+      },
+      killOrphans: async (marker) => killProcessGroups(findProcessesByEnv('/proc', 'BIVOUAC_TASK_ID', marker)),
+    });
+    log.info({ jobsDir: config.jobsDir, dataDir: config.dataDir, rawExec: config.rawExecEnabled }, 'agent starting');
+    const stopped = new Promise<string>((resolve) => {
+      process.once('SIGINT', () => resolve('SIGINT'));
+      process.once('SIGTERM', () => resolve('SIGTERM'));
+    });
+    await agent.start();
+    log.info('agent started');
+    const sig = await stopped;
+    log.info({ signal: sig }, 'agent stopping; tasks keep running for the next agent');
+    await agent.shutdown();
+    return 0;
+  } finally {
+    db?.close();
+    release();
+  }
+}
+
+function makeDrivers(config: AgentConfig, log: Logger, uid: number): Map<string, Driver> {
+  const drivers = new Map<string, Driver>();
+  drivers.set('raw_exec', createRawExecDriver({ log, enabled: config.rawExecEnabled }));
+  drivers.set(
+    'rkt',
+    createRktDriver({
+      log,
+      rktPath: config.rkt.path,
+      rktDir: config.rkt.dir ?? undefined,
+      minVersion: config.rkt.minVersion,
+      volumesEnabled: config.rkt.volumesEnabled,
+      isRoot: () => uid === 0,
+    }),
+  );
+  return drivers;
+}

@@ -1,0 +1,155 @@
+import type { Driver, TaskConfig } from '../drivers/types.js';
+import type { Group, Job, Task } from '../jobspec/types.js';
+import type { NodeInfo } from '../node/types.js';
+import type { AllocRecord, ClientStatus, Database } from '../state/index.js';
+import { getAlloc, listTaskStates, setAllocClientStatus } from '../state/index.js';
+import { BivouacError } from '../util/errors.js';
+import type { Clock, Rand } from '../util/clock.js';
+import type { Logger } from '../util/logger.js';
+import { TaskRunner } from './task-runner.js';
+import { buildTaskConfig } from './task-config.js';
+
+export interface AllocRunnerDeps {
+  readonly db: Database;
+  readonly drivers: ReadonlyMap<string, Driver>;
+  readonly node: () => NodeInfo;
+  readonly dataDir: string;
+  readonly hostEnv: Readonly<Record<string, string>>;
+  readonly clock: Clock;
+  readonly rand: Rand;
+  readonly log: Logger;
+  readonly killOrphans: (marker: string) => Promise<number>;
+  /** Told when the allocation's client status changes (the agent re-runs its pass). */
+  readonly onAllocChange: (allocId: string) => void;
+}
+
+/**
+ * Runs the tasks of one allocation and derives the allocation's client status from
+ * their states (Nomad's getClientStatus). A failed task stops its siblings; a dead
+ * leader stops the rest.
+ */
+export class AllocRunner {
+  private readonly runners: TaskRunner[] = [];
+  private done: Promise<void> | null = null;
+  private lastStatus: ClientStatus | null = null;
+
+  constructor(
+    readonly alloc: AllocRecord,
+    private readonly job: Job,
+    private readonly group: Group,
+    private readonly deps: AllocRunnerDeps,
+  ) {}
+
+  start(): Promise<void> {
+    if (this.done) return this.done;
+    const log = this.deps.log.child({ allocId: this.alloc.id });
+    for (const task of this.group.tasks) {
+      const driver = this.deps.drivers.get(task.driver);
+      const runner = new TaskRunner(this.alloc.id, this.job, task, {
+        db: this.deps.db,
+        driver: driver ?? missingDriver(task.driver),
+        clock: this.deps.clock,
+        rand: this.deps.rand,
+        log: log.child({ task: task.name }),
+        onStateChange: () => this.onTaskChange(task),
+        prepare: (attempt) => this.prepare(task, attempt),
+        cleanupOrphans: (attempt) => this.deps.killOrphans(taskMarker(this.alloc.id, task.name, attempt)),
+      });
+      this.runners.push(runner);
+    }
+    this.done = Promise.all(
+      this.runners.map((r) =>
+        r.run().catch((err: unknown) => {
+          log.fatal({ err, task: r.name }, 'task runner crashed');
+          throw err;
+        }),
+      ),
+    ).then(() => this.updateStatus());
+    return this.done;
+  }
+
+  /** Kills every task (desired status stop). */
+  kill(description: string, eventType?: string): void {
+    for (const r of this.runners) r.stop({ kind: 'kill', description, eventType });
+  }
+
+  /** Lets go of the tasks without stopping them (agent shutdown). */
+  detach(): void {
+    for (const r of this.runners) r.stop({ kind: 'detach' });
+  }
+
+  wait(): Promise<void> {
+    return this.done ?? Promise.resolve();
+  }
+
+  private prepare(task: Task, attempt: number): Promise<TaskConfig> {
+    const current = getAlloc(this.deps.db, this.alloc.id);
+    if (!current) throw new BivouacError('TASK_SETUP', `allocation ${this.alloc.id} is gone`, { recoverable: false });
+    return buildTaskConfig({
+      dataDir: this.deps.dataDir,
+      alloc: current,
+      job: this.job,
+      group: this.group,
+      task,
+      node: this.deps.node(),
+      hostEnv: this.deps.hostEnv,
+      attempt,
+      marker: taskMarker(this.alloc.id, task.name, attempt),
+      imageDriver: this.deps.drivers.get(task.driver)?.capabilities.fsIsolation === 'image',
+    });
+  }
+
+  private onTaskChange(task: Task): void {
+    const states = listTaskStates(this.deps.db, this.alloc.id);
+    const me = states.find((s) => s.task === task.name);
+    if (me && me.state === 'dead') {
+      if (me.failed) {
+        for (const r of this.runners) if (r.name !== task.name) r.stop({ kind: 'kill', description: `Task's sibling "${task.name}" failed`, eventType: 'Sibling Task Failed' });
+      } else if (task.leader) {
+        for (const r of this.runners) if (r.name !== task.name) r.stop({ kind: 'kill', description: 'Leader Task in Group dead', eventType: 'Leader Task Dead' });
+      }
+    }
+    this.updateStatus();
+  }
+
+  private updateStatus(): void {
+    const states = listTaskStates(this.deps.db, this.alloc.id);
+    const [status, description] = clientStatusOf(states);
+    if (status === this.lastStatus) return;
+    this.lastStatus = status;
+    if (setAllocClientStatus(this.deps.db, this.alloc.id, status, description, this.deps.clock.now())) this.deps.onAllocChange(this.alloc.id);
+  }
+}
+
+/**
+ * Nomad's getClientStatus: any failed dead task → failed; else any running → running;
+ * else any pending → pending; else all dead → complete.
+ */
+export function clientStatusOf(states: readonly { readonly state: string; readonly failed: boolean }[]): [ClientStatus, string] {
+  if (states.some((s) => s.state === 'dead' && s.failed)) return ['failed', 'Failed tasks'];
+  if (states.some((s) => s.state === 'running')) return ['running', 'Tasks are running'];
+  if (states.some((s) => s.state === 'pending')) return ['pending', 'No tasks have started'];
+  return ['complete', 'All tasks have completed'];
+}
+
+/** The value of BIVOUAC_TASK_ID for one start attempt: how orphans are found after a crash. */
+export function taskMarker(allocId: string, task: string, attempt: number): string {
+  return `${allocId}.${attempt}.${task}`;
+}
+
+function missingDriver(name: string): Driver {
+  const fail = (): never => {
+    throw new BivouacError('DRIVER_START', `Driver "${name}" is not available on this node`, { recoverable: false });
+  };
+  return {
+    name,
+    capabilities: { sendSignals: false, exec: false, fsIsolation: 'none' },
+    fingerprint: async () => ({ detected: false, healthy: false, message: 'not available', attributes: {} }),
+    startTask: async () => fail(),
+    recoverTask: async () => fail(),
+    waitTask: async () => fail(),
+    stopTask: async () => undefined,
+    destroyTask: async () => undefined,
+    inspectTask: () => fail(),
+  };
+}

@@ -1,0 +1,249 @@
+import type { Driver, ExitResult, TaskConfig, TaskHandle } from '../drivers/types.js';
+import type { Job, Task } from '../jobspec/types.js';
+import type { Database } from '../state/index.js';
+import {
+  appendTaskEvent,
+  getHandle,
+  getTaskState,
+  listRestartTimes,
+  markDead,
+  markExited,
+  markRestarting,
+  markRunning,
+  markStarting,
+  tx,
+} from '../state/index.js';
+import { BivouacError, TaskNotFoundError, errorMessage } from '../util/errors.js';
+import type { Clock, Rand } from '../util/clock.js';
+import type { Logger } from '../util/logger.js';
+import { assertNever } from '../util/assert.js';
+import { formatDuration } from '../util/duration.js';
+import { decideRestart, type RestartOutcome } from './restart.js';
+import { describeRestarting, describeTerminated } from './events.js';
+
+export interface TaskRunnerDeps {
+  readonly db: Database;
+  readonly driver: Driver;
+  readonly clock: Clock;
+  readonly rand: Rand;
+  readonly log: Logger;
+  /** Called after every change of this task's state row, so the alloc runner can derive the alloc's status. */
+  readonly onStateChange: () => void;
+  /** Builds the driver's TaskConfig for a start attempt (dirs, env, interpolation). Throws BivouacError('TASK_SETUP'). */
+  readonly prepare: (attempt: number) => Promise<TaskConfig>;
+  /** Kills what an interrupted start may have left behind (found by the task's marker). */
+  readonly cleanupOrphans: (attempt: number) => Promise<number>;
+}
+
+export type StopReason = { readonly kind: 'kill'; readonly description: string; readonly eventType?: string } | { readonly kind: 'detach' };
+
+/**
+ * Runs one task of one allocation through its life: start, wait, restart by policy, stop.
+ * Every step is written to the database before or as it happens; the runner's memory
+ * holds nothing a restart could not rebuild (STYLE §4). On agent start a runner is made
+ * for each non-terminal task and `run()` picks up where the rows say it was.
+ */
+export class TaskRunner {
+  private stopReason: StopReason | null = null;
+  private readonly abort = new AbortController();
+  private taskId: string | null = null;
+
+  constructor(
+    private readonly allocId: string,
+    private readonly job: Job,
+    private readonly task: Task,
+    private readonly deps: TaskRunnerDeps,
+  ) {}
+
+  get name(): string {
+    return this.task.name;
+  }
+
+  /** Asks the task to stop (kill) or the runner to let go of it (detach, on agent shutdown). */
+  stop(reason: StopReason): void {
+    if (this.stopReason?.kind === 'kill') return;
+    this.stopReason = reason;
+    this.abort.abort();
+  }
+
+  async run(): Promise<void> {
+    const { db, clock } = this.deps;
+    const st = getTaskState(db, this.allocId, this.task.name);
+    if (!st || st.state === 'dead') return;
+
+    let next: number | 'done' | null = null;
+    const stored = getHandle(db, this.allocId, this.task.name);
+    if (stored) {
+      next = await this.resume(stored.handle as TaskHandle);
+    } else if (st.starting) {
+      // The agent died between writing the intent and writing the handle: whatever it
+      // started is an orphan we cannot supervise. Kill it, then let the policy decide.
+      const killed = await this.deps.cleanupOrphans(st.attempt);
+      const note = killed > 0 ? ` (killed ${killed} orphaned process${killed > 1 ? 'es' : ''})` : '';
+      next = this.settle({ kind: 'exited', exitCode: null, signal: 0 }, [['Failed Restoring Task', `failed to restore task: the start was interrupted${note}`, {}]]);
+    } else if (st.restartAt !== null) {
+      next = st.restartAt - clock.now();
+    } else if (st.attempt === 0) {
+      this.event('Received', 'Task received by client');
+    }
+
+    for (;;) {
+      if (next === 'done') return;
+      if (next !== null && !(await this.sleep(next))) return this.finishStopped();
+      if (this.stopReason) return this.finishStopped();
+      next = await this.startAndWait();
+    }
+  }
+
+  /** Re-attaches to a task started by an earlier agent and waits for it. */
+  private async resume(handle: TaskHandle): Promise<number | 'done'> {
+    try {
+      await this.deps.driver.recoverTask(handle);
+    } catch (err) {
+      if (!(err instanceof TaskNotFoundError)) this.deps.log.error({ err }, 'recovering task failed');
+      return this.settle({ kind: 'exited', exitCode: null, signal: 0 }, [['Failed Restoring Task', `failed to restore task: ${errorMessage(err)}`, {}]]);
+    }
+    this.taskId = handle.taskId;
+    this.deps.log.info({ taskId: handle.taskId }, 'task re-attached');
+    return this.waitForExit(handle.taskId);
+  }
+
+  private async startAndWait(): Promise<number | 'done'> {
+    const { db, driver } = this.deps;
+    if (getTaskState(db, this.allocId, this.task.name)?.attempt === 0) this.event('Task Setup', 'Building Task Directory');
+    const attempt = markStarting(db, this.allocId, this.task.name);
+    let cfg: TaskConfig;
+    try {
+      cfg = await this.deps.prepare(attempt);
+    } catch (err) {
+      const recoverable = err instanceof BivouacError ? err.recoverable : false;
+      return this.settle({ kind: 'startError', recoverable }, [['Setup Failure', errorMessage(err), {}]]);
+    }
+    let handle: TaskHandle;
+    try {
+      handle = await driver.startTask(cfg);
+    } catch (err) {
+      const recoverable = err instanceof BivouacError ? err.recoverable : true;
+      return this.settle({ kind: 'startError', recoverable }, [['Driver Failure', errorMessage(err), {}]]);
+    }
+    this.taskId = handle.taskId;
+    tx(db, () => {
+      markRunning(db, this.allocId, this.task.name, attempt, driver.name, handle, this.deps.clock.now());
+      appendTaskEvent(db, this.allocId, this.task.name, this.deps.clock.now(), 'Started', 'Task started by client');
+    });
+    this.deps.onStateChange();
+    return this.waitForExit(handle.taskId);
+  }
+
+  /** 'done' also when the runner was stopped (the task killed or let go) rather than the task exiting. */
+  private async waitForExit(taskId: string): Promise<number | 'done'> {
+    let exit: ExitResult;
+    try {
+      exit = await this.deps.driver.waitTask(taskId, this.abort.signal);
+    } catch (err) {
+      if (this.stopReason) return this.onStopWhileRunning(taskId);
+      throw err;
+    }
+    if (this.stopReason?.kind === 'kill') return this.onStopWhileRunning(taskId);
+    const details = { exitCode: exit.exitCode, signal: exit.signal, oomKilled: exit.oomKilled };
+    return this.settle({ kind: 'exited', exitCode: exit.exitCode, signal: exit.signal }, [['Terminated', describeTerminated(exit), details]]);
+  }
+
+  private async onStopWhileRunning(taskId: string): Promise<'done'> {
+    const reason = this.stopReason;
+    if (reason === null || reason.kind === 'detach') return 'done';
+    const { driver, db } = this.deps;
+    const timeout = this.task.killTimeoutMs;
+    this.event('Killing', `Sent interrupt. Waiting ${formatDuration(timeout)} before force killing`, { signal: this.task.killSignal });
+    try {
+      await driver.stopTask(taskId, timeout, this.task.killSignal);
+      const exit = await driver.waitTask(taskId);
+      this.event('Terminated', describeTerminated(exit), { exitCode: exit.exitCode, signal: exit.signal });
+      this.event('Killed', 'Task successfully killed');
+    } catch (err) {
+      if (!(err instanceof TaskNotFoundError)) this.event('Killed', errorMessage(err));
+    }
+    await driver.destroyTask(taskId, true).catch((err: unknown) => this.deps.log.warn({ err }, 'destroying task failed'));
+    markDead(db, this.allocId, this.task.name, false, this.deps.clock.now());
+    this.deps.onStateChange();
+    return 'done';
+  }
+
+  /**
+   * Records how an attempt ended and what the restart policy makes of it, in one
+   * transaction: a crash can never leave an exit recorded without its decision.
+   * Returns the delay before the next start, or 'done'.
+   */
+  private settle(outcome: RestartOutcome, events: readonly (readonly [string, string, Readonly<Record<string, unknown>>])[]): number | 'done' {
+    const { db, clock } = this.deps;
+    const now = clock.now();
+    const result = tx(db, (): number | 'done' => {
+      for (const [type, message, details] of events) this.event(type, message, details, false);
+      markExited(db, this.allocId, this.task.name);
+      const d = decideRestart({
+        policy: this.task.restart,
+        jobType: this.job.type,
+        restartTimes: listRestartTimes(db, this.allocId, this.task.name),
+        outcome,
+        now,
+        rand: this.deps.rand,
+      });
+      switch (d.action) {
+        case 'restart':
+          this.event('Restarting', describeRestarting(d.delayMs, d.reason), { reason: d.reason, delayMs: d.delayMs }, false);
+          markRestarting(db, this.allocId, this.task.name, now + d.delayMs, now);
+          return d.delayMs;
+        case 'fail':
+          this.event('Not Restarting', d.reason, {}, false);
+          markDead(db, this.allocId, this.task.name, true, now);
+          return 'done';
+        case 'terminate':
+        case 'killed':
+          markDead(db, this.allocId, this.task.name, false, now);
+          return 'done';
+        default:
+          return assertNever(d.action, 'restart action');
+      }
+    });
+    this.deps.onStateChange();
+    return result;
+  }
+
+  private finishStopped(): void {
+    if (this.stopReason?.kind !== 'kill') return;
+    const { db, clock } = this.deps;
+    const st = getTaskState(db, this.allocId, this.task.name);
+    if (st && st.state !== 'dead') {
+      markDead(db, this.allocId, this.task.name, false, clock.now());
+      this.deps.onStateChange();
+    }
+  }
+
+  /** Resolves true after ms, false if the runner is stopped first. */
+  private sleep(ms: number): Promise<boolean> {
+    if (this.stopReason) return Promise.resolve(false);
+    if (ms <= 0) return Promise.resolve(true);
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        this.abort.signal.removeEventListener('abort', onAbort);
+        resolve(true);
+      }, ms);
+      const onAbort = (): void => {
+        clearTimeout(timer);
+        resolve(false);
+      };
+      this.abort.signal.addEventListener('abort', onAbort, { once: true });
+    });
+  }
+
+  private event(type: string, message: string, details: Readonly<Record<string, unknown>> = {}, notify = true): void {
+    appendTaskEvent(this.deps.db, this.allocId, this.task.name, this.deps.clock.now(), type, message, details);
+    this.deps.log.info({ type, message }, 'task event');
+    if (notify) this.deps.onStateChange();
+  }
+
+  /** The driver's ID for the current run, for status and tests. */
+  get currentTaskId(): string | null {
+    return this.taskId;
+  }
+}
