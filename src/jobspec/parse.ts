@@ -1,0 +1,120 @@
+/**
+ * The one place that calls the HCL parser. `@cdktn/hcl2json` is WebAssembly that costs
+ * about half a second to load, so it is imported here, lazily, and nowhere else: commands
+ * that never read a job file never pay for it. The decoder only sees the JSON tree.
+ */
+import { makeDiagnostic, type Position } from './diagnostics.js';
+import { lineCol, offsetOf } from './hcl-lex.js';
+import { rewriteHcl1, type PrepassOptions } from './hcl1-prepass.js';
+import type { Diagnostic } from './types.js';
+
+/** The parser's JSON: blocks are arrays of objects, labels are object levels. */
+export type HclValue = string | number | boolean | null | readonly HclValue[] | HclObject;
+export interface HclObject {
+  readonly [key: string]: HclValue;
+}
+
+export interface ParsedHcl {
+  readonly tree: HclObject | null;
+  readonly diagnostics: readonly Diagnostic[];
+  /** The text the tree came from (the original, or its HCL1 rewrite). */
+  readonly parsedText: string;
+  /** Position in the user's file of an offset in `parsedText`. */
+  readonly locate: (offset: number) => Position;
+}
+
+type Hcl2Json = (filename: string, contents: string) => Promise<Record<string, unknown>>;
+
+// Not a module-level singleton of ours: the module system caches the import itself.
+async function loadParser(): Promise<Hcl2Json> {
+  const mod = await import('@cdktn/hcl2json');
+  return mod.parse;
+}
+
+/** A name with no spaces or colons, so the diagnostics regex cannot be confused by a path. */
+const TAG = 'JOBFILE';
+const DIAG_RE = new RegExp(`${TAG}:(\\d+),(\\d+)-(?:(\\d+),)?(\\d+): ([^;]+);`, 'g');
+const BLOCK_CONVERT_RE = /Unable to convert Block to JSON: ([A-Za-z0-9_-]+)/;
+
+interface RawDiag {
+  readonly line: number;
+  readonly column: number;
+  readonly summary: string;
+  readonly detail: string;
+}
+
+export function splitParserError(message: string): RawDiag[] {
+  const matches = [...message.matchAll(DIAG_RE)];
+  return matches.map((m, k) => {
+    const end = k + 1 < matches.length ? (matches[k + 1].index ?? message.length) : message.length;
+    const detail = message
+      .slice((m.index ?? 0) + m[0].length, end)
+      .trim()
+      .replace(/\]$/, '')
+      .trim();
+    return { line: Number(m[1]), column: Number(m[2]), summary: m[5].trim(), detail };
+  });
+}
+
+export async function parseHcl(file: string, text: string): Promise<ParsedHcl> {
+  const parse = await loadParser();
+  const identity = (offset: number): Position => ({ file, ...lineCol(text, offset) });
+  const first = await attempt(parse, text);
+  if (first.tree) return { tree: first.tree, diagnostics: [], parsedText: text, locate: identity };
+
+  const opts = retryOptions(text, first);
+  const rewrite = opts ? rewriteHcl1(text, opts) : null;
+  if (rewrite) {
+    const second = await attempt(parse, rewrite.text);
+    const locate = (offset: number): Position => ({ file, ...lineCol(text, rewrite.toOriginal(offset)) });
+    const note = makeDiagnostic('HCL1_REWRITTEN', { changes: rewrite.changes.join(', ') }, '', { file, line: 0, column: 0 });
+    if (second.tree) return { tree: second.tree, diagnostics: [note], parsedText: rewrite.text, locate };
+    return { tree: null, diagnostics: toDiagnostics(file, second, rewrite.text, locate), parsedText: rewrite.text, locate };
+  }
+  return { tree: null, diagnostics: toDiagnostics(file, first, text, identity), parsedText: text, locate: identity };
+}
+
+interface Attempt {
+  readonly tree: HclObject | null;
+  readonly raw: readonly RawDiag[];
+  readonly message: string;
+}
+
+async function attempt(parse: Hcl2Json, text: string): Promise<Attempt> {
+  try {
+    const tree = (await parse(TAG, text)) as HclObject;
+    return { tree, raw: [], message: '' };
+  } catch (err) {
+    const message = err instanceof Error ? err.message : String(err);
+    return { tree: null, raw: splitParserError(message), message };
+  }
+}
+
+/** Which HCL1 rewrites the first failure calls for, judged by what sits at each position. */
+function retryOptions(text: string, a: Attempt): PrepassOptions | null {
+  let decimals = false;
+  let quotedKeys = false;
+  for (const d of a.raw) {
+    const at = offsetOf(text, d.line, d.column);
+    if (text[at] === '.' && /[0-9]/.test(text[at + 1] ?? '')) decimals = true;
+    if (text[at] === '"') quotedKeys = true;
+  }
+  const m = a.raw.length === 0 ? BLOCK_CONVERT_RE.exec(a.message) : null;
+  const nestLabelsOf = m ? [m[1]] : [];
+  if (!decimals && !quotedKeys && nestLabelsOf.length === 0) return null;
+  // Once retrying, rewrite every HCL1 form: the first parse stops reporting after a few.
+  return { decimals: true, quotedKeys: true, nestLabelsOf };
+}
+
+function toDiagnostics(file: string, a: Attempt, text: string, locate: (o: number) => Position): Diagnostic[] {
+  if (a.raw.length === 0) {
+    const detail = a.message.replace(/^Error: /, '').replace(/^(?:[a-z ]+: )+/, '');
+    return [makeDiagnostic('PARSER_LIMIT', { detail }, '', { file, line: 0, column: 0 })];
+  }
+  return a.raw.map((d) => {
+    const at = locate(offsetOf(text, d.line, d.column));
+    const detail = d.detail.split(TAG).join(file);
+    return makeDiagnostic('SYNTAX', { summary: d.summary, detail }, '', at);
+  });
+}
+
