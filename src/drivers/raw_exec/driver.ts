@@ -134,7 +134,7 @@ export function createRawExecDriver(deps: RawExecDriverDeps): Driver {
       log.debug({ taskId: handle.taskId, pid: state.pid, exited: task.exitResult() !== null }, 'task recovered');
     },
 
-    waitTask(taskId: string, signal?: AbortSignal) {
+    async waitTask(taskId: string, signal?: AbortSignal) {
       return get(taskId).wait(signal);
     },
 
