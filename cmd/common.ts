@@ -1,0 +1,22 @@
+import { join, resolve } from 'node:path';
+import type { CommandIO } from './io.js';
+import type { ParsedArgs } from './args.js';
+import { flagString } from './args.js';
+import type { Database } from '../src/state/index.js';
+
+/** The flags every read-only command shares. */
+export const READ_FLAGS = { 'data-dir': 'string', json: 'bool', verbose: 'bool', help: 'bool' } as const;
+
+export function dataDirOf(args: ParsedArgs, io: CommandIO): string {
+  return resolve(io.cwd, flagString(args, 'data-dir') ?? io.env.BIVOUAC_DATA_DIR ?? '.bivouac');
+}
+
+/** Opens the state read-only: status commands never write, and work with the agent down. */
+export async function openReadonly(args: ParsedArgs, io: CommandIO): Promise<Database> {
+  const { openState } = await import('../src/state/db.js');
+  return openState(join(dataDirOf(args, io), 'state.db'), { readonly: true });
+}
+
+export function writeJson(io: CommandIO, value: unknown): void {
+  io.stdout.write(JSON.stringify(value, null, 2) + '\n');
+}

@@ -1,0 +1,188 @@
+import type { Database, AllocRecord, JobRecord, TaskStateRecord, TaskEventRecord } from '../state/index.js';
+import {
+  countAllocsByGroup,
+  getCurrentJobVersion,
+  listAllocsForJob,
+  listTaskEvents,
+  listTaskStates,
+  getNode,
+  listJobs,
+  countLiveAllocsByJob,
+} from '../state/index.js';
+import { MS_TO_NS } from '../cli/format.js';
+
+/**
+ * The read model behind `bivouac status`, `job status` and `alloc status`: rows turned into
+ * Nomad's API JSON (field names as Nomad's HTTP API returns them), which `--json` prints
+ * and the text layouts render. Read-only.
+ */
+
+export type JobStatus = 'pending' | 'running' | 'dead';
+
+/** Nomad's getJobStatus for one node (reference/nomad.md §3.1). */
+export function jobStatusOf(job: { type: string; periodic: boolean; parameterized: boolean; stopped: boolean }, liveAllocs: number, anyAllocs: boolean): JobStatus {
+  if (liveAllocs > 0) return 'running';
+  if (!job.stopped && (job.type === 'system' || job.periodic || job.parameterized)) return 'running';
+  return anyAllocs || job.stopped ? 'dead' : 'pending';
+}
+
+export function statusString(status: JobStatus, stopped: boolean): string {
+  return stopped ? `${status} (stopped)` : status;
+}
+
+export interface JobStub {
+  readonly ID: string;
+  readonly Name: string;
+  readonly Namespace: string;
+  readonly Type: string;
+  readonly Priority: number;
+  readonly Datacenters: readonly string[];
+  readonly Periodic: boolean;
+  readonly ParameterizedJob: boolean;
+  readonly Stop: boolean;
+  readonly Status: JobStatus;
+  readonly StatusDescription: string;
+  readonly Version: number;
+  readonly SubmitTime: number;
+  readonly SourceFile: string;
+}
+
+export function jobStub(db: Database, j: JobRecord, live: number): JobStub {
+  const v = getCurrentJobVersion(db, j.id);
+  const job = v?.job;
+  const periodic = job?.periodic !== null && job?.periodic !== undefined;
+  const parameterized = job?.parameterized ?? false;
+  const anyAllocs = live > 0 || listAllocsForJob(db, j.id).length > 0;
+  const status = jobStatusOf({ type: job?.type ?? 'service', periodic, parameterized, stopped: j.stopped }, live, anyAllocs);
+  return {
+    ID: j.id,
+    Name: job?.name ?? j.id,
+    Namespace: job?.namespace ?? 'default',
+    Type: job?.type ?? 'service',
+    Priority: job?.priority ?? 50,
+    Datacenters: job?.datacenters ?? [],
+    Periodic: periodic,
+    ParameterizedJob: parameterized,
+    Stop: j.stopped,
+    Status: status,
+    StatusDescription: '',
+    Version: j.version,
+    SubmitTime: j.submitTime * MS_TO_NS,
+    SourceFile: j.sourceFile,
+  };
+}
+
+export function listJobStubs(db: Database): JobStub[] {
+  const live = countLiveAllocsByJob(db);
+  return listJobs(db).map((j) => jobStub(db, j, live.get(j.id) ?? 0));
+}
+
+export interface GroupSummary {
+  Queued: number;
+  Starting: number;
+  Running: number;
+  Failed: number;
+  Complete: number;
+  Lost: number;
+  Unknown: number;
+}
+
+export function jobSummary(db: Database, jobId: string, groups: readonly string[]): Record<string, GroupSummary> {
+  const out: Record<string, GroupSummary> = {};
+  const blank = (): GroupSummary => ({ Queued: 0, Starting: 0, Running: 0, Failed: 0, Complete: 0, Lost: 0, Unknown: 0 });
+  for (const g of groups) out[g] = blank();
+  for (const r of countAllocsByGroup(db, jobId)) {
+    const s = (out[r.group] ??= blank());
+    if (r.status === 'pending') s.Starting += r.n;
+    else if (r.status === 'running') s.Running += r.n;
+    else if (r.status === 'failed') s.Failed += r.n;
+    else if (r.status === 'complete') s.Complete += r.n;
+    else if (r.status === 'lost') s.Lost += r.n;
+  }
+  return out;
+}
+
+export interface ApiTaskEvent {
+  readonly Type: string;
+  readonly Time: number;
+  readonly DisplayMessage: string;
+  readonly Details: Readonly<Record<string, unknown>>;
+  readonly ExitCode: number;
+  readonly Signal: number;
+}
+
+export interface ApiTaskState {
+  readonly State: string;
+  readonly Failed: boolean;
+  readonly Restarts: number;
+  readonly LastRestart: string | null;
+  readonly StartedAt: string | null;
+  readonly FinishedAt: string | null;
+  readonly Events: readonly ApiTaskEvent[];
+}
+
+function iso(ms: number | null): string | null {
+  return ms === null ? null : new Date(ms).toISOString();
+}
+
+export function apiTaskState(t: TaskStateRecord, events: readonly TaskEventRecord[]): ApiTaskState {
+  return {
+    State: t.state,
+    Failed: t.failed,
+    Restarts: t.restarts,
+    LastRestart: iso(t.lastRestart),
+    StartedAt: iso(t.startedAt),
+    FinishedAt: iso(t.finishedAt),
+    Events: events.map((e) => ({
+      Type: e.type,
+      Time: e.time * MS_TO_NS,
+      DisplayMessage: e.message,
+      Details: e.details,
+      ExitCode: typeof e.details.exitCode === 'number' ? e.details.exitCode : 0,
+      Signal: typeof e.details.signal === 'number' ? e.details.signal : 0,
+    })),
+  };
+}
+
+export interface ApiAlloc {
+  readonly ID: string;
+  readonly Name: string;
+  readonly NodeID: string;
+  readonly NodeName: string;
+  readonly JobID: string;
+  readonly TaskGroup: string;
+  readonly JobVersion: number;
+  readonly DesiredStatus: string;
+  readonly DesiredDescription: string;
+  readonly ClientStatus: string;
+  readonly ClientDescription: string;
+  readonly AllocatedPorts: readonly { Label: string; Value: number; To: number; Task: string | null }[];
+  readonly Resources: { CPU: number; MemoryMB: number; DiskMB: number };
+  readonly TaskStates: Readonly<Record<string, ApiTaskState>>;
+  readonly CreateTime: number;
+  readonly ModifyTime: number;
+}
+
+export function apiAlloc(db: Database, a: AllocRecord, withTasks = true): ApiAlloc {
+  const node = getNode(db);
+  const taskStates: Record<string, ApiTaskState> = {};
+  if (withTasks) for (const t of listTaskStates(db, a.id)) taskStates[t.task] = apiTaskState(t, listTaskEvents(db, a.id, t.task));
+  return {
+    ID: a.id,
+    Name: a.name,
+    NodeID: node?.info.id ?? '',
+    NodeName: node?.info.name ?? '',
+    JobID: a.jobId,
+    TaskGroup: a.taskGroup,
+    JobVersion: a.jobVersion,
+    DesiredStatus: a.desiredStatus,
+    DesiredDescription: a.desiredDescription,
+    ClientStatus: a.clientStatus,
+    ClientDescription: a.clientDescription,
+    AllocatedPorts: a.ports.map((p) => ({ Label: p.label, Value: p.value, To: p.to, Task: p.task })),
+    Resources: { CPU: a.resources.cpu, MemoryMB: a.resources.memoryMB, DiskMB: a.resources.diskMB },
+    TaskStates: taskStates,
+    CreateTime: a.createTime * MS_TO_NS,
+    ModifyTime: a.modifyTime * MS_TO_NS,
+  };
+}

@@ -1,0 +1,46 @@
+import { formatAgo, formatKV, formatTable, formatTime, MS_TO_NS } from '../cli/format.js';
+import type { ApiAlloc } from './api.js';
+
+/** `bivouac alloc status` in Nomad's layout (reference/nomad.md §6.3). */
+export function renderAllocStatus(a: ApiAlloc, now: number, verbose: boolean): string {
+  const short = (id: string): string => (verbose ? id : id.slice(0, 8));
+  let out = formatKV([
+    ['ID', a.ID],
+    ['Name', a.Name],
+    ['Node ID', short(a.NodeID)],
+    ['Node Name', a.NodeName],
+    ['Job ID', a.JobID],
+    ['Job Version', String(a.JobVersion)],
+    ['Client Status', a.ClientStatus],
+    ['Client Description', a.ClientDescription || '<none>'],
+    ['Desired Status', a.DesiredStatus],
+    ['Desired Description', a.DesiredDescription || '<none>'],
+    ['Created', verbose ? formatTime(a.CreateTime / MS_TO_NS) : formatAgo(a.CreateTime / MS_TO_NS, now)],
+    ['Modified', verbose ? formatTime(a.ModifyTime / MS_TO_NS) : formatAgo(a.ModifyTime / MS_TO_NS, now)],
+  ]);
+  for (const [name, t] of Object.entries(a.TaskStates).sort(([x], [y]) => x.localeCompare(y))) {
+    out += `\nTask "${name}" is "${t.State}"\n`;
+    out += 'Task Resources\n';
+    const ports = a.AllocatedPorts.filter((p) => p.Task === null || p.Task === name);
+    out += formatTable(
+      ['CPU', 'Memory', 'Disk', 'Addresses'],
+      [[`${a.Resources.CPU} MHz`, `${a.Resources.MemoryMB} MiB`, `${a.Resources.DiskMB} MiB`, ports.map((p) => `${p.Label}: ${p.Value}${p.To && p.To !== p.Value ? `->${p.To}` : ''}`).join(', ') || '<none>']],
+    );
+    const iso = (s: string | null): string => (s === null ? 'N/A' : formatTime(Date.parse(s)));
+    out += '\nTask Events:\n';
+    out += formatKV([
+      ['Started At', iso(t.StartedAt)],
+      ['Finished At', t.State === 'dead' ? iso(t.FinishedAt) : 'N/A'],
+      ['Total Restarts', String(t.Restarts)],
+      ['Last Restart', iso(t.LastRestart)],
+    ]);
+    const events = [...t.Events].reverse();
+    const shown = verbose ? events : events.slice(0, 10);
+    out += '\nRecent Events:\n';
+    out += formatTable(
+      ['Time', 'Type', 'Description'],
+      shown.map((e) => [formatTime(e.Time / MS_TO_NS), e.Type, e.DisplayMessage]),
+    );
+  }
+  return out;
+}

@@ -1,0 +1,96 @@
+import type { Database, FileErrorRecord, PlacementFailure } from '../state/index.js';
+import { getJob, listAllocsForJob, listFileErrors, getCurrentJobVersion, countLiveAllocsByJob } from '../state/index.js';
+import { formatAgo, formatKV, formatTable, formatTime, shortId, MS_TO_NS } from '../cli/format.js';
+import { apiAlloc, jobStub, jobSummary, statusString, type ApiAlloc, type GroupSummary, type JobStub } from './api.js';
+
+export function renderJobList(jobs: readonly JobStub[], errors: readonly FileErrorRecord[]): string {
+  let out = '';
+  if (jobs.length === 0) out += 'No running jobs\n';
+  else
+    out += formatTable(
+      ['ID', 'Type', 'Priority', 'Status', 'Submit Date'],
+      jobs.map((j) => [j.ID, j.Type, String(j.Priority), statusString(j.Status, j.Stop), formatTime(j.SubmitTime / MS_TO_NS)]),
+    );
+  if (errors.length > 0) {
+    out += '\nJob File Errors\n';
+    out += formatTable(['File', 'Job ID', 'Error'], errors.map((e) => [e.file, e.jobId ?? '<none>', oneLine(e.message)]));
+  }
+  return out;
+}
+
+export interface JobStatusJson {
+  readonly Job: JobStub;
+  readonly Summary: Record<string, GroupSummary>;
+  readonly Allocations: readonly ApiAlloc[];
+  readonly PlacementFailures: readonly PlacementFailure[];
+  readonly FileErrors: readonly { File: string; Error: string }[];
+}
+
+export function jobStatusJson(db: Database, id: string): JobStatusJson | null {
+  const j = getJob(db, id);
+  if (!j) return null;
+  const stub = jobStub(db, j, countLiveAllocsByJob(db).get(id) ?? 0);
+  const groups = getCurrentJobVersion(db, id)?.job.groups.map((g) => g.name) ?? [];
+  return {
+    Job: stub,
+    Summary: jobSummary(db, id, groups),
+    Allocations: listAllocsForJob(db, id).map((a) => apiAlloc(db, a, false)),
+    PlacementFailures: j.placementFailures ?? [],
+    FileErrors: listFileErrors(db)
+      .filter((e) => e.jobId === id)
+      .map((e) => ({ File: e.file, Error: e.message })),
+  };
+}
+
+export function renderJobStatus(s: JobStatusJson, now: number, verbose: boolean): string {
+  const j = s.Job;
+  let out = formatKV([
+    ['ID', j.ID],
+    ['Name', j.Name],
+    ['Submit Date', formatTime(j.SubmitTime / MS_TO_NS)],
+    ['Type', j.Type],
+    ['Priority', String(j.Priority)],
+    ['Datacenters', j.Datacenters.join(',')],
+    ['Namespace', j.Namespace],
+    ['Status', statusString(j.Status, j.Stop)],
+    ['Periodic', String(j.Periodic)],
+    ['Parameterized', String(j.ParameterizedJob)],
+  ]);
+  if (s.FileErrors.length > 0) {
+    out += '\nJob File Errors\n';
+    for (const e of s.FileErrors) out += `  * ${oneLine(e.Error)} (version ${j.Version} keeps running)\n`;
+  }
+  out += '\nSummary\n';
+  out += formatTable(
+    ['Task Group', 'Queued', 'Starting', 'Running', 'Failed', 'Complete', 'Lost', 'Unknown'],
+    Object.entries(s.Summary).map(([g, c]) => [g, c.Queued, c.Starting, c.Running, c.Failed, c.Complete, c.Lost, c.Unknown].map(String)),
+  );
+  if (s.PlacementFailures.length > 0) {
+    out += '\nPlacement Failure\n';
+    for (const f of s.PlacementFailures) {
+      out += `Task Group "${f.group}" (failed to place ${f.count} allocation${f.count === 1 ? '' : 's'}):\n`;
+      for (const r of f.reasons) out += `  * ${r}\n`;
+    }
+  }
+  out += '\nAllocations\n';
+  if (s.Allocations.length === 0) out += 'No allocations placed\n';
+  else
+    out += formatTable(
+      ['ID', 'Node ID', 'Task Group', 'Version', 'Desired', 'Status', 'Created', 'Modified'],
+      s.Allocations.map((a) => [
+        shortId(a.ID, verbose),
+        shortId(a.NodeID, verbose),
+        a.TaskGroup,
+        String(a.JobVersion),
+        a.DesiredStatus,
+        a.ClientStatus,
+        verbose ? formatTime(a.CreateTime / MS_TO_NS) : formatAgo(a.CreateTime / MS_TO_NS, now),
+        verbose ? formatTime(a.ModifyTime / MS_TO_NS) : formatAgo(a.ModifyTime / MS_TO_NS, now),
+      ]),
+    );
+  return out;
+}
+
+function oneLine(s: string): string {
+  return s.replace(/\s*\n\s*/g, ' ');
+}
