@@ -1,7 +1,126 @@
+/**
+ * `bivouac job validate FILE|DIR…`, in Nomad's words: `Job validation successful`, or
+ * `Job validation errors:` with one `* …` line per error, or, for a file that does not
+ * parse, `Error getting job struct: …` with positions. Exit 0 only when every file passes.
+ *
+ * It also holds the job-file reading that `job inspect` shares: capped reads, directory
+ * listing in the agent's manner, and `-var` flags, which may repeat.
+ */
+import { open, readdir, stat } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { parseArgs } from './args.js';
 import type { Command } from './io.js';
 import { BivouacError } from '../src/util/errors.js';
+import type { Diagnostic } from '../src/jobspec/index.js';
 
-// Placeholder until this command's issue lands; replaced, not extended.
-export const jobValidateCommand: Command = async () => {
-  throw new BivouacError('USAGE', 'this command is not built yet');
+export const MAX_JOB_FILE_BYTES = 1024 * 1024;
+
+export const jobValidateCommand: Command = async (argv, io) => {
+  const { vars, rest } = extractVars(argv);
+  const args = parseArgs(rest, {});
+  if (args.positional.length === 0) throw new BivouacError('USAGE', 'usage: bivouac job validate [-var k=v]… FILE|DIR…');
+  const files = await expandPaths(args.positional, io.cwd);
+  const { parseJobFile, formatDiagnostic, kindOf } = await import('../src/jobspec/index.js');
+  let failed = false;
+  for (const file of files) {
+    if (files.length > 1) io.stdout.write(`==> ${file}\n`);
+    const text = await readJobFile(file, io.cwd);
+    const result = await parseJobFile(file, text, { vars });
+    const errors = result.diagnostics.filter((d) => d.severity === 'error');
+    const warnings = result.diagnostics.filter((d) => d.severity === 'warning');
+    if (warnings.length > 0) io.stdout.write(`Job Warnings:\n${warnings.length} warning(s):\n\n${bullets(warnings, formatDiagnostic)}\n`);
+    if (errors.length === 0) {
+      io.stdout.write('Job validation successful\n');
+      continue;
+    }
+    failed = true;
+    io.stderr.write(errorReport(file, errors, formatDiagnostic, kindOf));
+  }
+  return failed ? 1 : 0;
 };
+
+type Format = (d: Diagnostic) => string;
+
+function bullets(ds: readonly Diagnostic[], format: Format): string {
+  return ds.map((d) => `\t* ${format(d)}\n`).join('');
+}
+
+/** Nomad's two failure forms: the file did not parse, or the job it holds is invalid. */
+export function errorReport(file: string, errors: readonly Diagnostic[], format: Format, kindOf: (code: string) => string | null): string {
+  const syntax = errors.filter((d) => kindOf(d.code) === 'syntax');
+  if (syntax.length > 0) {
+    return `Error getting job struct: Error parsing job file from ${file}:\n${syntax.map((d) => `${format(d)}\n`).join('')}`;
+  }
+  const count = errors.length === 1 ? '1 error occurred:' : `${errors.length} errors occurred:`;
+  return `Job validation errors:\n${count}\n${bullets(errors, format)}\n`;
+}
+
+export function isJobFileName(name: string): boolean {
+  if (name.startsWith('.') || name.startsWith('#') || name.endsWith('~')) return false;
+  return name.endsWith('.nomad') || name.endsWith('.hcl');
+}
+
+/** Files named on the command line, with each directory replaced by its job files, sorted. */
+export async function expandPaths(paths: readonly string[], cwd: string): Promise<string[]> {
+  const out: string[] = [];
+  for (const p of paths) {
+    const st = await stat(resolve(cwd, p)).catch((err: unknown) => {
+      throw new BivouacError('NOT_FOUND', `cannot read ${p}: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+    });
+    if (!st.isDirectory()) {
+      out.push(p);
+      continue;
+    }
+    const names = (await readdir(resolve(cwd, p))).filter(isJobFileName).sort();
+    if (names.length === 0) throw new BivouacError('NOT_FOUND', `no job files (*.nomad, *.hcl) in ${p}`);
+    out.push(...names.map((n) => join(p, n)));
+  }
+  return out;
+}
+
+/** The file's text, refusing anything over the cap without reading it whole. */
+export async function readJobFile(path: string, cwd: string): Promise<string> {
+  const fh = await open(resolve(cwd, path), 'r').catch((err: unknown) => {
+    throw new BivouacError('NOT_FOUND', `cannot read ${path}: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+  });
+  try {
+    const buf = Buffer.alloc(MAX_JOB_FILE_BYTES + 1);
+    let total = 0;
+    for (;;) {
+      const { bytesRead } = await fh.read(buf, total, buf.length - total, null);
+      if (bytesRead === 0) break;
+      total += bytesRead;
+      if (total > MAX_JOB_FILE_BYTES) {
+        throw new BivouacError('JOBSPEC_INVALID', `${path} is larger than 1 MiB (${MAX_JOB_FILE_BYTES} bytes), the cap for job files`);
+      }
+    }
+    return buf.subarray(0, total).toString('utf8');
+  } finally {
+    await fh.close();
+  }
+}
+
+/** Takes `-var k=v` / `-var=k=v` (repeatable) out of argv; the rest goes to parseArgs. */
+export function extractVars(argv: readonly string[]): { vars: Record<string, string>; rest: string[] } {
+  const vars: Record<string, string> = {};
+  const rest: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (a === '--') {
+      rest.push(...argv.slice(i));
+      break;
+    }
+    let spec: string | undefined;
+    if (a === '-var' || a === '--var') spec = argv[++i];
+    else if (a.startsWith('-var=') || a.startsWith('--var=')) spec = a.slice(a.indexOf('=') + 1);
+    else {
+      rest.push(a);
+      continue;
+    }
+    const eq = spec?.indexOf('=') ?? -1;
+    if (spec === undefined || eq <= 0) throw new BivouacError('USAGE', `-var takes name=value, got "${spec ?? ''}"`);
+    vars[spec.slice(0, eq)] = spec.slice(eq + 1);
+  }
+  return { vars, rest };
+}
+

@@ -32,7 +32,13 @@ export async function parseJobFile(file: string, text: string, opts: ParseOption
   const job = decodeRoot({ body: root, path: '', ob: outline(src).root, sink });
   const checks = job === null ? [] : validateJob({ job, file, positions: sink.positions });
 
-  const diagnostics: Diagnostic[] = [...parsed.diagnostics, ...scope.diagnostics, ...sink.diagnostics, ...checks];
+  const diagnostics = sortByPosition([...parsed.diagnostics, ...scope.diagnostics, ...sink.diagnostics, ...checks]);
   const failed = diagnostics.some((d) => d.severity === 'error');
   return { job: failed ? null : job, diagnostics };
+}
+
+/** File order reads best; diagnostics with no position keep their order, after the rest. */
+function sortByPosition(ds: Diagnostic[]): Diagnostic[] {
+  const key = (d: Diagnostic): number => (d.line === 0 ? Number.MAX_SAFE_INTEGER : d.line * 1e6 + d.column);
+  return ds.map((d, i) => ({ d, i })).sort((a, b) => key(a.d) - key(b.d) || a.i - b.i).map((x) => x.d);
 }
