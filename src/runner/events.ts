@@ -3,6 +3,7 @@
  * one gets (reference nomad.md §3.2). Events are stored with their fields and described on
  * display, as Nomad's CLI does, so a stored event never carries stale wording.
  */
+import type { ExitResult } from '../drivers/types.js';
 import { assertNever } from '../util/assert.js';
 import { formatDuration } from '../util/duration.js';
 import { REASON_WITHIN_POLICY } from './restart.js';
@@ -163,4 +164,14 @@ function describeSignaling(sig: string, reason: string): string {
   if (sig === '') return reason;
   if (reason === '') return `Task being sent signal ${sig}`;
   return `Task being sent signal ${sig}: ${reason}`;
+}
+
+/** The Terminated description for a driver's exit result ("Exit Code: 1, Signal: 9"). */
+export function describeTerminated(exit: ExitResult): string {
+  return describeEvent(newTaskEvent('Terminated', 0, { exitCode: exit.exitCode, signal: exit.signal, message: exit.err ?? '' }));
+}
+
+/** The Restarting description for a restart decision ("Task restarting in 16.875s"). */
+export function describeRestarting(delayMs: number, reason: string): string {
+  return describeEvent(newTaskEvent('Restarting', 0, { startDelayMs: delayMs, restartReason: reason }));
 }

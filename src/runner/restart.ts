@@ -42,7 +42,7 @@ export interface RestartInput {
    * Times of the earlier decisions that restarted the task under the policy (its
    * `Restarting` events), oldest first. Operator-requested restarts are not included.
    */
-  readonly restartTimesMs: readonly number[];
+  readonly restartTimes: readonly number[];
   readonly outcome: RestartOutcome;
   readonly now: number;
   readonly rand: Rand;
@@ -94,7 +94,7 @@ function replayWindow(input: RestartInput): { count: number; windowStart: number
   const interval = input.policy.intervalMs;
   let windowStart = input.trackingSinceMs;
   let count = 0;
-  for (const t of [...input.restartTimesMs, input.now]) {
+  for (const t of [...input.restartTimes, input.now]) {
     if (t > windowStart + interval) {
       count = 0;
       windowStart = t;

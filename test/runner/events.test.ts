@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { TASK_EVENT_TYPES, describeEvent, isTaskEventType, newTaskEvent, type TaskEventFields, type TaskEventType } from '../../src/runner/events.js';
+import { TASK_EVENT_TYPES, describeEvent, describeRestarting, describeTerminated, isTaskEventType, newTaskEvent, type TaskEventFields, type TaskEventType } from '../../src/runner/events.js';
 import { REASON_DELAY, REASON_WITHIN_POLICY } from '../../src/runner/restart.js';
 
 const rows: ReadonlyArray<readonly [TaskEventType, TaskEventFields, string]> = [
@@ -50,4 +50,14 @@ test('every event type describes without throwing, and decodes from its string',
     assert.equal(isTaskEventType(t), true);
   }
   assert.equal(isTaskEventType('Restarts Exceeded'), false);
+});
+
+test('shorthands for the runner: Terminated from an exit result, Restarting from a decision', () => {
+  assert.equal(describeTerminated({ exitCode: 143, signal: 15, oomKilled: false, err: null }), 'Exit Code: 143, Signal: 15');
+  assert.equal(
+    describeTerminated({ exitCode: null, signal: 0, oomKilled: false, err: 'exit code unknown' }),
+    'Exit Code: unknown, Exit Message: "exit code unknown"',
+  );
+  assert.equal(describeRestarting(16_875, REASON_WITHIN_POLICY), 'Task restarting in 16.875s');
+  assert.equal(describeRestarting(1000, REASON_DELAY), 'Exceeded allowed attempts, applying a delay - Task restarting in 1s');
 });

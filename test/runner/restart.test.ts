@@ -65,7 +65,7 @@ for (const r of rows) {
       policy: r.policy ?? service,
       jobType: r.jobType ?? 'service',
       trackingSinceMs: 0,
-      restartTimesMs: r.history ?? [],
+      restartTimes: r.history ?? [],
       outcome: r.outcome,
       now: r.now ?? 1000,
       rand: () => r.rand ?? 0.5,
