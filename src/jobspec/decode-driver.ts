@@ -34,7 +34,9 @@ export function decodeDriverConfig(task: Node, driver: string): DecodedConfig {
 
 function required(cfg: Node, task: Node, key: string): string {
   const v = str(cfg, key, '');
-  if (v === '') report(cfg.ob === null ? task : cfg, 'MISSING_REQUIRED', { key: `config.${key}` }, cfg.ob === null ? 'config' : undefined);
+  if (v !== '') return v;
+  if (cfg.ob === null && task.body['config'] === undefined) report(task, 'MISSING_REQUIRED', { key: `config.${key}` });
+  else report(cfg, 'MISSING_REQUIRED', { key }, undefined);
   return v;
 }
 
