@@ -77,6 +77,6 @@ export function isTerminalClientStatus(s: AllocClientStatus): boolean {
 }
 
 /** An alloc that holds resources: meant to run and not yet finished. */
-export function isLive(a: ExistingAlloc): boolean {
+export function isLive(a: Pick<ExistingAlloc, 'desiredStatus' | 'clientStatus'>): boolean {
   return a.desiredStatus === 'run' && !isTerminalClientStatus(a.clientStatus);
 }
