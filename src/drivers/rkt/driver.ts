@@ -1,0 +1,202 @@
+/**
+ * The rkt driver: trust, `rkt prepare` (stdout = pod UUID), then `rkt run-prepared` as the
+ * supervised long-running process, the way Nomad ≥ 0.7 did (reference/rkt.md §3.3). The
+ * task map is a cache; `recoverTask` rebuilds an entry from the stored handle.
+ */
+import { spawn } from 'node:child_process';
+import { closeSync, openSync } from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { systemClock, type Clock } from '../../util/clock.js';
+import { BivouacError, TaskNotFoundError } from '../../util/errors.js';
+import type { Logger } from '../../util/logger.js';
+import { readBootId, readProcStat, signalNumber } from '../proc.js';
+import type { Capabilities, Driver, FingerprintResult, TaskConfig, TaskHandle, TaskStatus } from '../types.js';
+import { buildPrepareArgs, buildRunPreparedArgs, buildTrustArgs } from './args.js';
+import { decodeRktConfig } from './config.js';
+import { createRktCaller, describeFailure, type RktCaller } from './exec.js';
+import { fingerprintRkt } from './fingerprint.js';
+import { RktTask, exitFromCode } from './handle.js';
+import { RKT_HANDLE_VERSION, decodeState, encodeState } from './state.js';
+import { parsePodStatus, podFinished } from './status.js';
+import { DEFAULT_MIN_VERSION } from './version.js';
+
+export const RKT = 'rkt';
+
+export interface RktDriverDeps {
+  readonly log: Logger;
+  readonly isRoot: () => boolean;
+  /** Default "rkt", found on PATH. */
+  readonly rktPath?: string;
+  /** `--dir` for every rkt call; default none (rkt's /var/lib/rkt). */
+  readonly rktDir?: string;
+  readonly minVersion?: string;
+  readonly volumesEnabled?: boolean;
+  readonly clock?: Clock;
+  /** Bound on each short rkt call (version, trust, prepare, status, stop, rm). */
+  readonly execTimeoutMs?: number;
+  /** How often a re-attached pod is checked. */
+  readonly pollIntervalMs?: number;
+  readonly procRoot?: string;
+  /**
+   * Environment of `rkt run-prepared` (Nomad gave it the agent's env minus secrets, so rkt
+   * finds iptables). Default: inherited from the agent, which cmd/ may filter.
+   */
+  readonly env?: Readonly<Record<string, string>>;
+}
+
+const CAPABILITIES: Capabilities = { sendSignals: true, exec: true, fsIsolation: 'image' };
+
+export function createRktDriver(deps: RktDriverDeps): Driver {
+  const log = deps.log.child({ component: 'driver', driver: RKT });
+  const timeoutMs = deps.execTimeoutMs ?? 60_000;
+  const call: RktCaller = createRktCaller(deps.rktPath ?? 'rkt', timeoutMs);
+  const rktDir = deps.rktDir ?? null;
+  const dirArgs = rktDir === null ? [] : [`--dir=${rktDir}`];
+  const procRoot = deps.procRoot ?? '/proc';
+  const clock = deps.clock ?? systemClock;
+  const minVersion = deps.minVersion ?? DEFAULT_MIN_VERSION;
+  const volumesEnabled = deps.volumesEnabled ?? true;
+  const tasks = new Map<string, RktTask>();
+  // A cache of the last fingerprint's version; refilled on demand.
+  let rktVersion: string | null = null;
+
+  const get = (taskId: string): RktTask => {
+    const t = tasks.get(taskId);
+    if (!t) throw new TaskNotFoundError(taskId);
+    return t;
+  };
+
+  const fingerprint = async (): Promise<FingerprintResult> => {
+    const { result, version } = await fingerprintRkt(call, { isRoot: deps.isRoot(), minVersion, volumesEnabled, timeoutMs });
+    if (version) rktVersion = version.rkt;
+    return result;
+  };
+
+  /** Runs a short call; a failure becomes DRIVER_START with rkt's own message. */
+  const must = async (sub: string, args: readonly string[], context: string): Promise<string> => {
+    const r = await call(args);
+    if (r.exitCode === 0) return r.stdout;
+    const msg = `${context}: ${describeFailure(sub, r, timeoutMs)}`;
+    log.warn({ sub, exitCode: r.exitCode, stderr: r.stderr }, context);
+    // Bad flags will not fix themselves; a failed fetch or trust may (network, registry).
+    const recoverable = !/error parsing app image arguments|^Error: /m.test(r.stderr);
+    throw new BivouacError('DRIVER_START', msg, { recoverable });
+  };
+
+  /** What rkt recorded for the pod: 'running', an exit code, or null when it has none. */
+  const podExit = async (uuid: string): Promise<number | null | 'running'> => {
+    const r = await call([...dirArgs, 'status', '--format=json', uuid]);
+    if (r.exitCode !== 0) throw new Error(describeFailure('status', r, timeoutMs));
+    const st = parsePodStatus(r.stdout);
+    if (st === null) throw new Error('rkt status printed no pod status');
+    if (!podFinished(st.state)) return 'running';
+    return st.exitCodes.length > 0 ? st.exitCodes[0] : null;
+  };
+
+  const taskDeps = { procRoot, pollIntervalMs: deps.pollIntervalMs ?? 500, log, podExit };
+
+  const startTask = async (cfg: TaskConfig): Promise<TaskHandle> => {
+    if (tasks.has(cfg.id)) throw new BivouacError('DRIVER_START', `task ${cfg.id} is already started`, { recoverable: false });
+    const config = decodeRktConfig(cfg.driverConfig);
+    if (rktVersion === null) await fingerprint();
+    if (rktVersion === null) throw new BivouacError('DRIVER_START', 'rkt is not usable: rkt version failed', { recoverable: true });
+    const prepareArgs = buildPrepareArgs(cfg, config, { rktVersion, volumesEnabled, rktDir });
+    const runArgs = (uuid: string): readonly string[] => buildRunPreparedArgs(config, uuid, rktDir);
+    runArgs('00000000-0000-0000-0000-000000000000'); // config errors (dns) before any side effect
+    const trust = buildTrustArgs(config, rktDir);
+    if (trust.length > 0) await must('trust', trust, 'Error running rkt trust');
+    const uuid = (await must('prepare', prepareArgs, 'Error preparing rkt pod')).trim().split('\n').pop() ?? '';
+    if (!/^[0-9a-f-]{36}$/.test(uuid)) throw new BivouacError('DRIVER_START', `Error preparing rkt pod: no pod UUID in ${JSON.stringify(uuid)}`);
+    const out = openSync(cfg.stdoutPath, 'a');
+    const err = openSync(cfg.stderrPath, 'a');
+    let child;
+    try {
+      child = spawn(deps.rktPath ?? 'rkt', runArgs(uuid), { detached: true, stdio: ['ignore', out, err], env: deps.env });
+    } finally {
+      closeSync(out);
+      closeSync(err);
+    }
+    const pid = child.pid;
+    if (pid === undefined) {
+      const e = await new Promise<Error>((r) => child.once('error', r));
+      throw new BivouacError('DRIVER_START', `failed to execute rkt run-prepared: ${e.message}`, { cause: e });
+    }
+    child.on('error', (e) => log.error({ taskId: cfg.id, err: e.message }, 'rkt run-prepared process error'));
+    const state = { uuid, pid, startTime: readProcStat(procRoot, pid)?.startTime ?? 0, bootId: readBootId(procRoot) };
+    const task = new RktTask(cfg.id, state, clock.now(), taskDeps, child);
+    tasks.set(cfg.id, task);
+    log.info({ taskId: cfg.id, uuid, pid }, 'pod started');
+    return { driver: RKT, taskId: cfg.id, version: RKT_HANDLE_VERSION, state: encodeState(state) };
+  };
+
+  const recoverTask = async (handle: TaskHandle): Promise<void> => {
+    if (tasks.has(handle.taskId)) return;
+    const state = decodeState(handle.taskId, handle.state);
+    const r = await call([...dirArgs, 'status', '--format=json', state.uuid]);
+    if (r.exitCode === 254 && r.stderr.includes('no matches found')) throw new TaskNotFoundError(handle.taskId, `no rkt pod ${state.uuid}`);
+    const st = r.exitCode === 0 ? parsePodStatus(r.stdout) : null;
+    if (st === null) {
+      throw new BivouacError('DRIVER_START', `recovering pod ${state.uuid}: ${describeFailure('status', r, timeoutMs)}`, { recoverable: true });
+    }
+    const task = new RktTask(handle.taskId, state, clock.now(), taskDeps, null);
+    if (podFinished(st.state) || st.state === 'prepared') {
+      task.finish(st.exitCodes.length > 0 ? exitFromCode(st.exitCodes[0]) : { exitCode: null, signal: 0, oomKilled: false, err: 'exit code unknown' });
+    }
+    tasks.set(handle.taskId, task);
+    log.info({ taskId: handle.taskId, uuid: state.uuid, state: st.state }, 'pod recovered');
+  };
+
+  const stopTask = async (taskId: string, timeout: number, sig: string): Promise<void> => {
+    const t = get(taskId);
+    if (t.result) return;
+    const n = signalNumber(sig);
+    const kill = async (): Promise<void> => {
+      // The pid is not provably ours (reboot, reused pid) though the pod runs: rkt stops it.
+      if (!t.killGroup()) await call([...dirArgs, 'stop', '--force', t.state.uuid]);
+    };
+    if (n === 9) await kill();
+    else if (!t.signalProcess(n)) await call([...dirArgs, 'stop', t.state.uuid]);
+    const ac = new AbortController();
+    const exited = await Promise.race([t.done.then(() => true), sleep(timeout, false, { signal: ac.signal }).catch(() => true)]);
+    ac.abort();
+    if (!exited) await kill();
+    await t.wait();
+  };
+
+  const destroyTask = async (taskId: string, force: boolean): Promise<void> => {
+    const t = get(taskId);
+    if (!t.result) {
+      if (!force) throw new BivouacError('DRIVER_START', `task ${taskId} is still running`, { recoverable: false });
+      await stopTask(taskId, 0, 'SIGKILL');
+    }
+    // Nomad 0.7.1–0.8 removed the pod after exit; later versions leaked them (nomad#3561).
+    const r = await call([...dirArgs, 'rm', t.state.uuid]);
+    if (r.exitCode !== 0) log.error({ taskId, uuid: t.state.uuid, err: describeFailure('rm', r, timeoutMs) }, 'error removing pod - must gc manually');
+    t.dispose();
+    tasks.delete(taskId);
+  };
+
+  const inspectTask = (taskId: string): TaskStatus => {
+    const t = get(taskId);
+    return { id: taskId, state: t.result ? 'exited' : 'running', startedAt: t.startedAt, exitResult: t.result };
+  };
+
+  const signalTask = async (taskId: string, sig: string): Promise<void> => {
+    const t = get(taskId);
+    if (t.result) return;
+    if (!t.signalProcess(signalNumber(sig))) throw new TaskNotFoundError(taskId, 'the rkt process is not ours to signal');
+  };
+
+  return {
+    name: RKT,
+    capabilities: CAPABILITIES,
+    fingerprint,
+    startTask,
+    recoverTask,
+    waitTask: async (taskId, signal) => get(taskId).wait(signal),
+    stopTask,
+    destroyTask,
+    inspectTask,
+    signalTask,
+  };
+}

@@ -1,0 +1,159 @@
+/**
+ * One rkt task as the agent sees it: the `rkt run-prepared` process (our child, or found
+ * again by pid after a restart) and the pod it runs. `done` resolves once with the exit.
+ */
+import type { ChildProcess } from 'node:child_process';
+import { constants } from 'node:os';
+import { MAX_SIGNAL, isSameProcess } from '../proc.js';
+import type { Logger } from '../../util/logger.js';
+import type { ExitResult } from '../types.js';
+import type { RktHandleState } from './state.js';
+
+export interface RktTaskDeps {
+  readonly procRoot: string;
+  readonly pollIntervalMs: number;
+  readonly log: Logger;
+  /** The code rkt recorded for the pod's app, null if none (fly stage1), or 'running'. */
+  readonly podExit: (uuid: string) => Promise<number | null | 'running'>;
+}
+
+export const EXIT_CODE_UNKNOWN = 'exit code unknown';
+
+/** rkt exits 128+n when its app died of signal n (reference/rkt.md §4.5, §8). */
+export function exitFromCode(code: number): ExitResult {
+  const sig = code > 128 && code <= 128 + MAX_SIGNAL ? code - 128 : 0;
+  return { exitCode: code, signal: sig, oomKilled: false, err: null };
+}
+
+export class RktTask {
+  readonly done: Promise<ExitResult>;
+  result: ExitResult | null = null;
+  private resolve: (r: ExitResult) => void = () => undefined;
+  private timer: NodeJS.Timeout | null = null;
+  private waiters = 0;
+  private sentKill = false;
+  private disposed = false;
+
+  constructor(
+    readonly id: string,
+    readonly state: RktHandleState,
+    readonly startedAt: number,
+    private readonly deps: RktTaskDeps,
+    private readonly child: ChildProcess | null,
+  ) {
+    this.done = new Promise((r) => (this.resolve = r));
+    if (child) {
+      child.on('exit', (code, signal) => {
+        if (code !== null) this.finish(exitFromCode(code));
+        else this.finish(exitFromCode(128 + signalNo(signal)));
+      });
+    } else this.schedule();
+  }
+
+  /** True while the pid is the rkt process we started, in this boot, and not exited. */
+  isOurs(): boolean {
+    if (this.result !== null || this.state.startTime === 0) return false;
+    return isSameProcess(this.deps.procRoot, this.state.pid, this.state.startTime, this.state.bootId);
+  }
+
+  /** Signals the rkt process alone (it forwards to its apps); false if not ours any more. */
+  signalProcess(sig: number): boolean {
+    if (!this.isOurs()) return false;
+    return killQuietly(this.state.pid, sig);
+  }
+
+  /** SIGKILL to the rkt process's group (started detached, so the pod's processes too). */
+  killGroup(): boolean {
+    if (!this.isOurs()) return false;
+    this.sentKill = true;
+    return killQuietly(-this.state.pid, 9);
+  }
+
+  async wait(signal?: AbortSignal): Promise<ExitResult> {
+    if (this.result) return this.result;
+    signal?.throwIfAborted();
+    this.waiters++;
+    this.updateRef();
+    let onAbort: (() => void) | null = null;
+    try {
+      const aborted = new Promise<never>((_, reject) => {
+        onAbort = () => reject(signal?.reason);
+        signal?.addEventListener('abort', onAbort, { once: true });
+      });
+      return await Promise.race([this.done, aborted]);
+    } finally {
+      if (onAbort) signal?.removeEventListener('abort', onAbort);
+      this.waiters--;
+      this.updateRef();
+    }
+  }
+
+  finish(r: ExitResult): void {
+    if (this.result) return;
+    this.result = r;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    this.deps.log.debug({ taskId: this.id, uuid: this.state.uuid, exitCode: r.exitCode, signal: r.signal, err: r.err }, 'pod exited');
+    this.resolve(r);
+  }
+
+  dispose(): void {
+    this.disposed = true;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    this.child?.unref();
+  }
+
+  /** Not our child: poll /proc for the rkt process, then ask rkt how the pod ended. */
+  private schedule(): void {
+    if (this.disposed || this.result) return;
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      void this.poll();
+    }, this.deps.pollIntervalMs);
+    this.updateRef();
+  }
+
+  private async poll(): Promise<void> {
+    if (this.disposed || this.result) return;
+    if (this.isOurs()) return this.schedule();
+    try {
+      const code = await this.deps.podExit(this.state.uuid);
+      if (code === 'running') return this.schedule();
+      if (code !== null) return this.finish(exitFromCode(code));
+      this.finish(this.sentKill ? exitFromCode(137) : { exitCode: null, signal: 0, oomKilled: false, err: EXIT_CODE_UNKNOWN });
+    } catch (e) {
+      // rkt could not tell (hung, removed pod): the code is unknown, the process is gone.
+      this.deps.log.warn({ taskId: this.id, uuid: this.state.uuid, err: String(e) }, 'rkt status failed after the pod process ended');
+      this.finish({ exitCode: null, signal: 0, oomKilled: false, err: EXIT_CODE_UNKNOWN });
+    }
+  }
+
+  /** Keeps the event loop alive only while someone awaits the exit. */
+  private updateRef(): void {
+    const want = this.waiters > 0 && this.result === null;
+    if (this.child) {
+      if (want) this.child.ref();
+      else this.child.unref();
+    }
+    if (this.timer) {
+      if (want) this.timer.ref();
+      else this.timer.unref();
+    }
+  }
+}
+
+function signalNo(name: NodeJS.Signals | null): number {
+  return name === null ? 0 : constants.signals[name];
+}
+
+/** process.kill that treats "no such process" as a plain false. */
+export function killQuietly(pid: number, sig: number): boolean {
+  try {
+    process.kill(pid, sig);
+    return true;
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ESRCH') return false;
+    throw e;
+  }
+}
