@@ -50,11 +50,18 @@ export function reconcile(job: Job, version: number, allocs: readonly ExistingAl
     return out;
   }
 
+  // The answer depends only on (old version, group), so it is worked out once per pair.
+  const seen = new Map<string, string | null>();
   const why = (a: ExistingAlloc, g: Group): string | null => {
     if (a.jobVersion === version) return null;
-    const old = opts.jobAt(a.jobVersion);
+    const key = `${a.jobVersion}\u0000${g.name}`;
+    if (!seen.has(key)) seen.set(key, changeSince(a.jobVersion, g));
+    return seen.get(key) ?? null;
+  };
+  const changeSince = (v: number, g: Group): string | null => {
+    const old = opts.jobAt(v);
     const oldGroup = old?.groups.find((x) => x.name === g.name);
-    if (!old || !oldGroup) return `job version ${a.jobVersion} unknown`;
+    if (!old || !oldGroup) return `job version ${v} unknown`;
     return jobWideChange(old, job) ?? destructiveChange(oldGroup, g);
   };
 
