@@ -122,7 +122,7 @@ function order<T extends number | bigint>(op: '<' | '<=' | '>' | '>=', a: T, b: 
  * one Go cannot compile never does.
  */
 function matchRegexp(value: string, pattern: string): boolean {
-  let flags = 'u';
+  let flags = '';
   let src = pattern;
   const m = /^\(\?([ims]+)\)/.exec(src);
   if (m) {

@@ -44,6 +44,7 @@ const cases: readonly (readonly [string, ConstraintOperator, string, boolean])[]
   ['${attr.kernel.version}', 'regexp', '^6', false],
   ['${attr.kernel.name}', 'regexp', '(?i)LINUX', true],
   ['${attr.kernel.name}', 'regexp', '([', false],
+  ['${attr.kernel.version}', 'regexp', '^5\\.15\\.0\\-91', true],
   // version and semver
   ['${attr.driver.rkt.version}', 'version', '>= 1.2, < 2.0', true],
   ['${attr.driver.rkt.version}', 'version', '~> 1.2', true],

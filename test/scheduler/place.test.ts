@@ -4,7 +4,7 @@ import type { Job } from '../../src/jobspec/types.js';
 import type { NodeInfo } from '../../src/node/types.js';
 import { place, type PlaceInput } from '../../src/scheduler/place.js';
 import type { ExistingAlloc, PlaceResult } from '../../src/scheduler/types.js';
-import { alloc, constraint, driverInfo, group, job, network, node, port, seededRand, task } from './builders.js';
+import { alloc, constraint, driverInfo, group, job, node, seededRand, task } from './builders.js';
 
 function run(
   j: Job,
