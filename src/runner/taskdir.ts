@@ -1,0 +1,131 @@
+/**
+ * Allocation and task directories in Nomad's layout (reference nomad.md §2.3):
+ *
+ *   <dataDir>/alloc/<allocId>/alloc/{data,logs,tmp}
+ *   <dataDir>/alloc/<allocId>/<task>/{local,secrets,tmp}
+ *
+ * Names come from job files, so each one is checked before it becomes a path, and every
+ * directory is opened without following symlinks: a symlink planted where a directory
+ * belongs is refused, never followed. Building is idempotent, so it is safe to repeat after
+ * a crash halfway through.
+ */
+import { closeSync, constants, fchmodSync, fstatSync, mkdirSync, openSync } from 'node:fs';
+import { join } from 'node:path';
+import { BivouacError } from '../util/errors.js';
+
+export interface TaskDirPaths {
+  /** The task's working directory. */
+  readonly dir: string;
+  /** NOMAD_TASK_DIR */
+  readonly local: string;
+  /** NOMAD_SECRETS_DIR */
+  readonly secrets: string;
+  readonly tmp: string;
+}
+
+export interface AllocDirPaths {
+  /** <dataDir>/alloc/<allocId> */
+  readonly root: string;
+  /** The shared dir, NOMAD_ALLOC_DIR. */
+  readonly allocDir: string;
+  readonly dataDir: string;
+  readonly logsDir: string;
+  readonly tmpDir: string;
+  readonly tasks: ReadonlyMap<string, TaskDirPaths>;
+}
+
+/** The shared dir's name, so no task may take it. */
+const SHARED = 'alloc';
+
+// Who needs what: the agent owns everything; tasks (possibly other users later) must be able
+// to pass through the root to their own dir but not list it, write to the shared tmp dirs
+// (sticky, like /tmp), and nobody but the owner may look into secrets/.
+const MODE = {
+  root: 0o711,
+  shared: 0o755,
+  data: 0o755,
+  logs: 0o755,
+  tmp: 0o1777,
+  taskDir: 0o755,
+  local: 0o755,
+  secrets: 0o700,
+} as const;
+
+export function allocDirPaths(dataDir: string, allocId: string, tasks: readonly string[]): AllocDirPaths {
+  checkName(allocId, 'allocation id');
+  const root = join(dataDir, 'alloc', allocId);
+  const allocDir = join(root, SHARED);
+  const taskPaths = new Map<string, TaskDirPaths>();
+  for (const name of tasks) {
+    checkName(name, 'task name');
+    if (name === SHARED) throw unsafe(`task name ${JSON.stringify(name)} is reserved for the shared alloc dir`);
+    const dir = join(root, name);
+    taskPaths.set(name, { dir, local: join(dir, 'local'), secrets: join(dir, 'secrets'), tmp: join(dir, 'tmp') });
+  }
+  return {
+    root,
+    allocDir,
+    dataDir: join(allocDir, 'data'),
+    logsDir: join(allocDir, 'logs'),
+    tmpDir: join(allocDir, 'tmp'),
+    tasks: taskPaths,
+  };
+}
+
+/** Creates (or checks and repairs the modes of) the whole tree. Throws UNSAFE_PATH. */
+export function buildAllocDir(dataDir: string, allocId: string, tasks: readonly string[]): AllocDirPaths {
+  const p = allocDirPaths(dataDir, allocId, tasks);
+  // The data dir is the operator's; its alloc/ is ours and is checked like the rest.
+  mkdirSync(dataDir, { recursive: true });
+  ensureDir(join(dataDir, 'alloc'), 0o711);
+  ensureDir(p.root, MODE.root);
+  ensureDir(p.allocDir, MODE.shared);
+  ensureDir(p.dataDir, MODE.data);
+  ensureDir(p.logsDir, MODE.logs);
+  ensureDir(p.tmpDir, MODE.tmp);
+  for (const t of p.tasks.values()) {
+    ensureDir(t.dir, MODE.taskDir);
+    ensureDir(t.local, MODE.local);
+    ensureDir(t.secrets, MODE.secrets);
+    ensureDir(t.tmp, MODE.tmp);
+  }
+  return p;
+}
+
+/** One path component from a job file: no separators, no dot names, nothing invisible. */
+function checkName(name: string, what: string): void {
+  if (name === '' || name === '.' || name === '..' || /[/\\\0]/.test(name) || name.length > 255) {
+    throw unsafe(`${what} ${JSON.stringify(name)} cannot be used as a directory name`);
+  }
+}
+
+/**
+ * mkdir if absent, then open with O_NOFOLLOW|O_DIRECTORY and fix the mode through the fd:
+ * a symlink fails the open (ELOOP), a file fails O_DIRECTORY (ENOTDIR), and the mode is set on
+ * the directory we checked, not on whatever the name points at a moment later.
+ */
+function ensureDir(path: string, mode: number): void {
+  try {
+    mkdirSync(path, { mode });
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw new BivouacError('TASK_SETUP', `cannot create ${path}`, { cause: e });
+  }
+  let fd: number;
+  try {
+    fd = openSync(path, constants.O_RDONLY | constants.O_DIRECTORY | constants.O_NOFOLLOW);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ELOOP' || code === 'ENOTDIR') throw unsafe(`${path} is not a plain directory`, e);
+    throw new BivouacError('TASK_SETUP', `cannot open ${path}`, { cause: e });
+  }
+  try {
+    if (!fstatSync(fd).isDirectory()) throw unsafe(`${path} is not a plain directory`);
+    fchmodSync(fd, mode);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+function unsafe(message: string, cause?: unknown): BivouacError {
+  return new BivouacError('UNSAFE_PATH', message, { cause, recoverable: false });
+}
