@@ -19,6 +19,7 @@ import { JobsSource, type JobParser } from './jobs-source.js';
 import { applyJobSync } from './apply-sync.js';
 import { schedulePass } from './schedule.js';
 import { LogRotationLoop } from './log-rotation.js';
+import { listeningPorts } from '../node/ports.js';
 
 export interface AgentDeps {
   readonly config: AgentConfig;
@@ -119,7 +120,9 @@ export class Agent {
     const node = this.node;
     if (!node) return;
     const now = clock.now();
-    const actions = tx(db, () => schedulePass({ db, node, now, rand: this.deps.rand, newId: this.deps.newId ?? randomUUID, log }));
+    const actions = tx(db, () =>
+      schedulePass({ db, node, now, rand: this.deps.rand, newId: this.deps.newId ?? randomUUID, log, hostPorts: () => listeningPorts('/proc') }),
+    );
     for (const a of actions.stop) this.runners.get(a.allocId)?.kill(a.reason);
     for (const alloc of listLiveAllocs(db)) this.ensureRunner(alloc);
   }

@@ -7,6 +7,7 @@ import { BivouacError } from '../util/errors.js';
 import type { Clock, Rand } from '../util/clock.js';
 import type { Logger } from '../util/logger.js';
 import { TaskRunner } from './task-runner.js';
+import { allocClientStatus } from '../scheduler/index.js';
 import { buildTaskConfig } from './task-config.js';
 
 export interface AllocRunnerDeps {
@@ -45,7 +46,7 @@ export class AllocRunner {
     const log = this.deps.log.child({ allocId: this.alloc.id });
     for (const task of this.group.tasks) {
       const driver = this.deps.drivers.get(task.driver);
-      const runner = new TaskRunner(this.alloc.id, this.job, task, {
+      const runner = new TaskRunner(this.alloc.id, this.job, task, this.alloc.createTime, {
         db: this.deps.db,
         driver: driver ?? missingDriver(task.driver),
         clock: this.deps.clock,
@@ -114,22 +115,11 @@ export class AllocRunner {
 
   private updateStatus(): void {
     const states = listTaskStates(this.deps.db, this.alloc.id);
-    const [status, description] = clientStatusOf(states);
+    const { status, description } = allocClientStatus(states);
     if (status === this.lastStatus) return;
     this.lastStatus = status;
     if (setAllocClientStatus(this.deps.db, this.alloc.id, status, description, this.deps.clock.now())) this.deps.onAllocChange(this.alloc.id);
   }
-}
-
-/**
- * Nomad's getClientStatus: any failed dead task → failed; else any running → running;
- * else any pending → pending; else all dead → complete.
- */
-export function clientStatusOf(states: readonly { readonly state: string; readonly failed: boolean }[]): [ClientStatus, string] {
-  if (states.some((s) => s.state === 'dead' && s.failed)) return ['failed', 'Failed tasks'];
-  if (states.some((s) => s.state === 'running')) return ['running', 'Tasks are running'];
-  if (states.some((s) => s.state === 'pending')) return ['pending', 'No tasks have started'];
-  return ['complete', 'All tasks have completed'];
 }
 
 /** The value of BIVOUAC_TASK_ID for one start attempt: how orphans are found after a crash. */

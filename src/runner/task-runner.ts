@@ -52,6 +52,8 @@ export class TaskRunner {
     private readonly allocId: string,
     private readonly job: Job,
     private readonly task: Task,
+    /** When this task's tracking began (the allocation's creation): the first restart interval opens here. */
+    private readonly trackingSinceMs: number,
     private readonly deps: TaskRunnerDeps,
   ) {}
 
@@ -183,6 +185,7 @@ export class TaskRunner {
       const d = decideRestart({
         policy: this.task.restart,
         jobType: this.job.type,
+        trackingSinceMs: this.trackingSinceMs,
         restartTimes: listRestartTimes(db, this.allocId, this.task.name),
         outcome,
         now,

@@ -10,25 +10,13 @@ import {
   countLiveAllocsByJob,
 } from '../state/index.js';
 import { MS_TO_NS } from '../cli/format.js';
+import { jobStatus, type JobStatus } from '../scheduler/index.js';
 
 /**
  * The read model behind `bivouac status`, `job status` and `alloc status`: rows turned into
  * Nomad's API JSON (field names as Nomad's HTTP API returns them), which `--json` prints
  * and the text layouts render. Read-only.
  */
-
-export type JobStatus = 'pending' | 'running' | 'dead';
-
-/** Nomad's getJobStatus for one node (reference/nomad.md §3.1). */
-export function jobStatusOf(job: { type: string; periodic: boolean; parameterized: boolean; stopped: boolean }, liveAllocs: number, anyAllocs: boolean): JobStatus {
-  if (liveAllocs > 0) return 'running';
-  if (!job.stopped && (job.type === 'system' || job.periodic || job.parameterized)) return 'running';
-  return anyAllocs || job.stopped ? 'dead' : 'pending';
-}
-
-export function statusString(status: JobStatus, stopped: boolean): string {
-  return stopped ? `${status} (stopped)` : status;
-}
 
 export interface JobStub {
   readonly ID: string;
@@ -52,8 +40,14 @@ export function jobStub(db: Database, j: JobRecord, live: number): JobStub {
   const job = v?.job;
   const periodic = job?.periodic !== null && job?.periodic !== undefined;
   const parameterized = job?.parameterized ?? false;
-  const anyAllocs = live > 0 || listAllocsForJob(db, j.id).length > 0;
-  const status = jobStatusOf({ type: job?.type ?? 'service', periodic, parameterized, stopped: j.stopped }, live, anyAllocs);
+  const status = jobStatus({
+    type: job?.type ?? 'service',
+    periodic,
+    parameterized,
+    stopped: j.stopped,
+    allocs: live > 0 ? [{ desiredStatus: 'run', clientStatus: 'running' }] : listAllocsForJob(db, j.id),
+    pendingWork: j.placementFailures !== null,
+  });
   return {
     ID: j.id,
     Name: job?.name ?? j.id,

@@ -1,7 +1,8 @@
 import type { Database, FileErrorRecord, PlacementFailure } from '../state/index.js';
 import { getJob, listAllocsForJob, listFileErrors, getCurrentJobVersion, countLiveAllocsByJob } from '../state/index.js';
 import { formatAgo, formatKV, formatTable, formatTime, shortId, MS_TO_NS } from '../cli/format.js';
-import { apiAlloc, jobStub, jobSummary, statusString, type ApiAlloc, type GroupSummary, type JobStub } from './api.js';
+import { jobStatusLabel } from '../scheduler/index.js';
+import { apiAlloc, jobStub, jobSummary, type ApiAlloc, type GroupSummary, type JobStub } from './api.js';
 
 export function renderJobList(jobs: readonly JobStub[], errors: readonly FileErrorRecord[]): string {
   let out = '';
@@ -9,7 +10,7 @@ export function renderJobList(jobs: readonly JobStub[], errors: readonly FileErr
   else
     out += formatTable(
       ['ID', 'Type', 'Priority', 'Status', 'Submit Date'],
-      jobs.map((j) => [j.ID, j.Type, String(j.Priority), statusString(j.Status, j.Stop), formatTime(j.SubmitTime / MS_TO_NS)]),
+      jobs.map((j) => [j.ID, j.Type, String(j.Priority), jobStatusLabel(j.Status, j.Stop), formatTime(j.SubmitTime / MS_TO_NS)]),
     );
   if (errors.length > 0) {
     out += '\nJob File Errors\n';
@@ -52,7 +53,7 @@ export function renderJobStatus(s: JobStatusJson, now: number, verbose: boolean)
     ['Priority', String(j.Priority)],
     ['Datacenters', j.Datacenters.join(',')],
     ['Namespace', j.Namespace],
-    ['Status', statusString(j.Status, j.Stop)],
+    ['Status', jobStatusLabel(j.Status, j.Stop)],
     ['Periodic', String(j.Periodic)],
     ['Parameterized', String(j.ParameterizedJob)],
   ]);

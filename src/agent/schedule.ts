@@ -1,0 +1,121 @@
+import type { NodeInfo } from '../node/types.js';
+import type { AllocRecord, Database, PlacementFailure } from '../state/index.js';
+import {
+  getCurrentJobVersion,
+  getJobVersion,
+  insertAlloc,
+  listAllocsForJob,
+  listJobs,
+  listLiveAllocs,
+  setAllocDesired,
+  setAllocJobVersion,
+  setPlacementFailures,
+} from '../state/index.js';
+import { place, reconcile, type ExistingAlloc, type PlacementRequest } from '../scheduler/index.js';
+import type { Rand } from '../util/clock.js';
+import type { Logger } from '../util/logger.js';
+
+export interface ScheduleDeps {
+  readonly db: Database;
+  readonly node: NodeInfo;
+  readonly now: number;
+  readonly rand: Rand;
+  readonly newId: () => string;
+  readonly log: Logger;
+  /** Ports in use on the host, read only when something is to be placed. */
+  readonly hostPorts: () => ReadonlySet<number>;
+}
+
+export interface ScheduleResult {
+  /** Allocations whose desired status just became stop: their runners must kill them. */
+  readonly stop: readonly { readonly allocId: string; readonly reason: string }[];
+  readonly placed: number;
+}
+
+export function toExisting(a: AllocRecord): ExistingAlloc {
+  return {
+    id: a.id,
+    jobId: a.jobId,
+    jobVersion: a.jobVersion,
+    group: a.taskGroup,
+    index: a.index,
+    desiredStatus: a.desiredStatus,
+    clientStatus: a.clientStatus,
+    resources: a.resources,
+    ports: a.ports,
+  };
+}
+
+/**
+ * One scheduling pass over every job, inside the caller's transaction: reconcile each job's
+ * current version against its allocations, record stops and in-place updates, and place
+ * what is missing. A replacement for a destructively updated allocation is placed only
+ * once its predecessor has finished, so the two never hold the same static port or run
+ * side by side (Nomad's client waits for the previous allocation the same way).
+ */
+export function schedulePass(deps: ScheduleDeps): ScheduleResult {
+  const { db, node, now } = deps;
+  const stop: { allocId: string; reason: string }[] = [];
+  let placed = 0;
+  let hostPorts: ReadonlySet<number> | null = null;
+  for (const job of listJobs(db)) {
+    const jv = getCurrentJobVersion(db, job.id);
+    if (!jv) continue;
+    const allocs = listAllocsForJob(db, job.id);
+    const plan = reconcile(jv.job, jv.version, allocs.map(toExisting), {
+      stopped: job.stopped,
+      jobAt: (v) => getJobVersion(db, job.id, v)?.job ?? null,
+    });
+    for (const s of plan.stop) {
+      setAllocDesired(db, s.allocId, 'stop', s.reason, now);
+      stop.push({ allocId: s.allocId, reason: s.reason });
+    }
+    for (const d of plan.destructive) {
+      const reason = `alloc is being updated due to job update (${d.reason})`;
+      setAllocDesired(db, d.allocId, 'stop', reason, now);
+      stop.push({ allocId: d.allocId, reason });
+    }
+    for (const u of plan.inPlace) setAllocJobVersion(db, u.allocId, jv.version, now);
+
+    const stopping = new Set(stop.map((s) => s.allocId));
+    const occupied = new Set(
+      allocs.filter((a) => a.clientStatus === 'pending' || a.clientStatus === 'running').map((a) => `${a.taskGroup}[${a.index}]`),
+    );
+    const requests: PlacementRequest[] = [...plan.place, ...plan.destructive.map((d) => ({ group: d.group, index: d.index }))].filter(
+      (r) => !occupied.has(`${r.group}[${r.index}]`),
+    );
+    if (requests.length === 0) {
+      if (plan.place.length === 0 && job.placementFailures) setPlacementFailures(db, job.id, null);
+      continue;
+    }
+    hostPorts ??= deps.hostPorts();
+    const result = place(
+      { job: jv.job, node, existing: listLiveAllocs(db).map(toExisting), hostPorts, requests, stopping },
+      { rand: deps.rand },
+    );
+    for (const p of result.placements) {
+      const group = jv.job.groups.find((g) => g.name === p.group);
+      if (!group) continue;
+      insertAlloc(
+        db,
+        {
+          id: deps.newId(),
+          jobId: job.id,
+          jobVersion: jv.version,
+          taskGroup: p.group,
+          index: p.index,
+          name: `${job.id}.${p.group}[${p.index}]`,
+          resources: p.resources,
+          ports: p.ports,
+          tasks: group.tasks.map((t) => ({ name: t.name, driver: t.driver })),
+        },
+        now,
+      );
+      placed++;
+    }
+    const failures: PlacementFailure[] = result.failures.map((f) => ({ group: f.group, count: f.count, reasons: f.reasons }));
+    setPlacementFailures(db, job.id, failures.length > 0 ? failures : null);
+    if (failures.length > 0) deps.log.warn({ jobId: job.id, failures }, 'placement failed');
+  }
+  return { stop, placed };
+}

@@ -1,0 +1,77 @@
+import type { TaskConfig, TaskPort } from '../drivers/types.js';
+import type { Group, Job, Task } from '../jobspec/types.js';
+import type { NodeInfo } from '../node/types.js';
+import type { AllocRecord } from '../state/index.js';
+import { BivouacError } from '../util/errors.js';
+import { buildAllocDir } from './taskdir.js';
+import { buildTaskEnv } from './env.js';
+import { interpolateValue, nodeVariables } from './interpolate.js';
+import { liveLogPath } from './logs.js';
+
+export interface TaskConfigInput {
+  readonly dataDir: string;
+  readonly alloc: AllocRecord;
+  readonly job: Job;
+  readonly group: Group;
+  readonly task: Task;
+  readonly node: NodeInfo;
+  /** The agent's own environment, passed through to drivers that run on the host (raw_exec), as Nomad does. */
+  readonly hostEnv: Readonly<Record<string, string>>;
+  readonly attempt: number;
+  /** BIVOUAC_TASK_ID for this attempt: how orphans are found after a crash. */
+  readonly marker: string;
+  /** The task sees /alloc, /local, /secrets rather than host paths. */
+  readonly imageDriver: boolean;
+}
+
+/**
+ * Everything a driver needs for one start: directories (made idempotently), the task's
+ * environment, and its driver config with `${…}` interpolated. Directory problems are
+ * setup failures that no restart can fix.
+ */
+export async function buildTaskConfig(input: TaskConfigInput): Promise<TaskConfig> {
+  const { alloc, job, group, task, node } = input;
+  let paths;
+  try {
+    paths = buildAllocDir(input.dataDir, alloc.id, group.tasks.map((t) => t.name));
+  } catch (err) {
+    if (err instanceof BivouacError) throw err;
+    throw new BivouacError('TASK_SETUP', `building the task directory failed: ${(err as Error).message}`, { cause: err, recoverable: true });
+  }
+  const dirs = paths.tasks.get(task.name);
+  if (!dirs) throw new BivouacError('TASK_SETUP', `task ${task.name} has no directory`, { recoverable: false });
+  const ip = node.attributes['unique.network.ip-address'] ?? '127.0.0.1';
+  const ports: TaskPort[] = alloc.ports
+    .filter((p) => p.task === null || p.task === task.name)
+    .map((p) => ({ label: p.label, value: p.value, to: p.to > 0 ? p.to : p.value, ip }));
+  const nodeVars = nodeVariables(node);
+  const taskEnv = buildTaskEnv({
+    job,
+    group,
+    task,
+    allocId: alloc.id,
+    allocIndex: alloc.index,
+    datacenter: node.datacenter,
+    dirs: { allocDir: paths.allocDir, localDir: dirs.local, secretsDir: dirs.secrets },
+    pathStyle: input.imageDriver ? 'image' : 'host',
+    ports,
+    nodeVars,
+  });
+  const env = { ...(input.imageDriver ? {} : input.hostEnv), ...taskEnv, BIVOUAC_TASK_ID: input.marker };
+  const raw = task.driverConfig.config;
+  return {
+    id: input.marker,
+    allocId: alloc.id,
+    jobId: job.id,
+    groupName: group.name,
+    taskName: task.name,
+    driverConfig: interpolateValue(raw, { env: taskEnv, node: nodeVars }),
+    env,
+    user: task.user,
+    resources: { cpu: task.resources.cpu, memoryMB: task.resources.memoryMB },
+    ports,
+    dirs: { allocDir: paths.allocDir, taskDir: dirs.dir, localDir: dirs.local, secretsDir: dirs.secrets, tmpDir: dirs.tmp },
+    stdoutPath: liveLogPath(paths.logsDir, task.name, 'stdout'),
+    stderrPath: liveLogPath(paths.logsDir, task.name, 'stderr'),
+  };
+}
