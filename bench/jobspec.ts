@@ -1,0 +1,93 @@
+/**
+ * Jobspec figures: warm parse+validate time per corpus file (median, p99), and cold-process
+ * wall time of `bivouac job validate <file>` and `bivouac version` next to `node -e 0`.
+ *   npx tsc -p . && node dist/bench/jobspec.js [--json] [--iterations N] [--runs N]
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseJobFile } from '../src/jobspec/index.js';
+
+function findRoot(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  while (!existsSync(join(dir, 'package.json'))) dir = dirname(dir);
+  return dir;
+}
+
+function flag(name: string, def: number): number {
+  const i = process.argv.indexOf(name);
+  return i >= 0 ? Number(process.argv[i + 1]) : def;
+}
+
+function quantile(sorted: readonly number[], q: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
+}
+
+const median = (xs: readonly number[]): number => quantile([...xs].sort((a, b) => a - b), 0.5);
+const round = (n: number): number => Math.round(n * 1000) / 1000;
+
+async function warm(corpus: string, iterations: number): Promise<{ files: number; samples: number; medianMs: number; p99Ms: number; slowest: string }> {
+  const rows = readFileSync(join(corpus, 'MANIFEST.tsv'), 'utf8').trim().split('\n').slice(1).map((l) => l.split('\t')[0]);
+  const times: number[] = [];
+  let slowest = { file: '', ms: 0 };
+  for (const rel of rows) {
+    const text = readFileSync(join(corpus, rel), 'utf8');
+    for (let i = 0; i < 3; i++) await parseJobFile(rel, text);
+    const own: number[] = [];
+    for (let i = 0; i < iterations; i++) {
+      const t0 = performance.now();
+      await parseJobFile(rel, text);
+      own.push(performance.now() - t0);
+    }
+    times.push(...own);
+    const m = median(own);
+    if (m > slowest.ms) slowest = { file: rel, ms: m };
+  }
+  const sorted = times.sort((a, b) => a - b);
+  return { files: rows.length, samples: sorted.length, medianMs: round(quantile(sorted, 0.5)), p99Ms: round(quantile(sorted, 0.99)), slowest: `${slowest.file} (${round(slowest.ms)} ms median)` };
+}
+
+function cold(cmd: readonly string[], runs: number): number {
+  const times: number[] = [];
+  for (let i = 0; i < runs + 1; i++) {
+    const t0 = performance.now();
+    const r = spawnSync(process.execPath, cmd, { stdio: 'ignore' });
+    const ms = performance.now() - t0;
+    if (r.status !== 0) throw new Error(`${cmd.join(' ')} exited ${String(r.status)}`);
+    if (i > 0) times.push(ms); // the first run warms the page cache
+  }
+  return round(median(times));
+}
+
+async function main(): Promise<void> {
+  const root = findRoot();
+  const corpus = join(root, '..', 'shared', 'corpus', 'nomad-jobs');
+  const cli = join(root, 'dist', 'cmd', 'bivouac.js');
+  const one = join(root, 'test', 'fixtures', 'jobspec', 'rkt-web.nomad');
+  const runs = flag('--runs', 9);
+  const warmResult = existsSync(corpus) ? await warm(corpus, flag('--iterations', 20)) : null;
+  const baseline = cold(['-e', '0'], runs);
+  const version = cold([cli, 'version'], runs);
+  const validate = cold([cli, 'job', 'validate', one], runs);
+  const result = {
+    warm: warmResult,
+    coldMs: { nodeBaseline: baseline, version, jobValidate: validate },
+    ratios: { versionOverBaseline: round(version / baseline), validateOverBaseline: round(validate / baseline) },
+    runs,
+    node: process.version,
+  };
+  if (process.argv.includes('--json')) {
+    process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+    return;
+  }
+  if (warmResult) {
+    process.stdout.write(`warm parse+validate, ${warmResult.files} corpus files × ${warmResult.samples / warmResult.files} runs: median ${warmResult.medianMs} ms, p99 ${warmResult.p99Ms} ms (target median ≤ 2 ms)\n`);
+    process.stdout.write(`  slowest file: ${warmResult.slowest}\n`);
+  } else {
+    process.stdout.write(`warm: corpus not found at ${corpus}\n`);
+  }
+  process.stdout.write(`cold (median of ${runs}): node -e 0 ${baseline} ms; bivouac version ${version} ms (×${result.ratios.versionOverBaseline}); bivouac job validate ${validate} ms (×${result.ratios.validateOverBaseline})\n`);
+}
+
+await main();
