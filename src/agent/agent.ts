@@ -104,6 +104,7 @@ export class Agent {
           this.again = false;
           await this.passOnce();
           this.passes++;
+          this.deps.log.debug({ pass: this.passes }, 'pass complete');
         } while (this.again && !this.stopped);
       } finally {
         this.running = null;

@@ -114,8 +114,11 @@ export function schedulePass(deps: ScheduleDeps): ScheduleResult {
       placed++;
     }
     const failures: PlacementFailure[] = result.failures.map((f) => ({ group: f.group, count: f.count, reasons: f.reasons }));
-    setPlacementFailures(db, job.id, failures.length > 0 ? failures : null);
-    if (failures.length > 0) deps.log.warn({ jobId: job.id, failures }, 'placement failed');
+    const changed = JSON.stringify(job.placementFailures ?? []) !== JSON.stringify(failures);
+    if (changed) {
+      setPlacementFailures(db, job.id, failures.length > 0 ? failures : null);
+      if (failures.length > 0) deps.log.warn({ jobId: job.id, failures }, 'placement failed');
+    }
   }
   return { stop, placed };
 }
