@@ -122,6 +122,12 @@ describe('raw_exec task process', () => {
     await assertRejectsCode(d.startTask(cfg), 'DRIVER_START');
   });
 
+  test('an unopenable log file is a DRIVER_START', async () => {
+    const d = driver();
+    const cfg = newTask(join(children, 'exit-code.sh'), []);
+    await assertRejectsCode(d.startTask({ ...cfg, stdoutPath: join(cfg.dirs.taskDir, 'missing', 'out') }), 'DRIVER_START');
+  });
+
   test('starting a task that is still running is refused', async () => {
     const d = driver();
     const cfg = newTask(join(children, 'sleep.sh'), []);

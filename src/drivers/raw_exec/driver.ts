@@ -85,10 +85,10 @@ export function createRawExecDriver(deps: RawExecDriverDeps): Driver {
       rmSync(`${exitFile}.tmp`, { force: true });
 
       const { bootId } = hdeps();
-      const out = openSync(cfg.stdoutPath, 'a');
+      const out = openLog(cfg.stdoutPath);
       let child;
       try {
-        const err = openSync(cfg.stderrPath, 'a');
+        const err = openLog(cfg.stderrPath);
         try {
           child = spawn('/bin/sh', shimArgs(exitFile, bin, conf.args), {
             cwd: cfg.dirs.taskDir,
@@ -176,4 +176,13 @@ export function createRawExecDriver(deps: RawExecDriverDeps): Driver {
       if (!t.signalTask(signalNumber(sig))) log.debug({ taskId, sig }, 'signal not delivered: task not running');
     },
   };
+}
+
+/** Append mode, so the task's writes land at the end even after rotation truncates the file. */
+function openLog(path: string): number {
+  try {
+    return openSync(path, 'a');
+  } catch (e) {
+    throw new BivouacError('DRIVER_START', `raw_exec: cannot open log file ${path}`, { cause: e });
+  }
 }

@@ -10,6 +10,10 @@
  * whole process group reaches the task but not the shim. A function, not `trap ''`: ignored
  * dispositions survive exec, caught ones are reset to default, so the task starts clean.
  * SIGKILL cannot be trapped; a killed group leaves no exit file.
+ *
+ * Known window: a signal that reaches the task between the shim's fork and the task's exec
+ * runs the shim's no-op handler in the child and is lost. Only a stop sent within the first
+ * moments of a start is affected, and the kill timeout's SIGKILL still ends the task.
  */
 import { readFileSync } from 'node:fs';
 import type { ExitResult } from '../types.js';
