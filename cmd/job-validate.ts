@@ -6,14 +6,14 @@
  * It also holds the job-file reading that `job inspect` shares: capped reads, directory
  * listing in the agent's manner, and `-var` flags, which may repeat.
  */
-import { open, readdir, stat } from 'node:fs/promises';
+import { readdir, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { parseArgs } from './args.js';
 import type { Command } from './io.js';
 import { BivouacError } from '../src/util/errors.js';
 import type { Diagnostic } from '../src/jobspec/index.js';
+import { MAX_JOB_FILE_BYTES, isJobFileName, readCapped } from '../src/jobspec/files.js';
 
-export const MAX_JOB_FILE_BYTES = 1024 * 1024;
 
 export const jobValidateCommand: Command = async (argv, io) => {
   const { vars, rest } = extractVars(argv);
@@ -55,11 +55,6 @@ export function errorReport(file: string, errors: readonly Diagnostic[], format:
   return `Job validation errors:\n${count}\n${bullets(errors, format)}\n`;
 }
 
-export function isJobFileName(name: string): boolean {
-  if (name.startsWith('.') || name.startsWith('#') || name.endsWith('~')) return false;
-  return name.endsWith('.nomad') || name.endsWith('.hcl');
-}
-
 /** Files named on the command line, with each directory replaced by its job files, sorted. */
 export async function expandPaths(paths: readonly string[], cwd: string): Promise<string[]> {
   const out: string[] = [];
@@ -80,24 +75,13 @@ export async function expandPaths(paths: readonly string[], cwd: string): Promis
 
 /** The file's text, refusing anything over the cap without reading it whole. */
 export async function readJobFile(path: string, cwd: string): Promise<string> {
-  const fh = await open(resolve(cwd, path), 'r').catch((err: unknown) => {
+  const buf = await readCapped(resolve(cwd, path)).catch((err: unknown) => {
     throw new BivouacError('NOT_FOUND', `cannot read ${path}: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
   });
-  try {
-    const buf = Buffer.alloc(MAX_JOB_FILE_BYTES + 1);
-    let total = 0;
-    for (;;) {
-      const { bytesRead } = await fh.read(buf, total, buf.length - total, null);
-      if (bytesRead === 0) break;
-      total += bytesRead;
-      if (total > MAX_JOB_FILE_BYTES) {
-        throw new BivouacError('JOBSPEC_INVALID', `${path} is larger than 1 MiB (${MAX_JOB_FILE_BYTES} bytes), the cap for job files`);
-      }
-    }
-    return buf.subarray(0, total).toString('utf8');
-  } finally {
-    await fh.close();
+  if (buf.length > MAX_JOB_FILE_BYTES) {
+    throw new BivouacError('JOBSPEC_INVALID', `${path} is larger than 1 MiB (${MAX_JOB_FILE_BYTES} bytes), the cap for job files`);
   }
+  return buf.toString('utf8');
 }
 
 /** Takes `-var k=v` / `-var=k=v` (repeatable) out of argv; the rest goes to parseArgs. */

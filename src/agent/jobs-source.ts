@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import { lstat, open, readdir } from 'node:fs/promises';
+import { lstat, readdir } from 'node:fs/promises';
+import { MAX_JOB_FILE_BYTES, isJobFileName, readCapped } from '../jobspec/files.js';
 import { join } from 'node:path';
 import type { Diagnostic, Job } from '../jobspec/types.js';
 import type { Logger } from '../util/logger.js';
@@ -22,19 +23,8 @@ export interface JobParser {
   format(d: Diagnostic): string;
 }
 
-/** Job files bigger than this are refused unread: a job file is a few KB. */
-export const MAX_JOB_FILE_BYTES = 1024 * 1024;
 /** A directory with more entries than this is listed only up to it, with an error for the rest. */
 export const MAX_JOB_FILES = 10_000;
-
-const SUFFIXES = ['.nomad', '.hcl'];
-const IGNORED = [/^\./, /~$/, /\.swp$/, /\.swx$/, /\.bak$/, /\.tmp$/, /\.orig$/, /\.part$/];
-
-/** Which directory entries are job files: `*.nomad`, `*.hcl` (so `*.nomad.hcl`), no dotfiles or editor leftovers. */
-export function isJobFileName(name: string): boolean {
-  if (IGNORED.some((re) => re.test(name))) return false;
-  return SUFFIXES.some((s) => name.endsWith(s) && name.length > s.length);
-}
 
 /**
  * Lists and parses the jobs directory (kubelet's file source, STYLE §5). It only reads: it
@@ -116,22 +106,6 @@ export class JobsSource {
 
 function errorResult(message: string): FileResult {
   return { kind: 'error', message, diagnostics: [] };
-}
-
-async function readCapped(path: string): Promise<Buffer> {
-  const fh = await open(path, 'r');
-  try {
-    const buf = Buffer.alloc(MAX_JOB_FILE_BYTES + 1);
-    let off = 0;
-    while (off < buf.length) {
-      const { bytesRead } = await fh.read(buf, off, buf.length - off, off);
-      if (bytesRead === 0) break;
-      off += bytesRead;
-    }
-    return buf.subarray(0, off);
-  } finally {
-    await fh.close();
-  }
 }
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import type { Job } from '../../src/jobspec/types.js';
 import { planJobSync, type KnownJob } from '../../src/agent/job-sync.js';
 import type { FileResult, JobSnapshot } from '../../src/agent/jobs-source.js';
-import { isJobFileName } from '../../src/agent/jobs-source.js';
+import { isJobFileName } from '../../src/jobspec/files.js';
 
 const job = (id: string): Job => ({
   id,

@@ -145,7 +145,7 @@ describe('state', () => {
       for (const e of readdirSync(dir, { withFileTypes: true })) {
         const p = join(dir, e.name);
         if (e.isDirectory()) walk(p);
-        else if (p.endsWith('.ts') && !p.includes(`${join('src', 'state')}`) && /\.prepare\(|\.exec\(\s*['"`]\s*(CREATE|INSERT|UPDATE|DELETE|SELECT)/i.test(readFileSync(p, 'utf8')))
+        else if (p.endsWith('.ts') && !p.includes(`${join('src', 'state')}`) && /\.prepare\(\s*['"`]|\.exec\(\s*['"`]\s*(CREATE|INSERT|UPDATE|DELETE|SELECT)/i.test(readFileSync(p, 'utf8')))
           offenders.push(p);
       }
     };
