@@ -107,7 +107,7 @@ export class TaskRunner {
     }
     this.taskId = handle.taskId;
     this.deps.log.info({ taskId: handle.taskId }, 'task re-attached');
-    return this.waitForExit(handle.taskId);
+    return this.waitForExit(handle.taskId, true);
   }
 
   private async startAndWait(): Promise<number | 'done'> {
@@ -138,7 +138,7 @@ export class TaskRunner {
   }
 
   /** 'done' also when the runner was stopped (the task killed or let go) rather than the task exiting. */
-  private async waitForExit(taskId: string): Promise<number | 'done'> {
+  private async waitForExit(taskId: string, recovered = false): Promise<number | 'done'> {
     let exit: ExitResult;
     try {
       exit = await this.deps.driver.waitTask(taskId, this.abort.signal);
@@ -148,7 +148,12 @@ export class TaskRunner {
     }
     if (this.stopReason?.kind === 'kill') return this.onStopWhileRunning(taskId);
     const details = { exitCode: exit.exitCode, signal: exit.signal, oomKilled: exit.oomKilled };
-    return this.settle({ kind: 'exited', exitCode: exit.exitCode, signal: exit.signal }, [['Terminated', describeTerminated(exit), details]]);
+    const outcome: RestartOutcome = { kind: 'exited', exitCode: exit.exitCode, signal: exit.signal };
+    if (recovered && exit.exitCode === null) {
+      // Gone while the agent was down, leaving no exit status behind: nothing to restore.
+      return this.settle(outcome, [['Failed Restoring Task', `failed to restore task: ${exit.err ?? 'exit code unknown'}`, details]]);
+    }
+    return this.settle(outcome, [['Terminated', describeTerminated(exit), details]]);
   }
 
   private async onStopWhileRunning(taskId: string): Promise<'done'> {
@@ -156,6 +161,7 @@ export class TaskRunner {
     if (reason === null || reason.kind === 'detach') return 'done';
     const { driver, db } = this.deps;
     const timeout = this.task.killTimeoutMs;
+    if (reason.eventType) this.event(reason.eventType, reason.description);
     this.event('Killing', `Sent interrupt. Waiting ${formatDuration(timeout)} before force killing`, { signal: this.task.killSignal });
     try {
       await driver.stopTask(taskId, timeout, this.task.killSignal);

@@ -1,6 +1,8 @@
 import { describe, test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { openState, getHandle, markRunning } from '../../src/state/index.js';
 import { join } from 'node:path';
 import { allocStatus, cli, jobStatus, sandbox, startAgent, statusJson, taskLeaderPids, waitFor, type Sandbox } from '../helpers/agent.js';
 
@@ -200,5 +202,54 @@ describe('agent end to end (raw_exec)', () => {
     const r = cli(['alloc', 'status', '--data-dir', sb.dataDir, '00000000']);
     assert.equal(r.code, 1);
     assert.match(r.stderr, /No allocation/);
+  });
+
+  test('alloc logs prints the task output; -stderr, -tail and -n select it', async () => {
+    const sb = box();
+    const agent = startAgent(sb);
+    try {
+      sb.writeJob('talk.nomad', shJob('talk', 'for i in 1 2 3 4 5; do echo line$i; done; echo oops >&2; exec sleep 300'));
+      const a = await waitFor('running', () => runningAlloc(sb, 'talk'));
+      await waitFor('output written', () => cli(['alloc', 'logs', '--data-dir', sb.dataDir, '-stderr', a.ID]).stdout === 'oops\n');
+      assert.equal(cli(['alloc', 'logs', '--data-dir', sb.dataDir, a.ID]).stdout, 'line1\nline2\nline3\nline4\nline5\n');
+      assert.equal(cli(['alloc', 'logs', '--data-dir', sb.dataDir, '-n', '2', a.ID.slice(0, 8), 't']).stdout, 'line4\nline5\n');
+      assert.equal(cli(['alloc', 'logs', '--data-dir', sb.dataDir, '-tail', a.ID]).stdout.split('\n').length, 6);
+      const bad = cli(['alloc', 'logs', '--data-dir', sb.dataDir, a.ID, 'nope']);
+      assert.equal(bad.code, 1);
+      assert.match(bad.stderr, /no task "nope"/);
+    } finally {
+      await agent.stop();
+    }
+  });
+
+  test('PID reuse: a stored pid now held by another process is never signalled', async () => {
+    const sb = box();
+    let agent = startAgent(sb);
+    const stranger = spawn('/bin/sleep', ['300'], { stdio: 'ignore', detached: true });
+    try {
+      sb.writeJob('reuse.nomad', shJob('reuse', 'exec sleep 300', { restart: 'restart {\n attempts = 0\n mode = "fail"\n }' }));
+      const a = await waitFor('running', () => runningAlloc(sb, 'reuse'));
+      const [leader] = await waitFor('process', () => (taskLeaderPids(a.ID).length === 1 ? taskLeaderPids(a.ID) : null));
+      await agent.kill9();
+      process.kill(-leader, 'SIGKILL');
+      await waitFor('task gone', () => taskLeaderPids(a.ID).length === 0);
+      // Point the stored handle at the stranger, as if the kernel had handed it the task's pid.
+      const db = openState(join(sb.dataDir, 'state.db'));
+      const h = getHandle(db, a.ID, 't');
+      assert.ok(h);
+      const state = { ...(h.handle as { state: Record<string, unknown> }).state, pid: stranger.pid, pgid: stranger.pid };
+      markRunning(db, a.ID, 't', h.attempt, h.driver, { ...(h.handle as object), state }, Date.now());
+      db.close();
+      agent = startAgent(sb);
+      const st = await waitFor('task settled', () => {
+        const s = allocStatus(sb, a.ID);
+        return s.ClientStatus === 'failed' ? s : null;
+      });
+      assert.equal(readFileSync(`/proc/${stranger.pid}/stat`, 'utf8').split(') ')[1][0] !== 'Z', true);
+      assert.ok(st.TaskStates.t.Events.some((e) => e.Type === 'Failed Restoring Task' || e.Type === 'Terminated'));
+    } finally {
+      stranger.kill('SIGKILL');
+      await agent.stop();
+    }
   });
 });
