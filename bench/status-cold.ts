@@ -1,0 +1,168 @@
+/**
+ * `bivouac status` cold, with 10,000 allocations in the DB (issue 4), next to `node -e 0`
+ * and `bivouac version`.
+ *   npx tsc -p . && node dist/bench/status-cold.js [--json] [--jobs 1000] [--allocs 10] [--runs 20]
+ *
+ * The DB is built directly through src/state (no agent): --jobs jobs of --allocs
+ * allocations each, every alloc with one task state, a stored handle and three events
+ * (Received, Task Setup, Started); one alloc in ten is complete, with Terminated and a
+ * dead task. Each command is spawned --runs times (after 2 warm-up spawns, so the page
+ * cache is warm: "cold" means a new process) and the wall of spawnSync is reported.
+ */
+import { spawnSync } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { canonicalHash, parseJobFile } from '../src/jobspec/index.js';
+import {
+  appendTaskEvent,
+  insertAlloc,
+  markDead,
+  markRunning,
+  markStarting,
+  openState,
+  putJobVersion,
+  putNode,
+  setAllocClientStatus,
+  tx,
+} from '../src/state/index.js';
+import { node } from '../test/scheduler/builders.js';
+import { cliPath, loadNow, machine, parseOptions, quantile, round, sleepJob } from './agent-common.js';
+
+const { json, opts } = parseOptions(process.argv.slice(2), { jobs: 1000, allocs: 10, runs: 20 });
+
+const root = mkdtempSync(join(tmpdir(), 'bivouac-bench-status-'));
+const dataDir = join(root, 'data');
+mkdirSync(dataDir);
+
+async function buildDb(): Promise<{ jobId: string; allocId: string; buildMs: number }> {
+  const t0 = performance.now();
+  const parsed = await parseJobFile('bench.nomad', sleepJob('template'));
+  if (!parsed.job) throw new Error(`bench job does not parse: ${JSON.stringify(parsed.diagnostics)}`);
+  const template = parsed.job;
+  const db = openState(join(dataDir, 'state.db'));
+  let midJob = '';
+  let midAlloc = '';
+  try {
+    const now = Date.now() - 3_600_000;
+    putNode(db, node(), 'ready', now);
+    for (let j = 0; j < opts.jobs; j++) {
+      const id = `job-${String(j).padStart(5, '0')}`;
+      const job = { ...template, id, name: id };
+      tx(db, () => {
+        putJobVersion(db, job, canonicalHash(job), `${id}.nomad`, now);
+        for (let i = 0; i < opts.allocs; i++) {
+          const allocId = randomUUID();
+          const t = now + j * 10 + i;
+          insertAlloc(
+            db,
+            {
+              id: allocId,
+              jobId: id,
+              jobVersion: 0,
+              taskGroup: 'g',
+              index: i,
+              name: `${id}.g[${i}]`,
+              resources: { cpu: 1, memoryMB: 10, diskMB: 10 },
+              ports: [],
+              tasks: [{ name: 'sleep', driver: 'raw_exec' }],
+            },
+            t,
+          );
+          appendTaskEvent(db, allocId, 'sleep', t, 'Received', 'Task received by client');
+          appendTaskEvent(db, allocId, 'sleep', t, 'Task Setup', 'Building Task Directory');
+          const attempt = markStarting(db, allocId, 'sleep');
+          const handle = { driver: 'raw_exec', taskId: `${allocId}.${attempt}.sleep`, version: 1, state: { pid: 100000 + i, startTime: 1, bootId: 'bench' } };
+          markRunning(db, allocId, 'sleep', attempt, 'raw_exec', handle, t + 5);
+          appendTaskEvent(db, allocId, 'sleep', t + 5, 'Started', 'Task started by client');
+          if (i === opts.allocs - 1) {
+            appendTaskEvent(db, allocId, 'sleep', t + 60_000, 'Terminated', 'Exit Code: 0', { exitCode: 0, signal: 0 });
+            markDead(db, allocId, 'sleep', false, t + 60_000);
+            setAllocClientStatus(db, allocId, 'complete', 'All tasks have completed', t + 60_000);
+          } else {
+            setAllocClientStatus(db, allocId, 'running', 'Tasks are running', t + 5);
+          }
+          if (j === Math.floor(opts.jobs / 2) && i === 0) {
+            midJob = id;
+            midAlloc = allocId;
+          }
+        }
+      });
+    }
+    db.pragma('wal_checkpoint(TRUNCATE)');
+  } finally {
+    db.close();
+  }
+  return { jobId: midJob, allocId: midAlloc, buildMs: performance.now() - t0 };
+}
+
+interface Timing {
+  readonly label: string;
+  readonly command: string;
+  readonly medianMs: number;
+  readonly p10Ms: number;
+  readonly p90Ms: number;
+  readonly minMs: number;
+  readonly outBytes: number;
+  readonly load: string;
+}
+
+function time(label: string, args: readonly string[]): Timing {
+  const run = (): { ms: number; bytes: number } => {
+    const t0 = performance.now();
+    const r = spawnSync(process.execPath, args, { encoding: 'utf8', maxBuffer: 512 * 1024 * 1024 });
+    const ms = performance.now() - t0;
+    if (r.status !== 0) throw new Error(`${label} exited ${r.status}: ${r.stderr}`);
+    return { ms, bytes: Buffer.byteLength(r.stdout) };
+  };
+  const load = loadNow();
+  run();
+  run();
+  const times: number[] = [];
+  let bytes = 0;
+  for (let i = 0; i < opts.runs; i++) {
+    const r = run();
+    times.push(r.ms);
+    bytes = r.bytes;
+  }
+  times.sort((a, b) => a - b);
+  const shown = args.map((a) => (a === cliPath ? 'bivouac' : a === dataDir ? 'DIR' : a)).join(' ');
+  return { label, command: `node ${shown}`, medianMs: round(quantile(times, 0.5)), p10Ms: round(quantile(times, 0.1)), p90Ms: round(quantile(times, 0.9)), minMs: round(times[0]), outBytes: bytes, load };
+}
+
+let results;
+try {
+  const built = await buildDb();
+  const dd = ['--data-dir', dataDir];
+  const timings = [
+    time('node -e 0', ['-e', '0']),
+    time('bivouac version', [cliPath, 'version']),
+    time('bivouac status', [cliPath, 'status', ...dd]),
+    time('bivouac status --json', [cliPath, 'status', '--json', ...dd]),
+    time('bivouac status JOB', [cliPath, 'status', ...dd, built.jobId]),
+    time('bivouac status --json JOB', [cliPath, 'status', '--json', ...dd, built.jobId]),
+    time('bivouac alloc status ID8', [cliPath, 'alloc', 'status', ...dd, built.allocId.slice(0, 8)]),
+    time('bivouac alloc status --json ID', [cliPath, 'alloc', 'status', '--json', ...dd, built.allocId]),
+  ];
+  results = {
+    bench: 'status-cold',
+    machine: machine(),
+    db: { jobs: opts.jobs, allocs: opts.jobs * opts.allocs, taskEvents: opts.jobs * opts.allocs * 3 + opts.jobs, buildMs: round(built.buildMs) },
+    runs: opts.runs,
+    timings,
+    targets: { statusMs: 150 },
+  };
+} finally {
+  rmSync(root, { recursive: true, force: true });
+}
+
+if (json) {
+  process.stdout.write(JSON.stringify(results) + '\n');
+} else {
+  console.log(`cold CLI with ${results.db.allocs} allocations in the DB (${results.db.jobs} jobs; built in ${results.db.buildMs} ms), median of ${results.runs} spawns (${results.machine.node}, ${results.machine.cpus} cpus)`);
+  for (const t of results.timings) {
+    console.log(`  ${t.label.padEnd(32)} median ${String(t.medianMs).padStart(6)} ms  (p10 ${t.p10Ms}, p90 ${t.p90Ms}, min ${t.minMs}; ${t.outBytes} bytes out; load ${t.load})`);
+  }
+  console.log('  target: status ≤ 150 ms');
+}

@@ -1,0 +1,150 @@
+/**
+ * N job files dropped at once → all N tasks running (issue 4), next to a bare loop that
+ * spawns the same N processes from this node process.
+ *   npx tsc -p . && node dist/bench/thousand-jobs.js [--json] [--jobs 1000] [--bare-runs 3]
+ *
+ * Agent: N raw_exec `sleep 600` job files are staged in a hidden dir inside the jobs dir,
+ * then renamed in one tight loop into a running agent's jobs dir. Wall = the latest task
+ * `started_at` (agent's Date.now() when the handle was written) − Date.now() before the
+ * first rename; completion is seen by polling the DB read-only every 100 ms, which also
+ * times the phases (all jobs registered, all allocs placed). Peak RSS = VmHWM of the
+ * agent process at the end.
+ * Bare loop: N × spawn('/bin/sh', ['-c', 'exec sleep 600'], { detached: true }) until each
+ * has emitted 'spawn'; median over --bare-runs.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { sandbox } from '../test/helpers/agent.js';
+import { listJobs, listLiveAllocs } from '../src/state/index.js';
+import {
+  cleanupSandbox,
+  countRunningAllocs,
+  dropStaged,
+  lastStartedAt,
+  loadNow,
+  machine,
+  median,
+  openStateReadonly,
+  parseOptions,
+  round,
+  rssMB,
+  sleepMs,
+  stageJobs,
+  startBenchAgent,
+} from './agent-common.js';
+
+const { json, opts } = parseOptions(process.argv.slice(2), { jobs: 1000, 'bare-runs': 3, 'timeout-ms': 300_000 });
+const N = opts.jobs;
+
+async function agentRun(): Promise<{
+  wallMs: number;
+  dropLoopMs: number;
+  registeredMs: number | null;
+  placedMs: number | null;
+  observedAllRunningMs: number;
+  peakRssMB: number;
+  rssAtEndMB: number;
+  load: string;
+}> {
+  const sb = sandbox('bivouac-bench-1k-');
+  const agent = startBenchAgent(sb);
+  const load = loadNow();
+  try {
+    const ids = Array.from({ length: N }, (_, i) => `job-${String(i).padStart(5, '0')}`);
+    stageJobs(sb.jobsDir, ids);
+    await agent.waitForCount('agent started', 1, 30_000);
+    const db = openStateReadonly(sb.dataDir);
+    try {
+      const perf0 = performance.now();
+      let t0 = 0;
+      for (const id of ids) {
+        const t = dropStaged(sb.jobsDir, id);
+        if (t0 === 0) t0 = t;
+      }
+      const dropLoopMs = performance.now() - perf0;
+      let registeredMs: number | null = null;
+      let placedMs: number | null = null;
+      const deadline = perf0 + opts['timeout-ms'];
+      for (;;) {
+        if (registeredMs === null && listJobs(db).length >= N) registeredMs = performance.now() - perf0;
+        if (placedMs === null && listLiveAllocs(db).length >= N) placedMs = performance.now() - perf0;
+        if (countRunningAllocs(db) >= N) break;
+        if (performance.now() > deadline) throw new Error(`only ${countRunningAllocs(db)} of ${N} running after ${opts['timeout-ms']} ms; problems: ${agent.problems().join(' | ')}`);
+        await sleepMs(100);
+      }
+      const observedAllRunningMs = performance.now() - perf0;
+      const last = lastStartedAt(db);
+      if (last.n < N) throw new Error(`${last.n} task states running of ${N}`);
+      const rss = rssMB(agent.pid);
+      return { wallMs: last.max - t0, dropLoopMs, registeredMs, placedMs, observedAllRunningMs, peakRssMB: rss.hwmMB, rssAtEndMB: rss.rssMB, load };
+    } finally {
+      db.close();
+    }
+  } finally {
+    await agent.stop('SIGTERM');
+    cleanupSandbox(sb);
+  }
+}
+
+async function bareRun(): Promise<number> {
+  const children: ChildProcess[] = [];
+  const t0 = performance.now();
+  const spawned: Promise<void>[] = [];
+  for (let i = 0; i < N; i++) {
+    const c = spawn('/bin/sh', ['-c', 'exec sleep 600'], { detached: true, stdio: 'ignore' });
+    children.push(c);
+    spawned.push(new Promise((resolve, reject) => {
+      c.once('spawn', () => resolve());
+      c.once('error', reject);
+    }));
+  }
+  await Promise.all(spawned);
+  const wall = performance.now() - t0;
+  for (const c of children) {
+    if (c.pid !== undefined) {
+      try {
+        process.kill(-c.pid, 'SIGKILL');
+      } catch {
+        // Its group is already gone.
+      }
+    }
+  }
+  await Promise.all(children.map((c) => (c.exitCode !== null || c.signalCode !== null ? Promise.resolve() : new Promise((r) => c.once('exit', r)))));
+  return wall;
+}
+
+const a = await agentRun();
+const bareWalls: number[] = [];
+for (let i = 0; i < opts['bare-runs']; i++) bareWalls.push(await bareRun());
+const bareMs = median(bareWalls);
+
+const results = {
+  bench: 'thousand-jobs',
+  machine: machine(),
+  jobs: N,
+  agent: {
+    wallMs: round(a.wallMs),
+    observedAllRunningMs: round(a.observedAllRunningMs),
+    dropLoopMs: round(a.dropLoopMs),
+    allRegisteredMs: a.registeredMs === null ? null : round(a.registeredMs),
+    allPlacedMs: a.placedMs === null ? null : round(a.placedMs),
+    peakRssMB: a.peakRssMB,
+    rssAtEndMB: a.rssAtEndMB,
+    loadAtStart: a.load,
+  },
+  bareLoop: { medianMs: round(bareMs), runsMs: bareWalls.map((x) => round(x)) },
+  ratio: round(a.wallMs / bareMs, 2),
+  loadAfter: loadNow(),
+  targets: { wallMs: 5000, ratio: 2 },
+};
+
+if (json) {
+  process.stdout.write(JSON.stringify(results) + '\n');
+} else {
+  const g = results.agent;
+  console.log(`${N} job files dropped at once → all running (${results.machine.node}, ${results.machine.cpus} cpus, load ${g.loadAtStart} → ${results.loadAfter})`);
+  console.log(`  agent: ${g.wallMs} ms to the last task started (seen by poll at ${g.observedAllRunningMs} ms; renames took ${g.dropLoopMs} ms)`);
+  console.log(`         phases seen by poll: all jobs registered ${g.allRegisteredMs} ms, all allocs placed ${g.allPlacedMs} ms`);
+  console.log(`         peak RSS (VmHWM) ${g.peakRssMB} MB, RSS at end ${g.rssAtEndMB} MB`);
+  console.log(`  bare loop, ${N} × spawn sh -c 'exec sleep 600': median ${results.bareLoop.medianMs} ms (${results.bareLoop.runsMs.join(', ')})`);
+  console.log(`  agent / bare loop: ${results.ratio}×   targets ≤ 5000 ms and ≤ 2×`);
+}
