@@ -27,7 +27,8 @@ export function parseArgs(argv: readonly string[], spec: FlagSpec): ParsedArgs {
     }
     const body = arg.replace(/^--?/, '');
     const eq = body.indexOf('=');
-    const name = eq >= 0 ? body.slice(0, eq) : body;
+    const given = eq >= 0 ? body.slice(0, eq) : body;
+    const name = given === 'h' && spec.help !== undefined ? 'help' : given;
     const kind = spec[name];
     if (kind === undefined) {
       throw new BivouacError('USAGE', `unknown flag "${arg}"`);

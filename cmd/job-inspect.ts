@@ -9,7 +9,11 @@ import { BivouacError } from '../src/util/errors.js';
 
 export const jobInspectCommand: Command = async (argv, io) => {
   const { vars, rest } = extractVars(argv);
-  const args = parseArgs(rest, {});
+  const args = parseArgs(rest, { help: 'bool' });
+  if (args.flags.help === true) {
+    io.stdout.write('Usage: bivouac job inspect [-var k=v]… FILE\n\n  Prints the job as Nomad\'s API JSON (as `nomad job run -output` does).\n');
+    return 0;
+  }
   if (args.positional.length !== 1) throw new BivouacError('USAGE', 'usage: bivouac job inspect [-var k=v]… FILE');
   const file = args.positional[0];
   const text = await readJobFile(file, io.cwd);

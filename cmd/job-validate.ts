@@ -17,7 +17,12 @@ import { MAX_JOB_FILE_BYTES, isJobFileName, readCapped } from '../src/jobspec/fi
 
 export const jobValidateCommand: Command = async (argv, io) => {
   const { vars, rest } = extractVars(argv);
-  const args = parseArgs(rest, {});
+  const args = parseArgs(rest, { help: 'bool' });
+  const usage = 'Usage: bivouac job validate [-var k=v]… FILE|DIR…\n\n  Checks job files (a directory: its *.nomad and *.hcl files); exit 0 when all are valid, 1 otherwise.\n';
+  if (args.flags.help === true) {
+    io.stdout.write(usage);
+    return 0;
+  }
   if (args.positional.length === 0) throw new BivouacError('USAGE', 'usage: bivouac job validate [-var k=v]… FILE|DIR…');
   const files = await expandPaths(args.positional, io.cwd);
   const { parseJobFile, formatDiagnostic, kindOf } = await import('../src/jobspec/index.js');
