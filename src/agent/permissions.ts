@@ -31,10 +31,11 @@ export function checkDirSafe(path: string, what: string, uid: number): void {
   }
 }
 
-/** Creates the data dir as 0700 if missing. */
+/** Creates the data dir (0711) if missing. */
 export function ensureDataDir(path: string): void {
   try {
-    mkdirSync(path, { recursive: true, mode: 0o700 });
+    // 0711: task users must pass through to their task dirs, but may not list what is here.
+    mkdirSync(path, { recursive: true, mode: 0o711 });
   } catch (err) {
     throw new BivouacError('CONFIG', `cannot create data dir ${path}: ${(err as Error).message}`, { cause: err });
   }

@@ -13,6 +13,7 @@ import type { Logger } from '../../util/logger.js';
 import type { Capabilities, Driver, FingerprintResult, TaskConfig, TaskHandle, TaskStatus } from '../types.js';
 import { readBootId, readProcStat, signalNumber } from '../proc.js';
 import { decodeRawExecConfig } from './config.js';
+import { resolveTaskUser } from '../users.js';
 import { RawExecTask, killQuietly, type HandleDeps } from './handle.js';
 import { lookupBin } from './lookup.js';
 import { shimArgs } from './shim.js';
@@ -85,6 +86,7 @@ export function createRawExecDriver(deps: RawExecDriverDeps): Driver {
       rmSync(`${exitFile}.tmp`, { force: true });
 
       const { bootId } = hdeps();
+      const user = resolveTaskUser(cfg.user, process.getuid?.() ?? 0, [cfg.dirs.taskDir, cfg.dirs.localDir, cfg.dirs.secretsDir]);
       const out = openLog(cfg.stdoutPath);
       let child;
       try {
@@ -92,8 +94,9 @@ export function createRawExecDriver(deps: RawExecDriverDeps): Driver {
         try {
           child = spawn('/bin/sh', shimArgs(exitFile, bin, conf.args), {
             cwd: cfg.dirs.taskDir,
-            env: { ...cfg.env, [TASK_ID_ENV]: cfg.id },
+            env: { ...cfg.env, [TASK_ID_ENV]: cfg.id, ...(user ? { USER: user.name, HOME: user.home } : {}) },
             detached: true,
+            ...(user ? { uid: user.uid, gid: user.gid } : {}),
             stdio: ['ignore', out, err],
           });
         } finally {
