@@ -14,7 +14,8 @@ import type { Capabilities, Driver, FingerprintResult, TaskConfig, TaskHandle, T
 import { readBootId, readProcStat, signalNumber } from '../proc.js';
 import { decodeRawExecConfig } from './config.js';
 import { resolveTaskUser } from '../users.js';
-import { RawExecTask, killQuietly, type HandleDeps } from './handle.js';
+import { RawExecTask, type HandleDeps } from './handle.js';
+import { killQuietly } from '../watched-process.js';
 import { lookupBin } from './lookup.js';
 import { shimArgs } from './shim.js';
 import { RAW_EXEC_HANDLE_VERSION, decodeState, encodeState, type RawExecState } from './state.js';

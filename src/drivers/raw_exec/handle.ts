@@ -4,9 +4,9 @@
  * dropping it loses nothing a fresh `recoverTask` cannot find again.
  */
 import type { ChildProcess } from 'node:child_process';
-import { constants as osConstants } from 'node:os';
 import type { Logger } from '../../util/logger.js';
 import type { ExitResult } from '../types.js';
+import { WatchedProcess, killQuietly, signalNumberOf } from '../watched-process.js';
 import { childProcesses, isLiveState, processGroupMembers, readProcStat } from '../proc.js';
 import { exitResultFromStatus, readExitFile } from './shim.js';
 import type { RawExecState } from './state.js';
@@ -22,22 +22,16 @@ export interface HandleDeps {
 const UNKNOWN_WHILE_DOWN = 'exit code unknown: task exited while the agent was down';
 const UNKNOWN_NO_STATUS = 'exit code unknown: the task left no exit status';
 
-export class RawExecTask {
-  private result: ExitResult | null = null;
-  private settle: (r: ExitResult) => void = () => {};
-  private readonly done: Promise<ExitResult>;
-  private waiters = 0;
-  private timer: NodeJS.Timeout | null = null;
+export class RawExecTask extends WatchedProcess {
   private sentKill = false;
-  private disposed = false;
 
   constructor(
-    readonly id: string,
+    id: string,
     readonly state: RawExecState,
     private readonly deps: HandleDeps,
-    private readonly child: ChildProcess | null,
+    child: ChildProcess | null,
   ) {
-    this.done = new Promise((resolve) => (this.settle = resolve));
+    super(id, child, deps.pollIntervalMs, deps.log);
     if (child) {
       child.once('exit', (code, sig) => this.finish(this.fromChild(code, sig)));
     }
@@ -53,27 +47,9 @@ export class RawExecTask {
     this.schedule();
   }
 
-  exitResult(): ExitResult | null {
-    return this.result;
-  }
-
-  async wait(signal?: AbortSignal): Promise<ExitResult> {
-    if (this.result) return this.result;
-    signal?.throwIfAborted();
-    this.waiters++;
-    this.updateRef();
-    let onAbort: (() => void) | null = null;
-    try {
-      const aborted = new Promise<never>((_, reject) => {
-        onAbort = () => reject(signal?.reason);
-        signal?.addEventListener('abort', onAbort, { once: true });
-      });
-      return await Promise.race([this.done, aborted]);
-    } finally {
-      if (onAbort) signal?.removeEventListener('abort', onAbort);
-      this.waiters--;
-      this.updateRef();
-    }
+  protected poll(): void {
+    if (this.isOurs()) this.schedule();
+    else this.finish(this.fromExitFile(UNKNOWN_NO_STATUS));
   }
 
   /** True while the pid is the process we started, in this boot, and not exited. */
@@ -115,47 +91,6 @@ export class RawExecTask {
     return processGroupMembers(this.deps.procRoot, this.state.pgid);
   }
 
-  /** Stops polling and lets the process exit without this handle holding it open. */
-  dispose(): void {
-    this.disposed = true;
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = null;
-    this.child?.unref();
-  }
-
-  private schedule(): void {
-    if (this.disposed || this.result) return;
-    this.timer = setTimeout(() => {
-      this.timer = null;
-      if (this.isOurs()) this.schedule();
-      else this.finish(this.fromExitFile(UNKNOWN_NO_STATUS));
-    }, this.deps.pollIntervalMs);
-    this.updateRef();
-  }
-
-  /** Keeps the event loop alive only while someone awaits the exit, like an awaited child. */
-  private updateRef(): void {
-    const want = this.waiters > 0 && this.result === null;
-    if (this.child) {
-      if (want) this.child.ref();
-      else this.child.unref();
-    }
-    if (this.timer) {
-      if (want) this.timer.ref();
-      else this.timer.unref();
-    }
-  }
-
-  private finish(r: ExitResult): void {
-    if (this.result) return;
-    this.result = r;
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = null;
-    this.deps.log.debug({ taskId: this.id, exitCode: r.exitCode, signal: r.signal, err: r.err }, 'task exited');
-    this.settle(r);
-    this.updateRef();
-  }
-
   /** The exit file wins: it is the task's status, where the child's is the shim's. */
   private fromChild(code: number | null, sig: NodeJS.Signals | null): ExitResult {
     const recorded = readExitFile(this.state.exitFile);
@@ -173,20 +108,5 @@ export class RawExecTask {
     // Only SIGKILL gets past the shim without a record; if we sent one, that was it.
     if (this.sentKill) return { exitCode: 137, signal: 9, oomKilled: false, err: null };
     return { exitCode: null, signal: 0, oomKilled: false, err: unknownMessage };
-  }
-}
-
-function signalNumberOf(sig: NodeJS.Signals): number {
-  return (osConstants.signals as Readonly<Record<string, number | undefined>>)[sig] ?? 0;
-}
-
-/** process.kill, with "no such process" as a plain false: the target may exit at any moment. */
-export function killQuietly(target: number, sig: number): boolean {
-  try {
-    process.kill(target, sig);
-    return true;
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ESRCH') return false;
-    throw e;
   }
 }

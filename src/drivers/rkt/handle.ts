@@ -3,10 +3,10 @@
  * again by pid after a restart) and the pod it runs. `done` resolves once with the exit.
  */
 import type { ChildProcess } from 'node:child_process';
-import { constants } from 'node:os';
 import { MAX_SIGNAL, isSameProcess } from '../proc.js';
 import type { Logger } from '../../util/logger.js';
 import type { ExitResult } from '../types.js';
+import { WatchedProcess, killQuietly, signalNumberOf } from '../watched-process.js';
 import type { RktHandleState } from './state.js';
 
 export interface RktTaskDeps {
@@ -25,27 +25,21 @@ export function exitFromCode(code: number): ExitResult {
   return { exitCode: code, signal: sig, oomKilled: false, err: null };
 }
 
-export class RktTask {
-  readonly done: Promise<ExitResult>;
-  result: ExitResult | null = null;
-  private resolve: (r: ExitResult) => void = () => undefined;
-  private timer: NodeJS.Timeout | null = null;
-  private waiters = 0;
+export class RktTask extends WatchedProcess {
   private sentKill = false;
-  private disposed = false;
 
   constructor(
-    readonly id: string,
+    id: string,
     readonly state: RktHandleState,
     readonly startedAt: number,
     private readonly deps: RktTaskDeps,
-    private readonly child: ChildProcess | null,
+    child: ChildProcess | null,
   ) {
-    this.done = new Promise((r) => (this.resolve = r));
+    super(id, child, deps.pollIntervalMs, deps.log);
     if (child) {
       child.on('exit', (code, signal) => {
         if (code !== null) this.finish(exitFromCode(code));
-        else this.finish(exitFromCode(128 + signalNo(signal)));
+        else this.finish(exitFromCode(128 + signalNumberOf(signal)));
       });
     } else this.schedule();
   }
@@ -69,53 +63,8 @@ export class RktTask {
     return killQuietly(-this.state.pid, 9);
   }
 
-  async wait(signal?: AbortSignal): Promise<ExitResult> {
-    if (this.result) return this.result;
-    signal?.throwIfAborted();
-    this.waiters++;
-    this.updateRef();
-    let onAbort: (() => void) | null = null;
-    try {
-      const aborted = new Promise<never>((_, reject) => {
-        onAbort = () => reject(signal?.reason);
-        signal?.addEventListener('abort', onAbort, { once: true });
-      });
-      return await Promise.race([this.done, aborted]);
-    } finally {
-      if (onAbort) signal?.removeEventListener('abort', onAbort);
-      this.waiters--;
-      this.updateRef();
-    }
-  }
-
-  finish(r: ExitResult): void {
-    if (this.result) return;
-    this.result = r;
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = null;
-    this.deps.log.debug({ taskId: this.id, uuid: this.state.uuid, exitCode: r.exitCode, signal: r.signal, err: r.err }, 'pod exited');
-    this.resolve(r);
-  }
-
-  dispose(): void {
-    this.disposed = true;
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = null;
-    this.child?.unref();
-  }
-
   /** Not our child: poll /proc for the rkt process, then ask rkt how the pod ended. */
-  private schedule(): void {
-    if (this.disposed || this.result) return;
-    this.timer = setTimeout(() => {
-      this.timer = null;
-      void this.poll();
-    }, this.deps.pollIntervalMs);
-    this.updateRef();
-  }
-
-  private async poll(): Promise<void> {
-    if (this.disposed || this.result) return;
+  protected async poll(): Promise<void> {
     if (this.isOurs()) return this.schedule();
     try {
       const code = await this.deps.podExit(this.state.uuid);
@@ -127,33 +76,5 @@ export class RktTask {
       this.deps.log.warn({ taskId: this.id, uuid: this.state.uuid, err: String(e) }, 'rkt status failed after the pod process ended');
       this.finish({ exitCode: null, signal: 0, oomKilled: false, err: EXIT_CODE_UNKNOWN });
     }
-  }
-
-  /** Keeps the event loop alive only while someone awaits the exit. */
-  private updateRef(): void {
-    const want = this.waiters > 0 && this.result === null;
-    if (this.child) {
-      if (want) this.child.ref();
-      else this.child.unref();
-    }
-    if (this.timer) {
-      if (want) this.timer.ref();
-      else this.timer.unref();
-    }
-  }
-}
-
-function signalNo(name: NodeJS.Signals | null): number {
-  return name === null ? 0 : constants.signals[name];
-}
-
-/** process.kill that treats "no such process" as a plain false. */
-export function killQuietly(pid: number, sig: number): boolean {
-  try {
-    process.kill(pid, sig);
-    return true;
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ESRCH') return false;
-    throw e;
   }
 }
