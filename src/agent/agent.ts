@@ -102,7 +102,14 @@ export class Agent {
       try {
         do {
           this.again = false;
-          await this.passOnce();
+          try {
+            await this.passOnce();
+          } catch (err) {
+            // A pass is all-or-nothing (one transaction) and the next pass starts over from
+            // the rows, so a failed pass is logged and retried rather than fatal.
+            this.deps.log.error({ err }, 'reconcile pass failed; retrying on the next one');
+            this.requestPass(1000);
+          }
           this.passes++;
           this.deps.log.debug({ pass: this.passes }, 'pass complete');
         } while (this.again && !this.stopped);

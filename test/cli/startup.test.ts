@@ -1,0 +1,51 @@
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { repoRoot } from '../helpers/paths.js';
+
+/**
+ * Every module a command can load (static and dynamic imports, followed through the
+ * compiled output). Query commands must never reach the HCL parser: its load alone costs
+ * ~0.5 s, and `status` answers from SQLite.
+ */
+function reachable(entry: string): Set<string> {
+  const seen = new Set<string>();
+  const todo = [entry];
+  while (todo.length > 0) {
+    const file = todo.pop() as string;
+    if (seen.has(file)) continue;
+    seen.add(file);
+    const text = readFileSync(file, 'utf8');
+    for (const m of text.matchAll(/(?:^|\s)(?:import|export)\s[^'"]*?from\s+['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)/g)) {
+      const spec = m[1] ?? m[2];
+      if (spec.startsWith('.')) {
+        const p = resolve(dirname(file), spec);
+        if (existsSync(p)) todo.push(p);
+      } else {
+        seen.add(`pkg:${spec}`);
+      }
+    }
+  }
+  return seen;
+}
+
+const dist = join(repoRoot, 'dist', 'cmd');
+
+describe('what each command loads', () => {
+  for (const cmd of ['status', 'alloc-status', 'alloc-logs', 'node-status', 'version']) {
+    test(`${cmd} never loads the HCL parser`, () => {
+      const mods = [...reachable(join(dist, `${cmd}.js`))];
+      assert.deepEqual(mods.filter((m) => m.includes('hcl2json') || m.includes(`${join('jobspec', 'parse')}`)), []);
+    });
+  }
+
+  test('version loads nothing but its own small modules', () => {
+    const pkgs = [...reachable(join(dist, 'version.js'))].filter((m) => m.startsWith('pkg:'));
+    assert.deepEqual(pkgs, []);
+  });
+
+  test('the agent and job commands do reach the parser (the check above can fail)', () => {
+    assert.ok([...reachable(join(dist, 'job-validate.js'))].some((m) => m.includes(join('jobspec', 'parse'))));
+  });
+});
