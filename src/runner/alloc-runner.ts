@@ -33,6 +33,7 @@ export class AllocRunner {
   private readonly runners: TaskRunner[] = [];
   private done: Promise<void> | null = null;
   private lastStatus: ClientStatus | null = null;
+  private killed: { description: string; eventType?: string } | null = null;
 
   constructor(
     readonly alloc: AllocRecord,
@@ -57,6 +58,7 @@ export class AllocRunner {
         cleanupOrphans: (attempt) => this.deps.killOrphans(taskMarker(this.alloc.id, task.name, attempt)),
       });
       this.runners.push(runner);
+      if (this.killed) runner.stop({ kind: 'kill', ...this.killed });
     }
     this.done = Promise.all(
       this.runners.map((r) =>
@@ -69,8 +71,9 @@ export class AllocRunner {
     return this.done;
   }
 
-  /** Kills every task (desired status stop). */
+  /** Kills every task (desired status stop); before start(), the tasks are killed as they are made. */
   kill(description: string, eventType?: string): void {
+    this.killed = { description, eventType };
     for (const r of this.runners) r.stop({ kind: 'kill', description, eventType });
   }
 
