@@ -2,6 +2,7 @@ import type { Database, AllocRecord, JobRecord, TaskStateRecord, TaskEventRecord
 import {
   countAllocsByGroup,
   getCurrentJobVersion,
+  getJobVersion,
   listAllocsForJob,
   listTaskEvents,
   listTaskStates,
@@ -152,6 +153,11 @@ export interface ApiAlloc {
   readonly ClientDescription: string;
   readonly AllocatedPorts: readonly { Label: string; Value: number; To: number; Task: string | null }[];
   readonly Resources: { CPU: number; MemoryMB: number; DiskMB: number };
+  /** Nomad's per-task view: `Tasks[task].Cpu.CpuShares` (MHz), `Tasks[task].Memory.MemoryMB`. */
+  readonly AllocatedResources: {
+    readonly Tasks: Readonly<Record<string, { Cpu: { CpuShares: number }; Memory: { MemoryMB: number } }>>;
+    readonly Shared: { DiskMB: number };
+  };
   readonly TaskStates: Readonly<Record<string, ApiTaskState>>;
   readonly CreateTime: number;
   readonly ModifyTime: number;
@@ -160,6 +166,9 @@ export interface ApiAlloc {
 export function apiAlloc(db: Database, a: AllocRecord, withTasks = true): ApiAlloc {
   const node = getNode(db);
   const taskStates: Record<string, ApiTaskState> = {};
+  const group = withTasks ? (getJobVersion(db, a.jobId, a.jobVersion) ?? getCurrentJobVersion(db, a.jobId))?.job.groups.find((g) => g.name === a.taskGroup) : undefined;
+  const taskResources: Record<string, { Cpu: { CpuShares: number }; Memory: { MemoryMB: number } }> = {};
+  for (const t of group?.tasks ?? []) taskResources[t.name] = { Cpu: { CpuShares: t.resources.cpu }, Memory: { MemoryMB: t.resources.memoryMB } };
   if (withTasks) for (const t of listTaskStates(db, a.id)) taskStates[t.task] = apiTaskState(t, listTaskEvents(db, a.id, t.task));
   return {
     ID: a.id,
@@ -175,6 +184,7 @@ export function apiAlloc(db: Database, a: AllocRecord, withTasks = true): ApiAll
     ClientDescription: a.clientDescription,
     AllocatedPorts: a.ports.map((p) => ({ Label: p.label, Value: p.value, To: p.to, Task: p.task })),
     Resources: { CPU: a.resources.cpu, MemoryMB: a.resources.memoryMB, DiskMB: a.resources.diskMB },
+    AllocatedResources: { Tasks: taskResources, Shared: { DiskMB: a.resources.diskMB } },
     TaskStates: taskStates,
     CreateTime: a.createTime * MS_TO_NS,
     ModifyTime: a.modifyTime * MS_TO_NS,

@@ -24,7 +24,7 @@ export function renderAllocStatus(a: ApiAlloc, now: number, verbose: boolean): s
     const ports = a.AllocatedPorts.filter((p) => p.Task === null || p.Task === name);
     out += formatTable(
       ['CPU', 'Memory', 'Disk', 'Addresses'],
-      [[`${a.Resources.CPU} MHz`, `${a.Resources.MemoryMB} MiB`, `${a.Resources.DiskMB} MiB`, ports.map((p) => `${p.Label}: ${p.Value}${p.To && p.To !== p.Value ? `->${p.To}` : ''}`).join(', ') || '<none>']],
+      [[`${a.AllocatedResources.Tasks[name]?.Cpu.CpuShares ?? a.Resources.CPU} MHz`, `${a.AllocatedResources.Tasks[name]?.Memory.MemoryMB ?? a.Resources.MemoryMB} MiB`, `${a.Resources.DiskMB} MiB`, ports.map((p) => `${p.Label}: ${p.Value}${p.To && p.To !== p.Value ? `->${p.To}` : ''}`).join(', ') || '<none>']],
     );
     const iso = (s: string | null): string => (s === null ? 'N/A' : formatTime(Date.parse(s)));
     out += '\nTask Events:\n';
