@@ -188,9 +188,9 @@ function until<T>(what: string, fn: () => T | undefined | null | false): Promise
 }
 
 describe('rkt through the agent', { concurrency: 3 }, () => {
-  test('fingerprint: rkt on PATH shows driver.rkt attributes and healthy; rkt 1.20.0 is unhealthy and an rkt job is not placed', async () => {
+  test('fingerprint: rkt found on PATH shows driver.rkt, its versions and healthy in node status', async () => {
     const ok = box();
-    let agent = agentFor(ok, {}, true);
+    const agent = agentFor(ok, {}, true);
     try {
       const node = await until('rkt fingerprinted', () => ok.state.rktDetected() && nodeJson(ok));
       const rkt = node.Drivers.rkt;
@@ -209,9 +209,11 @@ describe('rkt through the agent', { concurrency: 3 }, () => {
     } finally {
       await agent.stop();
     }
+  });
 
+  test('fingerprint: rkt 1.20.0 is unhealthy naming both versions, and an rkt job shows a placement failure', async () => {
     const old = box();
-    agent = agentFor(old, { RKT_STANDIN_VERSION: '1.20.0', RKT_STANDIN_APPC_VERSION: '0.8.9' });
+    const agent = agentFor(old, { RKT_STANDIN_VERSION: '1.20.0', RKT_STANDIN_APPC_VERSION: '0.8.9' });
     try {
       const node = await until('rkt fingerprinted', () => old.state.rktDetected() && nodeJson(old));
       const rkt = node.Drivers.rkt;
@@ -438,6 +440,8 @@ describe('rkt through the agent', { concurrency: 3 }, () => {
       ]);
 
       const uuid = await until('pod UUID in the handle', () => b.state.uuid(id, 'web_srv'));
+      // The handle is written once run-prepared is spawned, maybe before the wrapper logged it.
+      await until('run-prepared logged', () => byCmd('run-prepared').length > 0);
       assert.deepEqual(byCmd('run-prepared'), [[dir, '--debug=false', 'run-prepared', '--dns=8.8.8.8', '--dns=8.8.4.4', '--dns-search=example.com', uuid]]);
 
       // What rkt made of it: the pod manifest.
