@@ -38,14 +38,18 @@ export const DEFAULT_CONFIG: AgentConfig = {
   strictPermissions: true,
 };
 
-/** A layer of settings from one source (file, environment, flags); later layers win. */
-export type ConfigLayer = { -readonly [K in keyof AgentConfig]?: AgentConfig[K] };
+/** A layer of settings from one source (file, environment, flags); later layers win, the rkt block key by key. */
+export type ConfigLayer = { -readonly [K in Exclude<keyof AgentConfig, 'rkt'>]?: AgentConfig[K] } & {
+  rkt?: { -readonly [K in keyof AgentConfig['rkt']]?: AgentConfig['rkt'][K] };
+};
 
 export function mergeConfig(...layers: readonly ConfigLayer[]): AgentConfig {
   const out = { ...DEFAULT_CONFIG } as { -readonly [K in keyof AgentConfig]: AgentConfig[K] };
   for (const layer of layers) {
     for (const [k, v] of Object.entries(layer) as [keyof AgentConfig, unknown][]) {
-      if (v !== undefined) (out as Record<string, unknown>)[k] = v;
+      if (v === undefined) continue;
+      if (k === 'rkt') out.rkt = { ...out.rkt, ...(v as ConfigLayer['rkt']) };
+      else (out as Record<string, unknown>)[k] = v;
     }
   }
   if (out.portRange.min < 1 || out.portRange.max > 65535 || out.portRange.min > out.portRange.max) {
@@ -73,7 +77,7 @@ export function configFromEnv(env: Readonly<Record<string, string | undefined>>)
   if (env.BIVOUAC_DATA_DIR) layer.dataDir = env.BIVOUAC_DATA_DIR;
   if (env.BIVOUAC_LOG_LEVEL) layer.logLevel = parseLogLevel(env.BIVOUAC_LOG_LEVEL, 'BIVOUAC_LOG_LEVEL');
   if (env.BIVOUAC_ENABLE_RAW_EXEC !== undefined) layer.rawExecEnabled = parseBool(env.BIVOUAC_ENABLE_RAW_EXEC, 'BIVOUAC_ENABLE_RAW_EXEC');
-  if (env.BIVOUAC_RKT_PATH) layer.rkt = { ...DEFAULT_CONFIG.rkt, path: env.BIVOUAC_RKT_PATH };
+  if (env.BIVOUAC_RKT_PATH) layer.rkt = { path: env.BIVOUAC_RKT_PATH };
   if (env.BIVOUAC_STRICT_PERMISSIONS !== undefined) layer.strictPermissions = parseBool(env.BIVOUAC_STRICT_PERMISSIONS, 'BIVOUAC_STRICT_PERMISSIONS');
   return layer;
 }
@@ -123,7 +127,7 @@ export function configFromFile(tree: Tree, file: string): ConfigLayer {
       if (cfg.enabled !== undefined) layer.rawExecEnabled = bool(cfg.enabled, where('plugin "raw_exec".config.enabled'));
     } else if (name === 'rkt') {
       checkKeys(cfg, ['volumes_enabled'], where('plugin "rkt".config'));
-      if (cfg.volumes_enabled !== undefined) layer.rkt = { ...(layer.rkt ?? DEFAULT_CONFIG.rkt), volumesEnabled: bool(cfg.volumes_enabled, where('plugin "rkt".config.volumes_enabled')) };
+      if (cfg.volumes_enabled !== undefined) layer.rkt = { ...layer.rkt, volumesEnabled: bool(cfg.volumes_enabled, where('plugin "rkt".config.volumes_enabled')) };
     } else {
       throw new BivouacError('CONFIG', `${file}: plugin "${name}" is not a driver bivouac has (raw_exec, rkt)`);
     }
@@ -137,7 +141,7 @@ export function configFromFile(tree: Tree, file: string): ConfigLayer {
       if (ms === null || ms < 100) throw new BivouacError('CONFIG', `${where('bivouac.rescan_interval')}: "${String(b.rescan_interval)}" is not a duration of at least 100ms (e.g. "10s")`);
       layer.rescanIntervalMs = ms;
     }
-    const rkt = { ...(layer.rkt ?? DEFAULT_CONFIG.rkt) };
+    const rkt = { ...layer.rkt };
     if (b.rkt_path !== undefined) rkt.path = str(b.rkt_path, where('bivouac.rkt_path'));
     if (b.rkt_min_version !== undefined) rkt.minVersion = str(b.rkt_min_version, where('bivouac.rkt_min_version'));
     if (b.rkt_dir !== undefined) rkt.dir = str(b.rkt_dir, where('bivouac.rkt_dir'));

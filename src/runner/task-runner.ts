@@ -147,6 +147,8 @@ export class TaskRunner {
       throw err;
     }
     if (this.stopReason?.kind === 'kill') return this.onStopWhileRunning(taskId);
+    // The task ended by itself: free what the driver keeps for it (rkt's pod, via rkt rm).
+    await this.deps.driver.destroyTask(taskId, false).catch((err: unknown) => this.deps.log.warn({ err }, 'destroying task failed'));
     const details = { exitCode: exit.exitCode, signal: exit.signal, oomKilled: exit.oomKilled };
     const outcome: RestartOutcome = { kind: 'exited', exitCode: exit.exitCode, signal: exit.signal };
     if (recovered && exit.exitCode === null) {
