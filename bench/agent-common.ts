@@ -96,11 +96,17 @@ export interface BenchAgent {
   stop(signal: 'SIGTERM' | 'SIGKILL'): Promise<void>;
 }
 
+/** BIVOUAC_BENCH_CPU_PROF=DIR profiles every agent a benchmark starts (node --cpu-prof; written when it exits). */
+function profileArgs(): string[] {
+  const dir = process.env.BIVOUAC_BENCH_CPU_PROF;
+  return dir ? ['--cpu-prof', '--cpu-prof-dir', dir] : [];
+}
+
 /**
  * Starts `bivouac agent` on the sandbox and counts its JSON log lines by `msg` as they
  * arrive (no buffering of the whole output: the 1,000-task runs log a lot).
  */
-export function startBenchAgent(sb: Sandbox, logLevel = 'info', nodeArgs: readonly string[] = []): BenchAgent {
+export function startBenchAgent(sb: Sandbox, logLevel = 'info', nodeArgs: readonly string[] = profileArgs()): BenchAgent {
   const spawnedAt = performance.now();
   const proc = spawn(process.execPath, [...nodeArgs, cliPath, 'agent', '--jobs', sb.jobsDir, '--data-dir', sb.dataDir, '--enable-raw-exec', '--log-level', logLevel], {
     stdio: ['ignore', 'pipe', 'pipe'],
