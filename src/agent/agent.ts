@@ -4,9 +4,8 @@ import type { Driver } from '../drivers/types.js';
 import type { NodeInfo } from '../node/types.js';
 import type { Database, AllocRecord } from '../state/index.js';
 import {
-  getCurrentJobVersion,
-  getJobVersion,
   listJobs,
+  listCurrentSources,
   listLiveAllocs,
   setNodeStatus,
   tx,
@@ -19,6 +18,7 @@ import { JobsSource, type JobParser } from './jobs-source.js';
 import { applyJobSync } from './apply-sync.js';
 import { schedulePass } from './schedule.js';
 import { LogRotationLoop } from './log-rotation.js';
+import { JobCache } from './job-cache.js';
 import { listeningPorts } from '../node/ports.js';
 
 export interface AgentDeps {
@@ -53,12 +53,14 @@ export class Agent {
   private again = false;
   private stopped = false;
   private readonly rotation: LogRotationLoop;
+  private readonly jobs: JobCache;
   /** Resolves after each completed pass; tests and benchmarks wait on it. */
   passes = 0;
 
   constructor(private readonly deps: AgentDeps) {
     this.source = new JobsSource(deps.config.jobsDir, deps.parser, deps.log.child({ component: 'jobs-source' }));
-    this.rotation = new LogRotationLoop(deps.db, deps.config.dataDir, deps.log.child({ component: 'logs' }));
+    this.jobs = new JobCache(deps.db);
+    this.rotation = new LogRotationLoop(deps.db, this.jobs, deps.config.dataDir, deps.log.child({ component: 'logs' }));
   }
 
   /** Recovers what the database says is running, then starts watching the jobs directory. */
@@ -67,6 +69,7 @@ export class Agent {
     this.node = await this.deps.fingerprint();
     log.info({ nodeId: this.node.id, drivers: Object.values(this.node.drivers).map((d) => `${d.name}:${d.healthState}`) }, 'node fingerprinted');
     this.recover();
+    this.source.prime(listCurrentSources(db).map((s) => ({ file: s.file, sha: s.sha, job: s.job, hash: s.hash })));
     setNodeStatus(db, 'ready', clock.now());
     this.armWatcher();
     this.timers.push(setInterval(() => this.requestPass(), this.deps.config.rescanIntervalMs));
@@ -129,7 +132,7 @@ export class Agent {
     if (!node) return;
     const now = clock.now();
     const actions = tx(db, () =>
-      schedulePass({ db, node, now, rand: this.deps.rand, newId: this.deps.newId ?? randomUUID, log, hostPorts: () => listeningPorts('/proc') }),
+      schedulePass({ db, jobs: this.jobs, node, now, rand: this.deps.rand, newId: this.deps.newId ?? randomUUID, log, hostPorts: () => listeningPorts('/proc') }),
     );
     for (const a of actions.stop) this.runners.get(a.allocId)?.kill(a.reason);
     for (const alloc of listLiveAllocs(db)) this.ensureRunner(alloc);
@@ -137,13 +140,13 @@ export class Agent {
 
   private ensureRunner(alloc: AllocRecord): void {
     if (this.runners.has(alloc.id) || this.stopped) return;
-    const jv = getJobVersion(this.deps.db, alloc.jobId, alloc.jobVersion) ?? getCurrentJobVersion(this.deps.db, alloc.jobId);
-    const group = jv?.job.groups.find((g) => g.name === alloc.taskGroup);
-    if (!jv || !group) {
+    const job = this.jobs.get(alloc.jobId, alloc.jobVersion);
+    const group = job?.groups.find((g) => g.name === alloc.taskGroup);
+    if (!job || !group) {
       this.deps.log.error({ allocId: alloc.id }, 'allocation has no job version or group; left alone');
       return;
     }
-    const runner = new AllocRunner(alloc, jv.job, group, {
+    const runner = new AllocRunner(alloc, job, group, {
       db: this.deps.db,
       drivers: this.deps.drivers,
       node: () => this.node as NodeInfo,
@@ -164,7 +167,8 @@ export class Agent {
 
   private armWatcher(): void {
     try {
-      this.watcher = watch(this.deps.config.jobsDir, { persistent: false }, () => this.requestPass(100));
+      // A short debounce: an editor's save is a burst of events, and the rescan reads whole files anyway.
+      this.watcher = watch(this.deps.config.jobsDir, { persistent: false }, () => this.requestPass(5));
       this.watcher.on('error', (err) => {
         this.deps.log.warn({ err }, 'jobs directory watch failed; relying on the periodic rescan until it can be re-armed');
         this.watcher?.close();

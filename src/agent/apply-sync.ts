@@ -13,7 +13,7 @@ export function applyJobSync(db: Database, snap: JobSnapshot, now: number, log: 
     for (const a of plan.actions) {
       switch (a.kind) {
         case 'put': {
-          const r = putJobVersion(db, a.job, a.hash, a.file, now);
+          const r = putJobVersion(db, a.job, a.hash, a.file, now, a.sha);
           if (r.changed) log.info({ jobId: a.job.id, version: r.version, file: a.file }, 'job registered');
           break;
         }

@@ -11,7 +11,7 @@ export interface KnownJob {
 
 export type SyncAction =
   /** Register the job from this file: new, changed, or re-claimed. State decides if it is a new version. */
-  | { readonly kind: 'put'; readonly file: string; readonly job: Job; readonly hash: string }
+  | { readonly kind: 'put'; readonly file: string; readonly job: Job; readonly hash: string; readonly sha: string }
   | { readonly kind: 'stop'; readonly jobId: string; readonly reason: string }
   | {
       readonly kind: 'fileError';
@@ -79,7 +79,7 @@ export function planJobSync(known: readonly KnownJob[], snap: JobSnapshot): Sync
     }
     claimed.set(id, file);
     const k = byId.get(id);
-    if (!k || k.hash !== r.hash || k.stopped || k.sourceFile !== file) actions.push({ kind: 'put', file, job: r.job, hash: r.hash });
+    if (!k || k.hash !== r.hash || k.stopped || k.sourceFile !== file) actions.push({ kind: 'put', file, job: r.job, hash: r.hash, sha: r.sha });
   }
 
   if (snap.complete) {

@@ -7,7 +7,8 @@ import type { Logger } from '../util/logger.js';
 
 /** What one job file gave: a job (with its canonical hash), or why it gave none. */
 export type FileResult =
-  | { readonly kind: 'job'; readonly job: Job; readonly hash: string }
+  /** `hash` is the decoded job's canonical hash; `sha` the file bytes' sha256. */
+  | { readonly kind: 'job'; readonly job: Job; readonly hash: string; readonly sha: string }
   | { readonly kind: 'error'; readonly message: string; readonly diagnostics: readonly Diagnostic[] };
 
 export interface JobSnapshot {
@@ -32,13 +33,23 @@ export const MAX_JOB_FILES = 10_000;
  * rescan of unchanged files costs a read and a hash each.
  */
 export class JobsSource {
-  private readonly cache = new Map<string, { contentHash: string; result: FileResult }>();
+  private readonly cache = new Map<string, { contentHash: string; stamp: string; result: FileResult }>();
 
   constructor(
     private readonly dir: string,
     private readonly parser: JobParser,
     private readonly log: Logger,
   ) {}
+
+  /**
+   * Seeds the parse cache with what the database says each file held when its job was
+   * registered: after a restart an unchanged file is read and hashed, but not parsed again.
+   */
+  prime(entries: readonly { readonly file: string; readonly sha: string; readonly job: Job; readonly hash: string }[]): void {
+    for (const e of entries) {
+      if (!this.cache.has(e.file)) this.cache.set(e.file, { contentHash: e.sha, stamp: '', result: { kind: 'job', job: e.job, hash: e.hash, sha: e.sha } });
+    }
+  }
 
   async list(): Promise<JobSnapshot> {
     let names: string[];
@@ -65,11 +76,20 @@ export class JobsSource {
   private async readOne(name: string): Promise<FileResult | null> {
     const path = join(this.dir, name);
     let text: Buffer;
+    let stamp: string;
     try {
-      const st = await lstat(path);
+      const st = await lstat(path, { bigint: true });
       if (!st.isFile()) return null;
-      if (st.size > MAX_JOB_FILE_BYTES) return errorResult(`${name}: file is ${st.size} bytes; job files are limited to ${MAX_JOB_FILE_BYTES} bytes`);
-      text = await readCapped(path);
+      if (st.size > BigInt(MAX_JOB_FILE_BYTES)) return errorResult(`${name}: file is ${st.size} bytes; job files are limited to ${MAX_JOB_FILE_BYTES} bytes`);
+      // Same inode, size, mtime and ctime (nanoseconds): the file was not touched, so the
+      // cached result stands without a read. Any write or replacement changes one of them.
+      stamp = `${st.ino}:${st.size}:${st.mtimeNs}:${st.ctimeNs}`;
+      const hit = this.cache.get(name);
+      if (hit && hit.stamp === stamp) return hit.result;
+      text = await readCapped(path, Number(st.size));
+      // More than the stat's size plus readCapped's slack: the file is being written now.
+      // Not cached, so the write's own fs event (or the next rescan) reads it whole.
+      if (text.length > Number(st.size) + 4096 && text.length <= MAX_JOB_FILE_BYTES) return errorResult(`${name}: file changed while being read`);
     } catch (err) {
       if (isMissing(err)) return null;
       return errorResult(`${name}: cannot read: ${(err as Error).message}`);
@@ -77,18 +97,21 @@ export class JobsSource {
     if (text.length > MAX_JOB_FILE_BYTES) return errorResult(`${name}: file grew past ${MAX_JOB_FILE_BYTES} bytes while being read`);
     const contentHash = createHash('sha256').update(text).digest('hex');
     const cached = this.cache.get(name);
-    if (cached && cached.contentHash === contentHash) return cached.result;
-    const result = await this.parseOne(name, text);
-    this.cache.set(name, { contentHash, result });
+    if (cached && cached.contentHash === contentHash) {
+      this.cache.set(name, { ...cached, stamp });
+      return cached.result;
+    }
+    const result = await this.parseOne(name, text, contentHash);
+    this.cache.set(name, { contentHash, stamp, result });
     return result;
   }
 
-  private async parseOne(name: string, text: Buffer): Promise<FileResult> {
+  private async parseOne(name: string, text: Buffer, sha: string): Promise<FileResult> {
     const decoded = decodeUtf8(text);
     if (decoded === null) return errorResult(`${name}: not valid UTF-8 text`);
     try {
       const r = await this.parser.parse(name, decoded);
-      if (r.job) return { kind: 'job', job: r.job, hash: this.parser.hash(r.job) };
+      if (r.job) return { kind: 'job', job: r.job, hash: this.parser.hash(r.job), sha };
       const errors = r.diagnostics.filter((d) => d.severity === 'error');
       return {
         kind: 'error',

@@ -1,5 +1,6 @@
 import type { Database } from '../state/index.js';
-import { getCurrentJobVersion, getJobVersion, listLiveAllocs } from '../state/index.js';
+import { listLiveAllocs } from '../state/index.js';
+import type { JobCache } from './job-cache.js';
 import { allocDirPaths } from '../runner/taskdir.js';
 import { rotateIfNeeded, rotationConfig } from '../runner/logs.js';
 import type { Logger } from '../util/logger.js';
@@ -11,13 +12,14 @@ import type { Logger } from '../util/logger.js';
 export class LogRotationLoop {
   constructor(
     private readonly db: Database,
+    private readonly jobs: JobCache,
     private readonly dataDir: string,
     private readonly log: Logger,
   ) {}
 
   tick(): void {
     for (const a of listLiveAllocs(this.db)) {
-      const job = (getJobVersion(this.db, a.jobId, a.jobVersion) ?? getCurrentJobVersion(this.db, a.jobId))?.job;
+      const job = this.jobs.get(a.jobId, a.jobVersion);
       const group = job?.groups.find((g) => g.name === a.taskGroup);
       if (!group) continue;
       const paths = allocDirPaths(this.dataDir, a.id, group.tasks.map((t) => t.name));

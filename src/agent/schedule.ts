@@ -1,8 +1,6 @@
 import type { NodeInfo } from '../node/types.js';
 import type { AllocRecord, Database, PlacementFailure } from '../state/index.js';
 import {
-  getCurrentJobVersion,
-  getJobVersion,
   insertAlloc,
   listAllocsForJob,
   listJobs,
@@ -14,9 +12,11 @@ import {
 import { place, reconcile, type ExistingAlloc, type PlacementRequest } from '../scheduler/index.js';
 import type { Rand } from '../util/clock.js';
 import type { Logger } from '../util/logger.js';
+import type { JobCache } from './job-cache.js';
 
 export interface ScheduleDeps {
   readonly db: Database;
+  readonly jobs: JobCache;
   readonly node: NodeInfo;
   readonly now: number;
   readonly rand: Rand;
@@ -56,28 +56,28 @@ export function toExisting(a: AllocRecord): ExistingAlloc {
 export function schedulePass(deps: ScheduleDeps): ScheduleResult {
   const { db, node, now } = deps;
   const stop: { allocId: string; reason: string }[] = [];
+  const stopping = new Set<string>();
   let placed = 0;
   let hostPorts: ReadonlySet<number> | null = null;
+  // Read once and kept current through the pass: every placement holds resources for the next.
+  const live = listLiveAllocs(db).map(toExisting);
   for (const job of listJobs(db)) {
-    const jv = getCurrentJobVersion(db, job.id);
-    if (!jv) continue;
+    const spec = deps.jobs.get(job.id, job.version);
+    if (!spec) continue;
     const allocs = listAllocsForJob(db, job.id);
-    const plan = reconcile(jv.job, jv.version, allocs.map(toExisting), {
+    const plan = reconcile(spec, job.version, allocs.map(toExisting), {
       stopped: job.stopped,
-      jobAt: (v) => getJobVersion(db, job.id, v)?.job ?? null,
+      jobAt: (v) => deps.jobs.get(job.id, v),
     });
-    for (const s of plan.stop) {
-      setAllocDesired(db, s.allocId, 'stop', s.reason, now);
-      stop.push({ allocId: s.allocId, reason: s.reason });
-    }
-    for (const d of plan.destructive) {
-      const reason = `alloc is being updated due to job update (${d.reason})`;
-      setAllocDesired(db, d.allocId, 'stop', reason, now);
-      stop.push({ allocId: d.allocId, reason });
-    }
-    for (const u of plan.inPlace) setAllocJobVersion(db, u.allocId, jv.version, now);
+    const stopOne = (allocId: string, reason: string): void => {
+      setAllocDesired(db, allocId, 'stop', reason, now);
+      stop.push({ allocId, reason });
+      stopping.add(allocId);
+    };
+    for (const s of plan.stop) stopOne(s.allocId, s.reason);
+    for (const d of plan.destructive) stopOne(d.allocId, `alloc is being updated due to job update (${d.reason})`);
+    for (const u of plan.inPlace) setAllocJobVersion(db, u.allocId, job.version, now);
 
-    const stopping = new Set(stop.map((s) => s.allocId));
     const occupied = new Set(
       allocs.filter((a) => a.clientStatus === 'pending' || a.clientStatus === 'running').map((a) => `${a.taskGroup}[${a.index}]`),
     );
@@ -89,28 +89,23 @@ export function schedulePass(deps: ScheduleDeps): ScheduleResult {
       continue;
     }
     hostPorts ??= deps.hostPorts();
-    const result = place(
-      { job: jv.job, node, existing: listLiveAllocs(db).map(toExisting), hostPorts, requests, stopping },
-      { rand: deps.rand },
-    );
+    const result = place({ job: spec, node, existing: live, hostPorts, requests, stopping }, { rand: deps.rand });
     for (const p of result.placements) {
-      const group = jv.job.groups.find((g) => g.name === p.group);
+      const group = spec.groups.find((g) => g.name === p.group);
       if (!group) continue;
-      insertAlloc(
-        db,
-        {
-          id: deps.newId(),
-          jobId: job.id,
-          jobVersion: jv.version,
-          taskGroup: p.group,
-          index: p.index,
-          name: `${job.id}.${p.group}[${p.index}]`,
-          resources: p.resources,
-          ports: p.ports,
-          tasks: group.tasks.map((t) => ({ name: t.name, driver: t.driver })),
-        },
-        now,
-      );
+      const alloc = {
+        id: deps.newId(),
+        jobId: job.id,
+        jobVersion: job.version,
+        taskGroup: p.group,
+        index: p.index,
+        name: `${job.id}.${p.group}[${p.index}]`,
+        resources: p.resources,
+        ports: p.ports,
+        tasks: group.tasks.map((t) => ({ name: t.name, driver: t.driver })),
+      };
+      insertAlloc(db, alloc, now);
+      live.push({ id: alloc.id, jobId: job.id, jobVersion: job.version, group: p.group, index: p.index, desiredStatus: 'run', clientStatus: 'pending', resources: p.resources, ports: p.ports });
       placed++;
     }
     const failures: PlacementFailure[] = result.failures.map((f) => ({ group: f.group, count: f.count, reasons: f.reasons }));

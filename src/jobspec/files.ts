@@ -17,12 +17,15 @@ export function isJobFileName(name: string): boolean {
 
 /**
  * Reads at most MAX_JOB_FILE_BYTES + 1 bytes, so a huge file costs a bounded buffer; the
- * caller refuses a result longer than the cap.
+ * caller refuses a result longer than the cap. A file that grew past the hint is read only
+ * up to the buffer: the caller's next rescan sees its new size.
  */
-export async function readCapped(path: string): Promise<Buffer> {
+export async function readCapped(path: string, sizeHint = MAX_JOB_FILE_BYTES): Promise<Buffer> {
   const fh = await open(path, 'r');
   try {
-    const buf = Buffer.alloc(MAX_JOB_FILE_BYTES + 1);
+    // Sized from the caller's stat (plus room to notice growth), not the cap: a pass over a
+    // thousand small files must not allocate a thousand megabytes.
+    const buf = Buffer.allocUnsafe(Math.min(Math.max(sizeHint, 0) + 4096, MAX_JOB_FILE_BYTES) + 1);
     let off = 0;
     while (off < buf.length) {
       const { bytesRead } = await fh.read(buf, off, buf.length - off, off);

@@ -20,7 +20,7 @@ export interface AllocRunnerDeps {
   readonly rand: Rand;
   readonly log: Logger;
   readonly killOrphans: (marker: string) => Promise<number>;
-  /** Told when the allocation's client status changes (the agent re-runs its pass). */
+  /** Told when the allocation finishes (the agent re-runs its pass). */
   readonly onAllocChange: (allocId: string) => void;
 }
 
@@ -121,7 +121,10 @@ export class AllocRunner {
     const { status, description } = allocClientStatus(states);
     if (status === this.lastStatus) return;
     this.lastStatus = status;
-    if (setAllocClientStatus(this.deps.db, this.alloc.id, status, description, this.deps.clock.now())) this.deps.onAllocChange(this.alloc.id);
+    const changed = setAllocClientStatus(this.deps.db, this.alloc.id, status, description, this.deps.clock.now());
+    // Only a finished allocation can unblock scheduling (a replacement waits for it), so
+    // only that asks for a pass; a burst of starts would otherwise queue a pass per task.
+    if (changed && (status === 'complete' || status === 'failed')) this.deps.onAllocChange(this.alloc.id);
   }
 }
 

@@ -117,3 +117,9 @@ export function countLiveAllocsByJob(db: Database): Map<string, number> {
   const rows = stmt(db, `SELECT job_id, count(*) AS n FROM allocs WHERE client_status IN ('pending', 'running') GROUP BY job_id`).all() as { job_id: string; n: number }[];
   return new Map(rows.map((r) => [r.job_id, r.n]));
 }
+
+/** All allocation counts per job (any status), for the job list's status column. */
+export function countAllocsByJob(db: Database): Map<string, number> {
+  const rows = stmt(db, 'SELECT job_id, count(*) AS n FROM allocs GROUP BY job_id').all() as { job_id: string; n: number }[];
+  return new Map(rows.map((r) => [r.job_id, r.n]));
+}

@@ -3,11 +3,12 @@ import { createRequire } from 'node:module';
 import { existsSync } from 'node:fs';
 import { BivouacError } from '../util/errors.js';
 import { migration001 } from './migrations/001_initial.js';
+import { migration002 } from './migrations/002_job_summary.js';
 
 export type Database = BetterSqlite3.Database;
 
 /** Index i holds the migration that takes the schema from version i to i+1. */
-const MIGRATIONS: readonly string[] = [migration001];
+const MIGRATIONS: readonly string[] = [migration001, migration002];
 export const SCHEMA_VERSION = MIGRATIONS.length;
 
 export interface OpenOptions {

@@ -1,6 +1,6 @@
 import type { Job, Diagnostic } from '../jobspec/types.js';
 import { stmt, type Database } from './db.js';
-import type { FileErrorRecord, JobRecord, JobVersionRecord, PlacementFailure } from './types.js';
+import type { FileErrorRecord, JobRecord, JobSummary, JobVersionRecord, PlacementFailure } from './types.js';
 
 interface JobRow {
   id: string;
@@ -78,6 +78,7 @@ export function getCurrentHash(db: Database, jobId: string): string | null {
 /**
  * Records a job spec from a file: a new job at version 0, a new version when the hash
  * differs from the current one, or (same hash) nothing but un-stopping a stopped job.
+ * `sourceSha` is the sha256 of the file's bytes, kept so a restart can skip re-parsing it.
  * Returns the version now current and whether anything changed.
  */
 export function putJobVersion(
@@ -86,15 +87,17 @@ export function putJobVersion(
   hash: string,
   sourceFile: string,
   now: number,
+  sourceSha: string | null = null,
 ): { version: number; changed: boolean } {
   const existing = getJob(db, job.id);
   if (!existing) {
     stmt(db, 'INSERT INTO jobs (id, version, source_file, stopped, submit_time, modify_time) VALUES (?, 0, ?, 0, ?, ?)').run(job.id, sourceFile, now, now);
-    insertVersion(db, job, 0, hash, sourceFile, now);
+    insertVersion(db, job, 0, hash, sourceFile, now, sourceSha);
     return { version: 0, changed: true };
   }
   const currentHash = getCurrentHash(db, job.id);
   if (currentHash === hash) {
+    if (sourceSha !== null) stmt(db, 'UPDATE job_versions SET source_sha = ?, source_file = ? WHERE job_id = ? AND version = ?').run(sourceSha, sourceFile, job.id, existing.version);
     if (existing.stopped || existing.sourceFile !== sourceFile) {
       stmt(db, 'UPDATE jobs SET stopped = 0, source_file = ?, modify_time = ? WHERE id = ?').run(sourceFile, now, job.id);
       return { version: existing.version, changed: existing.stopped };
@@ -102,20 +105,59 @@ export function putJobVersion(
     return { version: existing.version, changed: false };
   }
   const version = existing.version + 1;
-  insertVersion(db, job, version, hash, sourceFile, now);
+  insertVersion(db, job, version, hash, sourceFile, now, sourceSha);
   stmt(db, 'UPDATE jobs SET version = ?, source_file = ?, stopped = 0, submit_time = ?, modify_time = ? WHERE id = ?').run(version, sourceFile, now, now, job.id);
   return { version, changed: true };
 }
 
-function insertVersion(db: Database, job: Job, version: number, hash: string, sourceFile: string, now: number): void {
-  stmt(db, 'INSERT INTO job_versions (job_id, version, spec_json, spec_hash, source_file, submit_time) VALUES (?, ?, ?, ?, ?, ?)').run(
-    job.id,
-    version,
-    JSON.stringify(job),
-    hash,
-    sourceFile,
-    now,
-  );
+export function summarize(job: Job): JobSummary {
+  return {
+    name: job.name,
+    type: job.type,
+    priority: job.priority,
+    namespace: job.namespace,
+    datacenters: job.datacenters,
+    periodic: job.periodic !== null,
+    parameterized: job.parameterized,
+    groups: job.groups.map((g) => g.name),
+  };
+}
+
+function insertVersion(db: Database, job: Job, version: number, hash: string, sourceFile: string, now: number, sourceSha: string | null): void {
+  stmt(
+    db,
+    'INSERT INTO job_versions (job_id, version, spec_json, spec_hash, source_file, submit_time, summary_json, source_sha) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+  ).run(job.id, version, JSON.stringify(job), hash, sourceFile, now, JSON.stringify(summarize(job)), sourceSha);
+}
+
+const SUMMARY_SQL =
+  'SELECT j.*, v.summary_json, CASE WHEN v.summary_json IS NULL THEN v.spec_json END AS spec_json FROM jobs j JOIN job_versions v ON v.job_id = j.id AND v.version = j.version';
+type SummaryRow = JobRow & { summary_json: string | null; spec_json: string | null };
+
+function toSummary(r: SummaryRow): { job: JobRecord; summary: JobSummary } {
+  return {
+    job: toJob(r),
+    summary: r.summary_json !== null ? (JSON.parse(r.summary_json) as JobSummary) : summarize(JSON.parse(r.spec_json ?? '{}') as Job),
+  };
+}
+
+/** Every job with its current version's summary, in one query. */
+export function listJobSummaries(db: Database): { job: JobRecord; summary: JobSummary }[] {
+  return (stmt(db, `${SUMMARY_SQL} ORDER BY j.id`).all() as SummaryRow[]).map(toSummary);
+}
+
+export function getJobSummary(db: Database, id: string): { job: JobRecord; summary: JobSummary } | null {
+  const r = stmt(db, `${SUMMARY_SQL} WHERE j.id = ?`).get(id) as SummaryRow | undefined;
+  return r ? toSummary(r) : null;
+}
+
+/** Each job's current file and the sha256 of the bytes its version came from (null if unknown). */
+export function listCurrentSources(db: Database): { jobId: string; file: string; sha: string; hash: string; job: Job }[] {
+  const rows = stmt(
+    db,
+    'SELECT j.id, j.source_file, v.source_sha, v.spec_hash, v.spec_json FROM jobs j JOIN job_versions v ON v.job_id = j.id AND v.version = j.version WHERE j.stopped = 0 AND v.source_sha IS NOT NULL',
+  ).all() as { id: string; source_file: string; source_sha: string; spec_hash: string; spec_json: string }[];
+  return rows.map((r) => ({ jobId: r.id, file: r.source_file, sha: r.source_sha, hash: r.spec_hash, job: JSON.parse(r.spec_json) as Job }));
 }
 
 export function setJobStopped(db: Database, jobId: string, now: number): void {

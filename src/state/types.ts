@@ -24,6 +24,18 @@ export interface JobRecord {
   readonly placementFailures: readonly PlacementFailure[] | null;
 }
 
+/** What the job list shows of a version, kept beside the spec so listing parses no spec. */
+export interface JobSummary {
+  readonly name: string;
+  readonly type: string;
+  readonly priority: number;
+  readonly namespace: string;
+  readonly datacenters: readonly string[];
+  readonly periodic: boolean;
+  readonly parameterized: boolean;
+  readonly groups: readonly string[];
+}
+
 export interface JobVersionRecord {
   readonly jobId: string;
   readonly version: number;

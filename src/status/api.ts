@@ -1,4 +1,5 @@
-import type { Database, AllocRecord, JobRecord, TaskStateRecord, TaskEventRecord } from '../state/index.js';
+import type { Database, AllocRecord, JobRecord, JobSummary, TaskStateRecord, TaskEventRecord } from '../state/index.js';
+import type { JobType } from '../jobspec/types.js';
 import {
   countAllocsByGroup,
   getCurrentJobVersion,
@@ -7,8 +8,9 @@ import {
   listTaskEvents,
   listTaskStates,
   getNode,
-  listJobs,
+  listJobSummaries,
   countLiveAllocsByJob,
+  countAllocsByJob,
 } from '../state/index.js';
 import { MS_TO_NS } from '../cli/format.js';
 import { jobStatus, type JobStatus } from '../scheduler/index.js';
@@ -36,28 +38,25 @@ export interface JobStub {
   readonly SourceFile: string;
 }
 
-export function jobStub(db: Database, j: JobRecord, live: number): JobStub {
-  const v = getCurrentJobVersion(db, j.id);
-  const job = v?.job;
-  const periodic = job?.periodic !== null && job?.periodic !== undefined;
-  const parameterized = job?.parameterized ?? false;
+export function jobStub(j: JobRecord, summary: JobSummary, live: number, total: number): JobStub {
   const status = jobStatus({
-    type: job?.type ?? 'service',
-    periodic,
-    parameterized,
+    type: summary.type as JobType,
+    periodic: summary.periodic,
+    parameterized: summary.parameterized,
     stopped: j.stopped,
-    allocs: live > 0 ? [{ desiredStatus: 'run', clientStatus: 'running' }] : listAllocsForJob(db, j.id),
+    // jobStatus asks only whether any alloc is live, and whether any exists at all.
+    allocs: live > 0 ? [{ desiredStatus: 'run', clientStatus: 'running' }] : total > 0 ? [{ desiredStatus: 'stop', clientStatus: 'complete' }] : [],
     pendingWork: j.placementFailures !== null,
   });
   return {
     ID: j.id,
-    Name: job?.name ?? j.id,
-    Namespace: job?.namespace ?? 'default',
-    Type: job?.type ?? 'service',
-    Priority: job?.priority ?? 50,
-    Datacenters: job?.datacenters ?? [],
-    Periodic: periodic,
-    ParameterizedJob: parameterized,
+    Name: summary.name,
+    Namespace: summary.namespace,
+    Type: summary.type,
+    Priority: summary.priority,
+    Datacenters: summary.datacenters,
+    Periodic: summary.periodic,
+    ParameterizedJob: summary.parameterized,
     Stop: j.stopped,
     Status: status,
     StatusDescription: '',
@@ -67,9 +66,11 @@ export function jobStub(db: Database, j: JobRecord, live: number): JobStub {
   };
 }
 
+/** The job list in three queries, whatever the number of jobs and allocations. */
 export function listJobStubs(db: Database): JobStub[] {
   const live = countLiveAllocsByJob(db);
-  return listJobs(db).map((j) => jobStub(db, j, live.get(j.id) ?? 0));
+  const total = countAllocsByJob(db);
+  return listJobSummaries(db).map(({ job, summary }) => jobStub(job, summary, live.get(job.id) ?? 0, total.get(job.id) ?? 0));
 }
 
 export interface GroupSummary {

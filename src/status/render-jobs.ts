@@ -1,5 +1,5 @@
 import type { Database, FileErrorRecord, PlacementFailure } from '../state/index.js';
-import { getJob, listAllocsForJob, listFileErrors, getCurrentJobVersion, countLiveAllocsByJob } from '../state/index.js';
+import { listAllocsForJob, listFileErrors, getJobSummary, countLiveAllocsByJob, countAllocsByJob } from '../state/index.js';
 import { formatAgo, formatKV, formatTable, formatTime, shortId, MS_TO_NS } from '../cli/format.js';
 import { jobStatusLabel } from '../scheduler/index.js';
 import { apiAlloc, jobStub, jobSummary, type ApiAlloc, type GroupSummary, type JobStub } from './api.js';
@@ -28,10 +28,11 @@ export interface JobStatusJson {
 }
 
 export function jobStatusJson(db: Database, id: string): JobStatusJson | null {
-  const j = getJob(db, id);
-  if (!j) return null;
-  const stub = jobStub(db, j, countLiveAllocsByJob(db).get(id) ?? 0);
-  const groups = getCurrentJobVersion(db, id)?.job.groups.map((g) => g.name) ?? [];
+  const entry = getJobSummary(db, id);
+  if (!entry) return null;
+  const j = entry.job;
+  const stub = jobStub(j, entry.summary, countLiveAllocsByJob(db).get(id) ?? 0, countAllocsByJob(db).get(id) ?? 0);
+  const groups = entry.summary.groups;
   return {
     Job: stub,
     Summary: jobSummary(db, id, groups),

@@ -21,7 +21,7 @@ const job = (id: string): Job => ({
   groups: [],
   extra: {},
 });
-const ok = (id: string, hash = `h-${id}`): FileResult => ({ kind: 'job', job: job(id), hash });
+const ok = (id: string, hash = `h-${id}`): FileResult => ({ kind: 'job', job: job(id), hash, sha: `sha-${hash}` });
 const bad: FileResult = { kind: 'error', message: 'x.nomad:3:1: broken', diagnostics: [] };
 const snap = (entries: [string, FileResult][], complete = true): JobSnapshot => ({ complete, files: new Map(entries) });
 const kinds = (p: ReturnType<typeof planJobSync>) => p.actions.map((a) => `${a.kind}:${a.kind === 'stop' ? a.jobId : a.file}`);

@@ -26,6 +26,8 @@ import {
   putFileError,
   listFileErrors,
   clearFileError,
+  listJobSummaries,
+  listCurrentSources,
 } from '../../src/state/index.js';
 import { repoRoot } from '../helpers/paths.js';
 
@@ -152,5 +154,36 @@ describe('state', () => {
     walk(join(repoRoot, 'src'));
     walk(join(repoRoot, 'cmd'));
     assert.deepEqual(offenders, []);
+  });
+
+  test('a schema-1 database is migrated forward and its old rows still read', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'bivouac-state-'));
+    try {
+      const path = join(dir, 'state.db');
+      const { default: Sqlite } = await import('better-sqlite3');
+      const { migration001 } = await import('../../src/state/migrations/001_initial.js');
+      const old = new Sqlite(path);
+      old.exec(migration001);
+      old.pragma('user_version = 1');
+      old.prepare('INSERT INTO jobs (id, version, source_file, stopped, submit_time, modify_time) VALUES (?, 0, ?, 0, 1, 1)').run('web', 'web.nomad');
+      old.prepare('INSERT INTO job_versions (job_id, version, spec_json, spec_hash, source_file, submit_time) VALUES (?, 0, ?, ?, ?, 1)').run(
+        'web',
+        JSON.stringify(fakeJob('web', { priority: 70 })),
+        'h',
+        'web.nomad',
+      );
+      old.close();
+      const db = openState(path);
+      assert.equal(db.pragma('user_version', { simple: true }), SCHEMA_VERSION);
+      const [row] = listJobSummaries(db);
+      assert.equal(row.summary.priority, 70);
+      assert.deepEqual(listCurrentSources(db), []);
+      putJobVersion(db, fakeJob('web', { priority: 80 }), 'h2', 'web.nomad', 2, 'sha');
+      assert.equal(listJobSummaries(db)[0].summary.priority, 80);
+      assert.equal(listCurrentSources(db)[0].sha, 'sha');
+      db.close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
