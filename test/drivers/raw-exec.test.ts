@@ -64,8 +64,8 @@ describe('raw_exec task process', () => {
     const pids = findProcessesByEnv('/proc', TASK_ID_ENV, cfg.id);
     const shimPid = Number(h.state.pid);
     assert.ok(pids.includes(shimPid), `shim ${shimPid} in ${pids.join(',')}`);
-    // shim, the script's shell and its sleep: all in the task's group.
-    assert.ok(pids.length >= 3);
+    // The shim and the task (sleep.sh, which execs sleep): all in the task's group.
+    assert.ok(pids.length >= 2, `found ${pids.join(',')}`);
     for (const pid of pids) assert.equal(readProcStat('/proc', pid)?.pgrp, shimPid);
     assert.deepEqual(findProcessesByEnv('/proc', TASK_ID_ENV, `${cfg.id}-other`), []);
     await d.destroyTask(h.taskId, true);
