@@ -1,7 +1,7 @@
 import type { Database, FileErrorRecord, PlacementFailure } from '../state/index.js';
 import { listAllocsForJob, listFileErrors, getJobSummary, countLiveAllocsByJob, countAllocsByJob } from '../state/index.js';
 import { formatAgo, formatKV, formatTable, formatTime, shortId, MS_TO_NS } from '../cli/format.js';
-import { jobStatusLabel } from '../scheduler/index.js';
+import { jobStatusLabel } from '../scheduler/status.js';
 import { apiAlloc, jobStub, jobSummary, type ApiAlloc, type GroupSummary, type JobStub } from './api.js';
 
 export function renderJobList(jobs: readonly JobStub[], errors: readonly FileErrorRecord[]): string {

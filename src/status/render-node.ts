@@ -6,7 +6,7 @@
 import type { NodeInfo } from '../node/types.js';
 import type { AllocRecord, NodeStatus } from '../state/index.js';
 import { formatKV, formatTable, formatTime, shortId } from '../cli/format.js';
-import { nodeCapacity } from '../scheduler/index.js';
+import { nodeCapacity } from '../scheduler/resources.js';
 
 export interface NodeEventView {
   readonly time: number;
