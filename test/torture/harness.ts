@@ -134,6 +134,7 @@ export async function runTorture(opts: TortureOptions): Promise<TortureReport> {
   let expectingExit = false;
   let eventsSeen = 0;
   let transients = 0;
+  const reported = new Set<string>();
 
   const launch = (round: number): RunningAgent => {
     const a = startAgent(sb);
@@ -173,7 +174,12 @@ export async function runTorture(opts: TortureOptions): Promise<TortureReport> {
       const found = [...live, ...history.check(snap)];
       history.record(snap);
       eventsSeen = [...snap.allocs.values()].reduce((s, a) => s + a.events.length, 0);
-      for (const v of found) violations.push({ ...v, round, seed: opts.seed });
+      // The same stuck row is reported once, at the round it first appeared.
+      const fresh = found.filter((v) => !reported.has(`${v.invariant}:${v.key ?? v.detail}`));
+      for (const v of fresh) {
+        reported.add(`${v.invariant}:${v.key ?? v.detail}`);
+        violations.push({ ...v, round, seed: opts.seed });
+      }
       killsSurvived++;
       log(`round ${round}: [${steps.join('; ')}] kill after ${delay} ms; allocs ${snap.allocs.size}, events ${eventsSeen}, transient ${transient}; pass after ${tPass - tRestart} ms, settled in ${Date.now() - tPass} ms${found.length ? `; ${found.length} VIOLATION(S): ${found.map((v) => `${v.invariant}: ${v.detail}`).join(' | ')}` : ''}`);
     }

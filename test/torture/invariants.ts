@@ -124,8 +124,9 @@ export function checkLive(before: DbSnap, snap: DbSnap, procs: readonly MarkedPr
         detail: `orphan pid ${p.pid} (group ${p.pgid}) marker ${p.marker}: DB has ${t ? `task ${t.state}${t.starting ? ' starting' : ''} attempt ${t.attempt} handle ${t.handle ? t.handle.attempt : 'none'}` : 'no such task'}${a ? `, alloc ${a.clientStatus}` : ', no such alloc'}`,
       });
     }
-    if (a && isTerminalClientStatus(a.clientStatus) && a.tasks.every((x) => x.state === 'dead')) {
-      out.push({ invariant: 'c', key: `c:${p.pid}`, detail: `pid ${p.pid} (${p.marker}) is alive but alloc ${a.id} is ${a.clientStatus} with every task dead` });
+    // A sibling being killed lives on for its kill timeout; one that outlasts persistMs is never going away.
+    if (a && isTerminalClientStatus(a.clientStatus)) {
+      out.push({ invariant: 'c', key: `c:${p.pid}`, detail: `pid ${p.pid} (${p.marker}) is alive but alloc ${a.id} is ${a.clientStatus} (tasks ${a.tasks.map((x) => `${x.task}=${x.state}`).join(', ')})` });
     }
   }
   return out;
