@@ -121,28 +121,41 @@ function scanHeredoc(src: string, start: number): number {
   return src.length;
 }
 
-/** 1-based line and column of an offset (column counts UTF-16 units, as editors mostly do). */
-export function lineCol(src: string, offset: number): { line: number; column: number } {
-  let line = 1;
-  let lineStart = 0;
-  for (let i = 0; i < offset && i < src.length; i++) {
-    if (src.charCodeAt(i) === 10) {
-      line++;
-      lineStart = i + 1;
-    }
+/**
+ * Offsets to 1-based lines and columns and back, by binary search over line starts found
+ * once: a file with many diagnostics must not rescan the text for each (a hostile file can
+ * carry a hundred thousand of them).
+ */
+export class LineIndex {
+  private readonly starts: number[] = [0];
+
+  constructor(private readonly src: string) {
+    for (let i = src.indexOf('\n'); i >= 0; i = src.indexOf('\n', i + 1)) this.starts.push(i + 1);
   }
-  return { line, column: offset - lineStart + 1 };
+
+  lineCol(offset: number): { line: number; column: number } {
+    const o = Math.max(0, Math.min(offset, this.src.length));
+    let lo = 0;
+    let hi = this.starts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (this.starts[mid] <= o) lo = mid;
+      else hi = mid - 1;
+    }
+    return { line: lo + 1, column: o - this.starts[lo] + 1 };
+  }
+
+  offsetOf(line: number, column: number): number {
+    if (line > this.starts.length) return this.src.length;
+    return Math.min(this.starts[Math.max(line, 1) - 1] + column - 1, this.src.length);
+  }
+}
+
+export function lineCol(src: string, offset: number): { line: number; column: number } {
+  return new LineIndex(src).lineCol(offset);
 }
 
 /** The offset of a 1-based line and column. */
 export function offsetOf(src: string, line: number, column: number): number {
-  let l = 1;
-  let i = 0;
-  while (l < line && i < src.length) {
-    const nl = src.indexOf('\n', i);
-    if (nl < 0) return src.length;
-    i = nl + 1;
-    l++;
-  }
-  return Math.min(i + column - 1, src.length);
+  return new LineIndex(src).offsetOf(line, column);
 }

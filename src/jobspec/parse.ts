@@ -4,7 +4,7 @@
  * that never read a job file never pay for it. The decoder only sees the JSON tree.
  */
 import { makeDiagnostic, type Position } from './diagnostics.js';
-import { lineCol, offsetOf } from './hcl-lex.js';
+import { LineIndex } from './hcl-lex.js';
 import { rewriteHcl1, type PrepassOptions } from './hcl1-prepass.js';
 import type { Diagnostic } from './types.js';
 
@@ -58,7 +58,8 @@ export function splitParserError(message: string): RawDiag[] {
 
 export async function parseHcl(file: string, text: string): Promise<ParsedHcl> {
   const parse = await loadParser();
-  const identity = (offset: number): Position => ({ file, ...lineCol(text, offset) });
+  const lines = new LineIndex(text);
+  const identity = (offset: number): Position => ({ file, ...lines.lineCol(offset) });
   const first = await attempt(parse, text);
   if (first.tree) return { tree: first.tree, diagnostics: [], parsedText: text, locate: identity };
 
@@ -66,7 +67,7 @@ export async function parseHcl(file: string, text: string): Promise<ParsedHcl> {
   const rewrite = opts ? rewriteHcl1(text, opts) : null;
   if (rewrite) {
     const second = await attempt(parse, rewrite.text);
-    const locate = (offset: number): Position => ({ file, ...lineCol(text, rewrite.toOriginal(offset)) });
+    const locate = (offset: number): Position => ({ file, ...lines.lineCol(rewrite.toOriginal(offset)) });
     const note = makeDiagnostic('HCL1_REWRITTEN', { changes: rewrite.changes.join(', ') }, '', { file, line: 0, column: 0 });
     if (second.tree) return { tree: second.tree, diagnostics: [note], parsedText: rewrite.text, locate };
     return { tree: null, diagnostics: toDiagnostics(file, second, rewrite.text, locate), parsedText: rewrite.text, locate };
@@ -94,8 +95,9 @@ async function attempt(parse: Hcl2Json, text: string): Promise<Attempt> {
 function retryOptions(text: string, a: Attempt): PrepassOptions | null {
   let decimals = false;
   let quotedKeys = false;
+  const lines = new LineIndex(text);
   for (const d of a.raw) {
-    const at = offsetOf(text, d.line, d.column);
+    const at = lines.offsetOf(d.line, d.column);
     if (text[at] === '.' && /[0-9]/.test(text[at + 1] ?? '')) decimals = true;
     if (text[at] === '"') quotedKeys = true;
   }
@@ -111,10 +113,21 @@ function toDiagnostics(file: string, a: Attempt, text: string, locate: (o: numbe
     const detail = a.message.replace(/^Error: /, '').replace(/^(?:[a-z ]+: )+/, '');
     return [makeDiagnostic('PARSER_LIMIT', { detail }, '', { file, line: 0, column: 0 })];
   }
-  return a.raw.map((d) => {
-    const at = locate(offsetOf(text, d.line, d.column));
+  const lines = new LineIndex(text);
+  const shown = a.raw.slice(0, MAX_SYNTAX_DIAGNOSTICS);
+  const out = shown.map((d) => {
+    const at = locate(lines.offsetOf(d.line, d.column));
     const detail = d.detail.split(TAG).join(file);
     return makeDiagnostic('SYNTAX', { summary: d.summary, detail }, '', at);
   });
+  const hidden = a.raw.length - shown.length;
+  if (hidden > 0) {
+    const last = out[out.length - 1];
+    out.push(makeDiagnostic('SYNTAX', { summary: `${hidden} more syntax errors not shown`, detail: 'fix the ones above first' }, '', { file, line: last.line, column: last.column }));
+  }
+  return out;
 }
+
+/** A hostile file can carry a hundred thousand syntax errors; nobody reads past the first few. */
+const MAX_SYNTAX_DIAGNOSTICS = 50;
 
