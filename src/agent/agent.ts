@@ -7,6 +7,7 @@ import {
   listJobs,
   listCurrentSources,
   listLiveAllocs,
+  listAllocsToRecover,
   setNodeStatus,
   tx,
 } from '../state/index.js';
@@ -80,7 +81,7 @@ export class Agent {
 
   /** Re-attaches to every allocation the database says is not finished. */
   private recover(): void {
-    const live = listLiveAllocs(this.deps.db);
+    const live = listAllocsToRecover(this.deps.db);
     for (const alloc of live) this.ensureRunner(alloc);
     this.deps.log.info({ allocs: live.length }, 'recovered allocations');
   }
@@ -160,6 +161,8 @@ export class Agent {
     });
     this.runners.set(alloc.id, runner);
     if (alloc.desiredStatus !== 'run') runner.kill(alloc.desiredDescription || 'alloc is being stopped');
+    // Finished, yet a task is left over (the agent died while stopping it): finish the stop.
+    else if (alloc.clientStatus === 'failed' || alloc.clientStatus === 'complete') runner.kill('allocation has already finished');
     void runner.start().finally(() => {
       if (this.runners.get(alloc.id) === runner) this.runners.delete(alloc.id);
     });

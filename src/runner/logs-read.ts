@@ -2,7 +2,8 @@
  * Readers for `bivouac alloc logs`: a task stream's rotated files read as one byte stream,
  * whole or tailed, and followed as it grows. They only read, so they work with the agent down.
  */
-import { closeSync, fstatSync, openSync, readFileSync, readSync } from 'node:fs';
+import { closeSync, constants, fstatSync, readSync } from 'node:fs';
+import { openNoFollow } from '../util/fs-safe.js';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { inode, logFilePath, logIndices, type LogStream } from './logs.js';
 
@@ -71,7 +72,7 @@ export async function* followLogs(
       if (topPath !== null && topIno !== null && (live === null || live.ino !== topIno)) {
         // First look, or a new live file (the logs were cleared): start at its end or start.
         if (live) closeSync(live.fd);
-        const fd = openSync(topPath, 'r');
+        const fd = openNoFollow(topPath, constants.O_RDONLY);
         live = { fd, ino: topIno, off: first ? fstatSync(fd).size : 0 };
       }
       if (live && top !== null) {
@@ -116,7 +117,12 @@ function readRange(fd: number, from: number, to: number): Buffer {
 
 function readIfPresent(path: string): Buffer {
   try {
-    return readFileSync(path);
+    const fd = openNoFollow(path, constants.O_RDONLY);
+    try {
+      return readAllFd(fd);
+    } finally {
+      closeSync(fd);
+    }
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return Buffer.alloc(0);
     throw e;
@@ -127,4 +133,15 @@ function countLines(parts: readonly Buffer[]): number {
   let n = 0;
   for (const p of parts) for (let i = 0; i < p.length; i++) if (p[i] === 0x0a) n++;
   return n;
+}
+
+function readAllFd(fd: number): Buffer {
+  const parts: Buffer[] = [];
+  const buf = Buffer.allocUnsafe(64 * 1024);
+  for (;;) {
+    const n = readSync(fd, buf, 0, buf.length, null);
+    if (n === 0) break;
+    parts.push(Buffer.from(buf.subarray(0, n)));
+  }
+  return Buffer.concat(parts);
 }

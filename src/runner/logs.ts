@@ -18,10 +18,8 @@
  */
 import {
   closeSync,
-  copyFileSync,
   fstatSync,
   linkSync,
-  openSync,
   readSync,
   readdirSync,
   renameSync,
@@ -33,6 +31,7 @@ import {
 } from 'node:fs';
 import { join } from 'node:path';
 import type { LogConfig } from '../jobspec/types.js';
+import { openNoFollow } from '../util/fs-safe.js';
 
 export type LogStream = 'stdout' | 'stderr';
 
@@ -73,11 +72,12 @@ export function rotateIfNeeded(logsDir: string, task: string, stream: LogStream,
 
   const next = logFilePath(logsDir, task, stream, n + 1);
   const copy = live + ROTATING;
-  copyFileSync(live, copy);
+  // The live file sits where a task (root in an rkt pod) can swap it for a link: never
+  // follow one. catchUp copies from an empty copy, so it is the whole copy step.
   catchUp(live, copy);
   linkSync(live, next);
   renameSync(copy, live);
-  const fd = openSync(next, constants.O_WRONLY);
+  const fd = openNoFollow(next, constants.O_WRONLY);
   try {
     ftruncateSync(fd, 0);
   } finally {
@@ -89,8 +89,8 @@ export function rotateIfNeeded(logsDir: string, task: string, stream: LogStream,
 
 /** Appends to `copy` whatever `live` gained since the copy was made. */
 function catchUp(live: string, copy: string): void {
-  const src = openSync(live, 'r');
-  const dst = openSync(copy, 'a');
+  const src = openNoFollow(live, constants.O_RDONLY);
+  const dst = openNoFollow(copy, constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT);
   try {
     const buf = Buffer.allocUnsafe(64 * 1024);
     let pos = fstatSync(dst).size;
@@ -122,7 +122,7 @@ function repairInterrupted(logsDir: string, task: string, stream: LogStream): vo
     if (linked) {
       catchUp(here, here + ROTATING);
       renameSync(here + ROTATING, here);
-      const fd = openSync(above, constants.O_WRONLY);
+      const fd = openNoFollow(above, constants.O_WRONLY);
       try {
         ftruncateSync(fd, 0);
       } finally {

@@ -165,16 +165,21 @@ export class TaskRunner {
     const timeout = this.task.killTimeoutMs;
     if (reason.eventType) this.event(reason.eventType, reason.description);
     this.event('Killing', `Sent interrupt. Waiting ${formatDuration(timeout)} before force killing`, { signal: this.task.killSignal });
+    const events: [string, string, Readonly<Record<string, unknown>>][] = [];
     try {
       await driver.stopTask(taskId, timeout, this.task.killSignal);
       const exit = await driver.waitTask(taskId);
-      this.event('Terminated', describeTerminated(exit), { exitCode: exit.exitCode, signal: exit.signal });
-      this.event('Killed', 'Task successfully killed');
+      events.push(['Terminated', describeTerminated(exit), { exitCode: exit.exitCode, signal: exit.signal }], ['Killed', 'Task successfully killed', {}]);
     } catch (err) {
-      if (!(err instanceof TaskNotFoundError)) this.event('Killed', errorMessage(err));
+      if (!(err instanceof TaskNotFoundError)) events.push(['Killed', errorMessage(err), {}]);
     }
     await driver.destroyTask(taskId, true).catch((err: unknown) => this.deps.log.warn({ err }, 'destroying task failed'));
-    markDead(db, this.allocId, this.task.name, false, this.deps.clock.now());
+    // The outcome and the dead state land together: a crash between them would leave a
+    // task that is gone recorded as running, with a handle, in an allocation already over.
+    tx(db, () => {
+      for (const [type, message, details] of events) this.event(type, message, details, false);
+      markDead(db, this.allocId, this.task.name, false, this.deps.clock.now());
+    });
     this.deps.onStateChange();
     return 'done';
   }

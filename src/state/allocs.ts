@@ -82,6 +82,20 @@ export function listLiveAllocs(db: Database): AllocRecord[] {
   return (stmt(db, `SELECT * FROM allocs WHERE client_status IN ('pending', 'running') ORDER BY create_time, id`).all() as AllocRow[]).map(toAlloc);
 }
 
+/**
+ * Allocations the agent must pick up at start: not finished on the client, or finished
+ * while one of their tasks was still being stopped (a crash mid-kill) and so still holding
+ * a task that is not dead.
+ */
+export function listAllocsToRecover(db: Database): AllocRecord[] {
+  return (stmt(
+    db,
+    `SELECT * FROM allocs WHERE client_status IN ('pending', 'running')
+       OR id IN (SELECT alloc_id FROM task_states WHERE state != 'dead')
+     ORDER BY create_time, id`,
+  ).all() as AllocRow[]).map(toAlloc);
+}
+
 export function listAllAllocs(db: Database): AllocRecord[] {
   return (stmt(db, 'SELECT * FROM allocs ORDER BY create_time, id').all() as AllocRow[]).map(toAlloc);
 }

@@ -4,7 +4,8 @@
  * stored handle can rebuild: the task map is a cache and `recoverTask` refills it.
  */
 import { spawn } from 'node:child_process';
-import { closeSync, openSync, rmSync } from 'node:fs';
+import { closeSync, rmSync } from 'node:fs';
+import { openAppendNoFollow } from '../../util/fs-safe.js';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { systemClock, type Clock } from '../../util/clock.js';
@@ -185,7 +186,7 @@ export function createRawExecDriver(deps: RawExecDriverDeps): Driver {
 /** Append mode, so the task's writes land at the end even after rotation truncates the file. */
 function openLog(path: string): number {
   try {
-    return openSync(path, 'a');
+    return openAppendNoFollow(path);
   } catch (e) {
     throw new BivouacError('DRIVER_START', `raw_exec: cannot open log file ${path}`, { cause: e });
   }

@@ -4,7 +4,8 @@
  * task map is a cache; `recoverTask` rebuilds an entry from the stored handle.
  */
 import { spawn } from 'node:child_process';
-import { closeSync, openSync } from 'node:fs';
+import { closeSync } from 'node:fs';
+import { openAppendNoFollow } from '../../util/fs-safe.js';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { systemClock, type Clock } from '../../util/clock.js';
 import { BivouacError, TaskNotFoundError } from '../../util/errors.js';
@@ -107,8 +108,8 @@ export function createRktDriver(deps: RktDriverDeps): Driver {
     if (trust.length > 0) await must('trust', trust, 'Error running rkt trust');
     const uuid = (await must('prepare', prepareArgs, 'Error preparing rkt pod')).trim().split('\n').pop() ?? '';
     if (!/^[0-9a-f-]{36}$/.test(uuid)) throw new BivouacError('DRIVER_START', `Error preparing rkt pod: no pod UUID in ${JSON.stringify(uuid)}`);
-    const out = openSync(cfg.stdoutPath, 'a');
-    const err = openSync(cfg.stderrPath, 'a');
+    const out = openAppendNoFollow(cfg.stdoutPath);
+    const err = openAppendNoFollow(cfg.stderrPath);
     let child;
     try {
       child = spawn(deps.rktPath ?? 'rkt', runArgs(uuid), { detached: true, stdio: ['ignore', out, err], env: deps.env });
