@@ -4,7 +4,7 @@ import type { Driver } from '../drivers/types.js';
 import { createRawExecDriver } from '../drivers/raw_exec/index.js';
 import { createRktDriver } from '../drivers/rkt/index.js';
 import { findProcessesByEnv } from '../drivers/proc.js';
-import { openState, type Database } from '../state/index.js';
+import { closeState, openState, type Database } from '../state/index.js';
 import { systemClock } from '../util/clock.js';
 import type { Logger } from '../util/logger.js';
 import { Agent } from './agent.js';
@@ -66,7 +66,7 @@ export async function runAgent({ config, log, hostEnv, uid }: RunAgentInput): Pr
     await agent.shutdown();
     return 0;
   } finally {
-    db?.close();
+    if (db) closeState(db);
     release();
   }
 }

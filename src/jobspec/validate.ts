@@ -60,6 +60,8 @@ function validateGroup(add: Add, g: Group, path: string): void {
 
 function validateTask(add: Add, t: Task, g: Group, path: string): void {
   checkName(add, 'Task', t.name, path);
+  // Each task's dir sits beside the shared `alloc/` dir in the allocation's directory.
+  if (t.name === 'alloc') add('UNSAFE_NAME', { what: 'Task', name: 'alloc', reason: 'it is the name of the shared alloc/ directory' }, path);
   const r = t.resources;
   const resPath = joinPath(path, 'resources');
   if (r.cores === 0 && r.cpu < LIMITS.cpuMin) add('OUT_OF_RANGE', { message: `minimum CPU value is ${LIMITS.cpuMin}; got ${r.cpu}` }, resPath, 'cpu');

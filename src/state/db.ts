@@ -92,3 +92,19 @@ export function stmt(db: Database, sql: string): Statement {
 export function tx<T>(db: Database, fn: () => T): T {
   return db.transaction(fn)();
 }
+
+/**
+ * Closes the agent's connection, leaving the file in rollback-journal mode so that a
+ * read-only `status` with the agent down creates no -wal or -shm files beside it (the next
+ * agent turns WAL back on). If a reader holds the file at that moment the switch is
+ * skipped: the file stays in WAL mode, which is just as correct.
+ */
+export function closeState(db: Database): void {
+  try {
+    db.pragma('wal_checkpoint(TRUNCATE)');
+    db.pragma('journal_mode = DELETE');
+  } catch {
+    // SQLITE_BUSY from a concurrent reader: the switch is an optimisation, not a need.
+  }
+  db.close();
+}

@@ -1,4 +1,4 @@
-export { openState, tx, SCHEMA_VERSION, type Database, type OpenOptions } from './db.js';
+export { openState, closeState, tx, SCHEMA_VERSION, type Database, type OpenOptions } from './db.js';
 export * from './types.js';
 export * from './jobs.js';
 export * from './allocs.js';

@@ -93,4 +93,8 @@ describe('names safe as directory names', () => {
   test('an unsafe job name is an error', async () => {
     assert.deepEqual(errorCodes(await parse(wrap({}).replace('job "j"', 'job "a/b"'))), ['UNSAFE_NAME']);
   });
+
+  test('a task named like the shared alloc dir is an error', async () => {
+    assert.deepEqual(errorCodes(await parse(wrap({}).replace('task "t"', 'task "alloc"'))), ['UNSAFE_NAME']);
+  });
 });
