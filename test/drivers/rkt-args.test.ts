@@ -78,6 +78,12 @@ describe('rkt argument vectors', () => {
       assert.deepEqual(buildTrustArgs(config, o.rktDir), c.trust ?? []);
     });
   }
+  test('a relative volume source is read against the task dir and may reach the shared alloc dir', () => {
+    const args = buildPrepareArgs(base, decodeRktConfig({ image: 'i', volumes: ['local/data:/data', '../alloc/data:/shared:readOnly'] }), opts);
+    assert.ok(args.includes(`--volume=${A}-redis-0,kind=host,source=/d/redis/local/data,readOnly=false`));
+    assert.ok(args.includes(`--volume=${A}-redis-1,kind=host,source=/d/alloc/data,readOnly=true`));
+  });
+
   test('volume names are AC names', () => {
     const args = buildPrepareArgs({ ...base, taskName: 'My_Task' }, decodeRktConfig({ image: 'i' }), opts);
     assert.equal(args[3], `--volume=${A}-my-task-alloc,kind=host,source=/d/alloc`);
@@ -90,6 +96,7 @@ describe('rkt argument vectors', () => {
     { name: 'port_map without ports', config: { image: 'i', port_map: { x: 'y' } }, msg: 'Trying to map ports but no network interface is available' },
     { name: 'dns host mixed with an ip', config: { image: 'i', dns_servers: ['host', '8.8.8.8'] }, msg: 'invalid ip address for container dns server "host"' },
     { name: 'missing image', config: {}, msg: 'invalid rkt config: image is required' },
+    { name: 'relative volume source leaving the alloc dir', config: { image: 'i', volumes: ['../../etc:/x'] }, msg: 'rkt volume source "../../etc" leaves the allocation directory' },
   ];
   for (const e of errors) {
     test(`error: ${e.name}`, () => {

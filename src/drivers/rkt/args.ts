@@ -4,6 +4,7 @@
  * Config errors are thrown with Nomad's words and `recoverable: false`.
  */
 import { isIP } from 'node:net';
+import { dirname, isAbsolute, resolve, sep } from 'node:path';
 import type { RktConfig } from '../../jobspec/types.js';
 import { BivouacError } from '../../util/errors.js';
 import type { TaskConfig } from '../types.js';
@@ -67,9 +68,25 @@ function allVolumeArgs(cfg: TaskConfig, config: RktConfig, opts: RktArgsOptions,
     if (parts.length < 2 || parts.length > 3) throw configError(`invalid rkt volume: ${JSON.stringify(raw)}`);
     // Nomad ignores any third part but readOnly (with a warning); so does bivouac.
     const readOnly = parts.length === 3 && parts[2] === 'readOnly';
-    out.push(...volumeArgs(volumeName(cfg.allocId, cfg.taskName, String(i)), parts[0], parts[1], readOnly));
+    out.push(...volumeArgs(volumeName(cfg.allocId, cfg.taskName, String(i)), volumeSource(cfg, parts[0]), parts[1], readOnly));
   });
   return out;
+}
+
+/**
+ * A volume's host path. An absolute path is the operator's business (volumes_enabled, as in
+ * Nomad); a relative one is the job author's and is read against the task dir and must stay
+ * inside the allocation's directory: `../../etc` is refused. Symlinks under a relative
+ * source are checked by the driver (volumeSourcesSafe), which may touch the disk.
+ */
+export function volumeSource(cfg: TaskConfig, source: string): string {
+  if (isAbsolute(source)) return source;
+  const abs = resolve(cfg.dirs.taskDir, source);
+  const root = dirname(cfg.dirs.taskDir);
+  if (abs !== root && !abs.startsWith(root + sep)) {
+    throw configError(`rkt volume source ${JSON.stringify(source)} leaves the allocation directory`);
+  }
+  return abs;
 }
 
 /** The task env as the pod sees it: task dirs at their in-pod paths, or absent if unmounted. */

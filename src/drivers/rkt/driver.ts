@@ -4,7 +4,8 @@
  * task map is a cache; `recoverTask` rebuilds an entry from the stored handle.
  */
 import { spawn } from 'node:child_process';
-import { closeSync } from 'node:fs';
+import { closeSync, realpathSync } from 'node:fs';
+import { dirname, isAbsolute, sep } from 'node:path';
 import { openAppendNoFollow } from '../../util/fs-safe.js';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { systemClock, type Clock } from '../../util/clock.js';
@@ -12,7 +13,7 @@ import { BivouacError, TaskNotFoundError } from '../../util/errors.js';
 import type { Logger } from '../../util/logger.js';
 import { readBootId, readProcStat, signalNumber } from '../proc.js';
 import type { Capabilities, Driver, FingerprintResult, TaskConfig, TaskHandle, TaskStatus } from '../types.js';
-import { buildPrepareArgs, buildRunPreparedArgs, buildTrustArgs } from './args.js';
+import { buildPrepareArgs, buildRunPreparedArgs, buildTrustArgs, volumeSource } from './args.js';
 import { decodeRktConfig } from './config.js';
 import { createRktCaller, describeFailure, type RktCaller } from './exec.js';
 import { fingerprintRkt } from './fingerprint.js';
@@ -102,6 +103,7 @@ export function createRktDriver(deps: RktDriverDeps): Driver {
     if (rktVersion === null) await fingerprint();
     if (rktVersion === null) throw new BivouacError('DRIVER_START', 'rkt is not usable: rkt version failed', { recoverable: true });
     const prepareArgs = buildPrepareArgs(cfg, config, { rktVersion, volumesEnabled, rktDir });
+    checkRelativeVolumes(cfg, config.volumes);
     const runArgs = (uuid: string): readonly string[] => buildRunPreparedArgs(config, uuid, rktDir);
     runArgs('00000000-0000-0000-0000-000000000000'); // config errors (dns) before any side effect
     const trust = buildTrustArgs(config, rktDir);
@@ -200,4 +202,26 @@ export function createRktDriver(deps: RktDriverDeps): Driver {
     inspectTask,
     signalTask,
   };
+}
+
+/**
+ * A relative volume source that resolves, through a symlink the task planted, to a place
+ * outside its allocation would hand the pod the host: refused before anything runs.
+ */
+function checkRelativeVolumes(cfg: TaskConfig, volumes: readonly string[]): void {
+  const root = realpathSync(dirname(cfg.dirs.taskDir));
+  for (const raw of volumes) {
+    const source = raw.split(':')[0];
+    if (isAbsolute(source)) continue;
+    let real: string;
+    try {
+      real = realpathSync(volumeSource(cfg, source));
+    } catch {
+      // Missing: rkt reports it in its own words when it prepares the pod.
+      continue;
+    }
+    if (real !== root && !real.startsWith(root + sep)) {
+      throw new BivouacError('DRIVER_START', `rkt volume source ${JSON.stringify(source)} leads outside the allocation directory (to ${real})`, { recoverable: false });
+    }
+  }
 }
