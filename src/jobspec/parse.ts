@@ -5,6 +5,7 @@
  */
 import { makeDiagnostic, type Position } from './diagnostics.js';
 import { LineIndex } from './hcl-lex.js';
+import { HclHost } from './hcl-host.js';
 import { rewriteHcl1, type PrepassOptions } from './hcl1-prepass.js';
 import type { Diagnostic } from './types.js';
 
@@ -25,10 +26,17 @@ export interface ParsedHcl {
 
 type Hcl2Json = (filename: string, contents: string) => Promise<Record<string, unknown>>;
 
-// Not a module-level singleton of ours: the module system caches the import itself.
+/** How long one file may keep the parser busy; a 300-line job takes ~5 ms. */
+const PARSE_TIMEOUT_MS = 10_000;
+
+// One parser thread per process, made on first use: the WebAssembly module costs ~0.5 s to
+// load, and `status` never gets here. It is the one process-wide object in jobspec.
+let host: HclHost | null = null;
+
 async function loadParser(): Promise<Hcl2Json> {
-  const mod = await import('@cdktn/hcl2json');
-  return mod.parse;
+  host ??= new HclHost(PARSE_TIMEOUT_MS);
+  const h = host;
+  return async (file, text) => (await h.parse(file, text)) as Record<string, unknown>;
 }
 
 /** A name with no spaces or colons, so the diagnostics regex cannot be confused by a path. */
