@@ -26,8 +26,8 @@ export interface ParsedHcl {
 
 type Hcl2Json = (filename: string, contents: string) => Promise<Record<string, unknown>>;
 
-/** How long one file may keep the parser busy; a 300-line job takes ~5 ms. */
-const PARSE_TIMEOUT_MS = 10_000;
+/** How long one file may keep the parser busy; a 300-line job takes ~5 ms, a 1 MiB hostile one up to ~8 s. */
+const PARSE_TIMEOUT_MS = 5_000;
 
 // One parser thread per process, made on first use: the WebAssembly module costs ~0.5 s to
 // load, and `status` never gets here. It is the one process-wide object in jobspec.
