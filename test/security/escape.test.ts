@@ -42,7 +42,7 @@ describe('escapes', () => {
   };
   after(() => boxes.forEach((b) => b.cleanup()));
 
-  test('job, group and task names with ../, /, absolute paths and NUL are file errors; nothing is created', async () => {
+  test('job, group and task names with ../, /, absolute paths, NUL and the reserved alloc are file errors; nothing is created', async () => {
     const sb = box();
     const outside = join(sb.root, 'outside');
     mkdirSync(outside);
@@ -56,6 +56,8 @@ describe('escapes', () => {
         ['e', 'g', 'x/y'],
         ['f', 'g', '..'],
         ['h', 'g', 'a\u0000b'],
+        // The shared alloc/ dir's own name: a task so named would share its directory.
+        ['i', 'g', 'alloc'],
       ];
       cases.forEach(([j, g, t], i) => sb.writeJob(`esc${i}.nomad`, job(j, g, t)));
       const errs = await waitFor('a file error for each', () => {
@@ -66,10 +68,6 @@ describe('escapes', () => {
       assert.deepEqual(readdirSync(outside), []);
       const allocs = existsSync(join(sb.dataDir, 'alloc')) ? readdirSync(join(sb.dataDir, 'alloc')) : [];
       assert.deepEqual(allocs, [], 'no allocation was made for any of them');
-      // A task named like the shared dir parses, and is refused when its directory would be made.
-      sb.writeJob('shared.nomad', job('i', 'g', 'alloc', 'exec sleep 600', ONCE));
-      const a = await waitFor('alloc failed', () => jobStatus(sb, 'i')?.Allocations.find((x) => x.ClientStatus === 'failed'), 60_000);
-      assert.match(allocStatus(sb, a.ID).TaskStates.alloc.Events.find((e) => e.Type === 'Setup Failure')?.DisplayMessage ?? '', /reserved for the shared alloc dir/);
     } finally {
       await agent.stop();
     }
