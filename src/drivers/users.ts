@@ -1,4 +1,4 @@
-import { chownSync, readFileSync } from 'node:fs';
+import { lchownSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { BivouacError } from '../util/errors.js';
 
@@ -44,6 +44,7 @@ export function resolveTaskUser(user: string, agentUid: number, dirs: readonly s
   if (agentUid !== 0 && ids.uid !== agentUid) {
     throw new BivouacError('DRIVER_START', `cannot run the task as user "${user}": the agent is not running as root`, { recoverable: false });
   }
-  for (const d of dirs) chownSync(d, ids.uid, ids.gid);
+  // lchown: a link a task left in place of its dir is never followed to its target.
+  for (const d of dirs) lchownSync(d, ids.uid, ids.gid);
   return ids;
 }

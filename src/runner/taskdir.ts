@@ -37,13 +37,14 @@ export interface AllocDirPaths {
 /** The shared dir's name, so no task may take it. */
 const SHARED = 'alloc';
 
-// Who needs what: the agent owns everything; tasks (possibly other users later) must be able
-// to pass through the root to their own dir but not list it, write to the shared tmp dirs
-// (sticky, like /tmp), and nobody but the owner may look into secrets/.
+// Who needs what: the agent owns everything; tasks (rkt's run as nobody, raw_exec's as their
+// job's user) must be able to pass through the root to their own dir but not list it, write
+// to the shared data and tmp dirs (sticky, like /tmp, so none deletes another's files), and
+// nobody but the owner may look into secrets/.
 const MODE = {
   root: 0o711,
   shared: 0o755,
-  data: 0o755,
+  data: 0o1777,
   logs: 0o755,
   tmp: 0o1777,
   taskDir: 0o755,

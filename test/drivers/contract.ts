@@ -4,13 +4,13 @@
  * turn each scenario below into a TaskConfig that really behaves that way.
  */
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { after, describe, test } from 'node:test';
 import type { Driver, TaskConfig, TaskHandle } from '../../src/drivers/types.js';
 import { isBivouacError } from '../../src/util/errors.js';
+import { makeTestDir } from '../helpers/paths.js';
 
 /** What the task must do. Each driver maps these onto its own runtime. */
 export type ContractScenario =
@@ -46,7 +46,7 @@ export function fileContains(path: string, text: string): boolean {
 }
 
 export function makeTempDir(prefix: string): string {
-  return mkdtempSync(join(tmpdir(), `bivouac-${prefix}-`));
+  return makeTestDir(`bivouac-${prefix}-`);
 }
 
 export async function assertRejectsCode(p: Promise<unknown> | (() => unknown), code: string): Promise<void> {

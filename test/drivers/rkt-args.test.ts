@@ -19,6 +19,8 @@ const dirs = [
   `--volume=${A}-redis-secrets,kind=host,source=/d/redis/secrets`, `--mount=volume=${A}-redis-secrets,target=/secrets`,
 ];
 const env = ['--set-env=NOMAD_ALLOC_DIR=/alloc', '--set-env=NOMAD_SECRETS_DIR=/secrets', '--set-env=NOMAD_TASK_DIR=/local', '--set-env=NOMAD_TASK_NAME=redis'];
+// No `user`: the app runs as nobody, by number (the image may have no /etc/passwd).
+const nobody = ['--user=65534', '--group=65534'];
 const opts: RktArgsOptions = { rktVersion: '1.30.0', volumesEnabled: true, rktDir: null };
 
 const cases: ReadonlyArray<{ name: string; config: Record<string, unknown>; cfg?: Partial<TaskConfig>; opts?: Partial<RktArgsOptions>; prepare: readonly string[]; run: readonly string[]; trust?: readonly string[] }> = [
@@ -26,13 +28,13 @@ const cases: ReadonlyArray<{ name: string; config: Record<string, unknown>; cfg?
     name: 'insecure default, resources, args (Nomad worked example)',
     config: { image: 'docker://redis:7', args: ['--appendonly', 'yes'], port_map: [{ db: '6379-tcp' }] },
     cfg: { ports: [{ label: 'db', value: 23456, to: 23456, ip: '127.0.0.1' }] },
-    prepare: ['--insecure-options=all', '--debug=false', 'prepare', ...dirs, ...env, 'docker://redis:7', '--memory=256M', '--cpu=500m', '--port=6379-tcp:23456', '--', '--appendonly', 'yes'],
+    prepare: ['--insecure-options=all', '--debug=false', 'prepare', ...dirs, ...env, 'docker://redis:7', '--memory=256M', '--cpu=500m', '--port=6379-tcp:23456', ...nobody, '--', '--appendonly', 'yes'],
     run: ['--insecure-options=all', '--debug=false', 'run-prepared', 'U'],
   },
   {
     name: 'trust prefix: no insecure option, trust first',
     config: { image: 'coreos.com/etcd:v2.0.4', trust_prefix: 'coreos.com/etcd', command: '/etcd', debug: true },
-    prepare: ['--debug=true', 'prepare', ...dirs, ...env, 'coreos.com/etcd:v2.0.4', '--exec=/etcd', '--memory=256M', '--cpu=500m'],
+    prepare: ['--debug=true', 'prepare', ...dirs, ...env, 'coreos.com/etcd:v2.0.4', '--exec=/etcd', '--memory=256M', '--cpu=500m', ...nobody],
     run: ['--debug=true', 'run-prepared', 'U'],
     trust: ['trust', '--skip-fingerprint-review=true', '--prefix=coreos.com/etcd', '--debug=true'],
   },
@@ -48,14 +50,14 @@ const cases: ReadonlyArray<{ name: string; config: Record<string, unknown>; cfg?
   {
     name: 'volumes incl. readOnly; dns servers and search; net',
     config: { image: 'i', volumes: ['/h/a:/a', '/h/b:/b:readOnly'], dns_servers: ['8.8.8.8', '1.1.1.1'], dns_search_domains: ['example.com'], net: ['default', 'extra'] },
-    prepare: ['--insecure-options=all', '--debug=false', 'prepare', ...dirs, `--volume=${A}-redis-0,kind=host,source=/h/a,readOnly=false`, `--mount=volume=${A}-redis-0,target=/a`, `--volume=${A}-redis-1,kind=host,source=/h/b,readOnly=true`, `--mount=volume=${A}-redis-1,target=/b`, ...env, 'i', '--memory=256M', '--cpu=500m'],
+    prepare: ['--insecure-options=all', '--debug=false', 'prepare', ...dirs, `--volume=${A}-redis-0,kind=host,source=/h/a,readOnly=false`, `--mount=volume=${A}-redis-0,target=/a`, `--volume=${A}-redis-1,kind=host,source=/h/b,readOnly=true`, `--mount=volume=${A}-redis-1,target=/b`, ...env, 'i', '--memory=256M', '--cpu=500m', ...nobody],
     run: ['--insecure-options=all', '--debug=false', 'run-prepared', '--dns=8.8.8.8', '--dns=1.1.1.1', '--dns-search=example.com', '--net=default,extra', 'U'],
   },
   {
     name: 'dns host, net host: ports skipped without port_map',
     config: { image: 'i', dns_servers: ['host'], net: ['host'] },
     cfg: { ports: [{ label: 'http', value: 8080, to: 8080, ip: '' }] },
-    prepare: ['--insecure-options=all', '--debug=false', 'prepare', ...dirs, ...env, 'i', '--memory=256M', '--cpu=500m'],
+    prepare: ['--insecure-options=all', '--debug=false', 'prepare', ...dirs, ...env, 'i', '--memory=256M', '--cpu=500m', ...nobody],
     run: ['--insecure-options=all', '--debug=false', 'run-prepared', '--dns=host', '--net=host', 'U'],
   },
   {
@@ -63,8 +65,21 @@ const cases: ReadonlyArray<{ name: string; config: Record<string, unknown>; cfg?
     config: { image: 'i', dns_servers: ['none'] },
     cfg: { taskName: 'My_Task' },
     opts: { rktVersion: '0.8.1' },
-    prepare: ['--insecure-options=all', '--debug=false', 'prepare', '--set-env=NOMAD_TASK_NAME=redis', 'i', '--memory=256M', '--cpu=500m'],
+    prepare: ['--insecure-options=all', '--debug=false', 'prepare', '--set-env=NOMAD_TASK_NAME=redis', 'i', '--memory=256M', '--cpu=500m', ...nobody],
     run: ['--insecure-options=all', '--debug=false', 'run-prepared', '--dns=none', 'U'],
+  },
+  {
+    name: 'no user but a group: nobody in that group',
+    config: { image: 'i', group: 'staff' },
+    prepare: ['--insecure-options=all', '--debug=false', 'prepare', ...dirs, ...env, 'i', '--memory=256M', '--cpu=500m', '--user=65534', '--group=staff'],
+    run: ['--insecure-options=all', '--debug=false', 'run-prepared', 'U'],
+  },
+  {
+    name: 'user root: run as root, group left to the image',
+    config: { image: 'i' },
+    cfg: { user: 'root' },
+    prepare: ['--insecure-options=all', '--debug=false', 'prepare', ...dirs, ...env, 'i', '--memory=256M', '--cpu=500m', '--user=root'],
+    run: ['--insecure-options=all', '--debug=false', 'run-prepared', 'U'],
   },
 ];
 

@@ -1,6 +1,6 @@
 /** The rkt driver with the stand-in: real pods, real processes, recovery from handles. */
 import assert from 'node:assert/strict';
-import { mkdirSync, readFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { createRktDriver } from '../../src/drivers/rkt/index.js';
@@ -30,6 +30,9 @@ function taskConfig(sb: RktSandbox, driverConfig: unknown): TaskConfig {
   const root = join(sb.root, id);
   const d = { allocDir: join(root, 'alloc'), taskDir: join(root, 'task'), localDir: join(root, 'task', 'local'), secretsDir: join(root, 'task', 'secrets'), tmpDir: join(root, 'task', 'tmp') };
   Object.values(d).forEach((p) => mkdirSync(p, { recursive: true }));
+  // As the runner lays it out: tasks (nobody, in a pod) share files through alloc/data.
+  mkdirSync(join(d.allocDir, 'data'));
+  chmodSync(join(d.allocDir, 'data'), 0o1777);
   return {
     id: `alloc-${id}/web`, allocId: `a${id}`, jobId: 'job', groupName: 'g', taskName: 'web', driverConfig,
     env: { GREETING: 'hello', NOMAD_TASK_DIR: d.localDir }, user: '', resources: { cpu: 250, memoryMB: 64 }, ports: [],
@@ -44,7 +47,7 @@ describe('rkt driver', () => {
   test('image, command and args: output lands in the stdout file, exit code recorded, rm after exit', async () => {
     const { sb, make } = setup();
     const d = make();
-    const cfg = taskConfig(sb, sh('echo "$GREETING from $NOMAD_TASK_DIR"; echo oops >&2; echo x > $NOMAD_ALLOC_DIR/shared; exit 3'));
+    const cfg = taskConfig(sb, sh('echo "$GREETING from $NOMAD_TASK_DIR"; echo oops >&2; echo x > $NOMAD_ALLOC_DIR/data/shared; exit 3'));
     const h = await d.startTask(cfg);
     const uuid = String(h.state.uuid);
     assert.equal(h.driver, 'rkt');
@@ -53,7 +56,7 @@ describe('rkt driver', () => {
     // The pod sees NOMAD_TASK_DIR=/local; the stand-in maps the mount target to its host source.
     assert.equal(read(cfg.stdoutPath), `hello from ${cfg.dirs.localDir}\n`);
     assert.match(read(cfg.stderrPath), /^oops$/m);
-    assert.equal(read(join(cfg.dirs.allocDir, 'shared')), 'x\n');
+    assert.equal(read(join(cfg.dirs.allocDir, 'data', 'shared')), 'x\n');
     assert.equal(d.inspectTask(h.taskId).state, 'exited');
     assert.match(runStandin(sb, ['status', uuid]).stdout, /app-sh=3/);
     await d.destroyTask(h.taskId, false);

@@ -263,6 +263,27 @@ describe('rkt through the agent', { concurrency: 3 }, () => {
     }
   });
 
+  test('no user: the app runs as nobody (65534) and writes its own local/, secrets/ and alloc/data; user = "root" asks for root', async () => {
+    const b = box();
+    const agent = agentFor(b);
+    try {
+      const script = 'id -u; echo x > "$NOMAD_TASK_DIR/f" && echo x > "$NOMAD_SECRETS_DIR/s" && echo x > "$NOMAD_ALLOC_DIR/data/d-$NOMAD_TASK_NAME" && echo wrote; exec sleep 300';
+      b.sb.writeJob('anon.nomad', rktJob('anon', { config: shConfig(script) }));
+      b.sb.writeJob('root.nomad', rktJob('root', { config: shConfig(script), taskExtra: 'user = "root"' }));
+      for (const [job, uid] of [['anon', '65534'], ['root', '0']] as const) {
+        const { id } = await until(`${job} running`, () => runningAlloc(b, job));
+        const file = join(b.sb.dataDir, 'alloc', id, 'alloc', 'logs', 'web.stdout.0');
+        const out = await until(`${job} wrote`, () => existsSync(file) && /wrote/.test(readFileSync(file, 'utf8')) && readFileSync(file, 'utf8'));
+        assert.equal(out, `${uid}\nwrote\n`);
+        const [pid] = taskPids(id);
+        assert.match(readFileSync(`/proc/${pid}/status`, 'utf8'), new RegExp(`^Uid:\\s+${uid}\\s`, 'm'));
+        assert.equal(readFileSync(join(b.sb.dataDir, 'alloc', id, 'web', 'secrets', 's'), 'utf8'), 'x\n');
+      }
+    } finally {
+      await agent.stop();
+    }
+  });
+
   test('trust failure and unknown image: Driver Failure with rkt\'s own message, then the restart policy', async () => {
     const b = box();
     // What the stand-in itself says, so the events are checked against rkt's words.

@@ -1,8 +1,7 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync, renameSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, readFileSync, rmSync, writeFileSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
-import { cliPath } from './paths.js';
+import { cliPath, makeTestDir } from './paths.js';
 
 /** Waits for a condition, polling; the deadline only bounds how long a failing test takes. */
 export async function waitFor<T>(what: string, fn: () => T | undefined | null | false, timeoutMs = 15_000, intervalMs = 50): Promise<T> {
@@ -30,7 +29,7 @@ export interface Sandbox {
 }
 
 export function sandbox(prefix = 'bivouac-e2e-'): Sandbox {
-  const root = mkdtempSync(join(tmpdir(), prefix));
+  const root = makeTestDir(prefix);
   const jobsDir = join(root, 'jobs');
   const dataDir = join(root, 'data');
   spawnSync('mkdir', ['-m', '0755', jobsDir]);

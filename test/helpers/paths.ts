@@ -1,4 +1,5 @@
-import { existsSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -21,3 +22,13 @@ export const cliPath = join(repoRoot, 'dist', 'cmd', 'bivouac.js');
 
 /** The shared corpus next to the repository (../shared in a session, a copy beside CI's clone). */
 export const corpusDir = join(repoRoot, '..', 'shared', 'corpus', 'nomad-jobs');
+
+/**
+ * A fresh temp dir, traversable but not listable by others: an rkt app runs as nobody and the
+ * stand-in has no rootfs, so it reaches a test's files by their host paths.
+ */
+export function makeTestDir(prefix: string): string {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  chmodSync(dir, 0o711);
+  return dir;
+}

@@ -4,10 +4,9 @@
  * so the driver under test runs it like the real binary, by path or from PATH.
  */
 import { spawnSync } from 'node:child_process';
-import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { chmodSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fixturesDir } from './paths.js';
+import { fixturesDir, makeTestDir } from './paths.js';
 
 export const standinPath = join(fixturesDir, 'rkt', 'rkt');
 export const standinImagesDir = join(fixturesDir, 'rkt', 'images');
@@ -36,7 +35,7 @@ function shQuote(s: string): string {
 }
 
 export function makeRktSandbox(opts: StandinOptions = {}): RktSandbox {
-  const root = mkdtempSync(join(tmpdir(), 'bivouac-rkt-'));
+  const root = makeTestDir('bivouac-rkt-');
   const dataDir = join(root, 'data');
   const binDir = join(root, 'bin');
   mkdirSync(dataDir);

@@ -29,6 +29,7 @@ describe('buildAllocDir', () => {
     assert.equal(mode(root), 0o711);
     assert.equal(mode(join(root, 'web', 'secrets')), 0o700);
     assert.equal(mode(join(root, 'alloc', 'tmp')), 0o1777);
+    assert.equal(mode(join(root, 'alloc', 'data')), 0o1777, 'tasks of different users share data/');
     assert.equal(mode(join(root, 'web', 'tmp')), 0o1777);
     assert.deepEqual(p.tasks.get('web'), {
       dir: join(root, 'web'),

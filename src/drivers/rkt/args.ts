@@ -114,6 +114,22 @@ function portArgs(cfg: TaskConfig, config: RktConfig): readonly string[] {
   });
 }
 
+/**
+ * nobody's ids on Linux. Numeric, because rkt resolves a name in the image's own /etc/passwd
+ * and many images (etcd's among them) have none.
+ */
+export const NOBODY_ID = 65534;
+
+/**
+ * Who the app runs as. A task without `user` runs as nobody rather than as whatever the image
+ * says (root, mostly): the pod shares the host's kernel and its mounted task dirs.
+ * `user = "root"` in the task asks for root explicitly.
+ */
+export function podUser(user: string, group: string | null): { readonly user: string; readonly group: string | null; readonly defaulted: boolean } {
+  if (user !== '') return { user, group, defaulted: false };
+  return { user: String(NOBODY_ID), group: group ?? String(NOBODY_ID), defaulted: true };
+}
+
 /** `rkt … prepare …`: everything after the binary name. */
 export function buildPrepareArgs(cfg: TaskConfig, config: RktConfig, opts: RktArgsOptions): readonly string[] {
   const mountDirs = versionAtLeast(opts.rktVersion, MIN_MOUNT_VERSION);
@@ -130,8 +146,9 @@ export function buildPrepareArgs(cfg: TaskConfig, config: RktConfig, opts: RktAr
   if (cfg.resources.memoryMB > 0) out.push(`--memory=${cfg.resources.memoryMB}M`);
   if (cfg.resources.cpu > 0) out.push(`--cpu=${cfg.resources.cpu}m`);
   out.push(...portArgs(cfg, config));
-  if (cfg.user !== '') out.push(`--user=${cfg.user}`);
-  if (config.group !== null) out.push(`--group=${config.group}`);
+  const who = podUser(cfg.user, config.group);
+  out.push(`--user=${who.user}`);
+  if (who.group !== null) out.push(`--group=${who.group}`);
   if (config.args.length > 0) out.push('--', ...config.args);
   return out;
 }
