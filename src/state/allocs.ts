@@ -126,14 +126,19 @@ export function countAllocsByGroup(db: Database, jobId: string): { group: string
   }[]);
 }
 
-/** Non-terminal allocation counts per job, for the job list's status column. */
-export function countLiveAllocsByJob(db: Database): Map<string, number> {
-  const rows = stmt(db, `SELECT job_id, count(*) AS n FROM allocs WHERE client_status IN ('pending', 'running') GROUP BY job_id`).all() as { job_id: string; n: number }[];
-  return new Map(rows.map((r) => [r.job_id, r.n]));
+export interface AllocCounts {
+  /** Not terminal on the client (pending, running). */
+  readonly live: number;
+  readonly total: number;
 }
 
-/** All allocation counts per job (any status), for the job list's status column. */
-export function countAllocsByJob(db: Database): Map<string, number> {
-  const rows = stmt(db, 'SELECT job_id, count(*) AS n FROM allocs GROUP BY job_id').all() as { job_id: string; n: number }[];
-  return new Map(rows.map((r) => [r.job_id, r.n]));
+/**
+ * Allocation counts per job, for the job status column: of every job in one pass, or of one
+ * job through its index (`status JOB` must not pay for the other jobs).
+ */
+export function countAllocsByJob(db: Database, jobId?: string): Map<string, AllocCounts> {
+  const sql = `SELECT job_id, count(*) AS total, sum(client_status IN ('pending', 'running')) AS live FROM allocs
+    ${jobId === undefined ? '' : 'WHERE job_id = ?'} GROUP BY job_id`;
+  const rows = (jobId === undefined ? stmt(db, sql).all() : stmt(db, sql).all(jobId)) as { job_id: string; total: number; live: number }[];
+  return new Map(rows.map((r) => [r.job_id, { live: r.live, total: r.total }]));
 }

@@ -1,14 +1,16 @@
 import type BetterSqlite3 from 'better-sqlite3';
 import { createRequire } from 'node:module';
 import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { BivouacError } from '../util/errors.js';
 import { migration001 } from './migrations/001_initial.js';
 import { migration002 } from './migrations/002_job_summary.js';
+import { migration003 } from './migrations/003_alloc_counts.js';
 
 export type Database = BetterSqlite3.Database;
 
 /** Index i holds the migration that takes the schema from version i to i+1. */
-const MIGRATIONS: readonly string[] = [migration001, migration002];
+const MIGRATIONS: readonly string[] = [migration001, migration002, migration003];
 export const SCHEMA_VERSION = MIGRATIONS.length;
 
 export interface OpenOptions {
@@ -17,6 +19,20 @@ export interface OpenOptions {
 }
 
 const require = createRequire(import.meta.url);
+
+let binding: { nativeBinding?: string } | null = null;
+
+/**
+ * The addon's own path, when it is where `npm ci` builds it: without it better-sqlite3 asks
+ * the `bindings` package to probe a dozen candidate paths, ~5 ms of every cold status.
+ */
+function nativeBinding(): { nativeBinding?: string } {
+  if (binding === null) {
+    const file = join(dirname(require.resolve('better-sqlite3/package.json')), 'build', 'Release', 'better_sqlite3.node');
+    binding = existsSync(file) ? { nativeBinding: file } : {};
+  }
+  return binding;
+}
 
 /**
  * Opens the state database and brings its schema up to date.
@@ -33,7 +49,7 @@ export function openState(path: string, opts: OpenOptions = {}): Database {
     if (path !== ':memory:' && !existsSync(path)) {
       throw new BivouacError('STATE_NOT_FOUND', `no state database at ${path}: has the agent run with this data dir?`);
     }
-    const db = new Ctor(path, { readonly: true, fileMustExist: true });
+    const db = new Ctor(path, { readonly: true, fileMustExist: true, ...nativeBinding() });
     db.pragma('busy_timeout = 5000');
     const version = db.pragma('user_version', { simple: true }) as number;
     if (version > SCHEMA_VERSION) {
@@ -42,7 +58,7 @@ export function openState(path: string, opts: OpenOptions = {}): Database {
     }
     return db;
   }
-  const db = new Ctor(path);
+  const db = new Ctor(path, nativeBinding());
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = NORMAL');
   db.pragma('foreign_keys = ON');

@@ -1,4 +1,4 @@
-import type { Database, AllocRecord, JobRecord, JobSummary, TaskStateRecord, TaskEventRecord } from '../state/index.js';
+import type { Database, AllocRecord, AllocCounts, JobRecord, JobSummary, TaskStateRecord, TaskEventRecord } from '../state/index.js';
 import type { JobType } from '../jobspec/types.js';
 import {
   countAllocsByGroup,
@@ -9,7 +9,6 @@ import {
   listTaskStates,
   getNode,
   listJobSummaries,
-  countLiveAllocsByJob,
   countAllocsByJob,
 } from '../state/index.js';
 import { MS_TO_NS } from '../cli/format.js';
@@ -40,7 +39,8 @@ export interface JobStub {
   readonly SourceFile: string;
 }
 
-export function jobStub(j: JobRecord, summary: JobSummary, live: number, total: number): JobStub {
+export function jobStub(j: JobRecord, summary: JobSummary, counts: AllocCounts = { live: 0, total: 0 }): JobStub {
+  const { live, total } = counts;
   const status = jobStatus({
     type: summary.type as JobType,
     periodic: summary.periodic,
@@ -70,9 +70,8 @@ export function jobStub(j: JobRecord, summary: JobSummary, live: number, total: 
 
 /** The job list in three queries, whatever the number of jobs and allocations. */
 export function listJobStubs(db: Database): JobStub[] {
-  const live = countLiveAllocsByJob(db);
-  const total = countAllocsByJob(db);
-  return listJobSummaries(db).map(({ job, summary }) => jobStub(job, summary, live.get(job.id) ?? 0, total.get(job.id) ?? 0));
+  const counts = countAllocsByJob(db);
+  return listJobSummaries(db).map(({ job, summary }) => jobStub(job, summary, counts.get(job.id)));
 }
 
 export interface GroupSummary {

@@ -28,6 +28,7 @@ import {
   clearFileError,
   listJobSummaries,
   listCurrentSources,
+  countAllocsByJob,
 } from '../../src/state/index.js';
 import { repoRoot } from '../helpers/paths.js';
 
@@ -128,6 +129,26 @@ describe('state', () => {
     assert.equal(listLiveAllocs(db).length, 0);
     assert.equal(findAllocsByPrefix(db, 'aaaaaaaa').length, 1);
     assert.equal(findAllocsByPrefix(db, 'aaaaaaab').length, 0);
+  });
+
+  test('allocation counts per job: live and total, of all jobs or one, from the index alone', () => {
+    const db = openState(':memory:');
+    const statuses = { web: ['running', 'pending', 'failed'], batch: ['complete'] } as const;
+    let n = 0;
+    for (const [job, list] of Object.entries(statuses)) {
+      putJobVersion(db, fakeJob(job), 'h', `${job}.nomad`, 1000);
+      list.forEach((status, index) => {
+        const id = `aaaaaaaa-0000-0000-0000-${String(++n).padStart(12, '0')}`;
+        insertAlloc(db, { id, jobId: job, jobVersion: 0, taskGroup: 'g', index, name: `${job}.g[${index}]`, resources: { cpu: 1, memoryMB: 1, diskMB: 1 }, ports: [], tasks: [] }, 1000);
+        if (status !== 'pending') setAllocClientStatus(db, id, status, '', 1100);
+      });
+    }
+    assert.deepEqual([...countAllocsByJob(db)].sort(), [['batch', { live: 0, total: 1 }], ['web', { live: 2, total: 3 }]]);
+    assert.deepEqual([...countAllocsByJob(db, 'web')], [['web', { live: 2, total: 3 }]]);
+    assert.deepEqual([...countAllocsByJob(db, 'nope')], []);
+    // A cold `status` with 10,000 allocations must not read every allocation row to count them.
+    const plan = db.prepare(`EXPLAIN QUERY PLAN SELECT job_id, count(*), sum(client_status IN ('pending', 'running')) FROM allocs GROUP BY job_id`).all() as { detail: string }[];
+    assert.match(plan.map((p) => p.detail).join('\n'), /COVERING INDEX allocs_job_status/);
   });
 
   test('file errors keep their first-seen time while the message is unchanged', () => {
