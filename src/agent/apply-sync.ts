@@ -1,5 +1,5 @@
 import type { Database } from '../state/index.js';
-import { clearFileError, getCurrentHash, listFileErrors, listJobs, putFileError, putJobVersion, setJobStopped, tx } from '../state/index.js';
+import { clearFileError, listFileErrors, listJobsWithHash, putFileError, putJobVersion, setJobStopped, tx } from '../state/index.js';
 import { assertNever } from '../util/assert.js';
 import type { Logger } from '../util/logger.js';
 import type { JobSnapshot } from './jobs-source.js';
@@ -8,7 +8,7 @@ import { planJobSync, type KnownJob } from './job-sync.js';
 /** Plans the snapshot against the database and writes the outcome in one transaction. */
 export function applyJobSync(db: Database, snap: JobSnapshot, now: number, log: Logger): void {
   tx(db, () => {
-    const known: KnownJob[] = listJobs(db).map((j) => ({ id: j.id, sourceFile: j.sourceFile, hash: getCurrentHash(db, j.id) ?? '', stopped: j.stopped }));
+    const known: KnownJob[] = listJobsWithHash(db).map((j) => ({ id: j.id, sourceFile: j.sourceFile, hash: j.hash, stopped: j.stopped }));
     const plan = planJobSync(known, snap);
     for (const a of plan.actions) {
       switch (a.kind) {
@@ -22,8 +22,9 @@ export function applyJobSync(db: Database, snap: JobSnapshot, now: number, log: 
           log.info({ jobId: a.jobId, reason: a.reason }, 'job stopped');
           break;
         case 'fileError':
-          putFileError(db, a.file, a.jobId, a.message, a.diagnostics, now);
-          log.warn({ file: a.file, jobId: a.jobId, error: a.message }, 'job file rejected');
+          if (putFileError(db, a.file, a.jobId, a.message, a.diagnostics, now)) {
+            log.warn({ file: a.file, jobId: a.jobId, error: a.message }, 'job file rejected');
+          }
           break;
         default:
           assertNever(a, 'sync action');

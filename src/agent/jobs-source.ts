@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import { lstat, readdir } from 'node:fs/promises';
+import { lstatSync } from 'node:fs';
+import { readdir } from 'node:fs/promises';
 import { MAX_JOB_FILE_BYTES, isJobFileName, readCapped } from '../jobspec/files.js';
 import { join } from 'node:path';
 import type { Diagnostic, Job } from '../jobspec/types.js';
@@ -26,6 +27,8 @@ export interface JobParser {
 
 /** A directory with more entries than this is listed only up to it, with an error for the rest. */
 export const MAX_JOB_FILES = 10_000;
+/** Files stat'ed and read at once: enough to hide the thread pool's latency, few enough fds. */
+const READ_LANES = 16;
 
 /**
  * Lists and parses the jobs directory (kubelet's file source, STYLE §5). It only reads: it
@@ -61,10 +64,19 @@ export class JobsSource {
     }
     const files = new Map<string, FileResult>();
     const overflow = names.slice(MAX_JOB_FILES);
-    for (const name of names.slice(0, MAX_JOB_FILES)) {
-      const result = await this.readOne(name);
+    // Stats and reads overlap (the parser queues its own work): one at a time, each lstat's
+    // round trip through the thread pool made a pass over 200 files cost ~20 ms.
+    const wanted = names.slice(0, MAX_JOB_FILES);
+    const results = new Array<FileResult | null>(wanted.length).fill(null);
+    let next = 0;
+    const lane = async (): Promise<void> => {
+      for (let i = next++; i < wanted.length; i = next++) results[i] = await this.readOne(wanted[i]);
+    };
+    await Promise.all(Array.from({ length: Math.min(READ_LANES, wanted.length) }, lane));
+    wanted.forEach((name, i) => {
+      const result = results[i];
       if (result) files.set(name, result);
-    }
+    });
     for (const name of overflow) {
       files.set(name, errorResult(`${name}: not read: the jobs directory holds more than ${MAX_JOB_FILES} job files`));
     }
@@ -78,7 +90,8 @@ export class JobsSource {
     let text: Buffer;
     let stamp: string;
     try {
-      const st = await lstat(path, { bigint: true });
+      // Sync: the promise API costs ~50 µs of main thread per call, a rescan of 1,000 files 50 ms.
+      const st = lstatSync(path, { bigint: true });
       if (!st.isFile()) return null;
       if (st.size > BigInt(MAX_JOB_FILE_BYTES)) return errorResult(`${name}: file is ${st.size} bytes; job files are limited to ${MAX_JOB_FILE_BYTES} bytes`);
       // Same inode, size, mtime and ctime (nanoseconds): the file was not touched, so the

@@ -2,14 +2,14 @@ import type { NodeInfo } from '../node/types.js';
 import type { AllocRecord, Database, PlacementFailure } from '../state/index.js';
 import {
   insertAlloc,
-  listAllocsForJob,
+  listAllocsByJob,
   listJobs,
   listLiveAllocs,
   setAllocDesired,
   setAllocJobVersion,
   setPlacementFailures,
 } from '../state/index.js';
-import { place, reconcile, type ExistingAlloc, type PlacementRequest } from '../scheduler/index.js';
+import { place, portAsks, reconcile, type ExistingAlloc, type PlacementRequest } from '../scheduler/index.js';
 import type { Rand } from '../util/clock.js';
 import type { Logger } from '../util/logger.js';
 import type { JobCache } from './job-cache.js';
@@ -25,6 +25,8 @@ export interface ScheduleDeps {
   /** Ports in use on the host, read only when something is to be placed. */
   readonly hostPorts: () => ReadonlySet<number>;
 }
+
+const NO_PORTS: ReadonlySet<number> = new Set();
 
 export interface ScheduleResult {
   /** Allocations whose desired status just became stop: their runners must kill them. */
@@ -61,10 +63,11 @@ export function schedulePass(deps: ScheduleDeps): ScheduleResult {
   let hostPorts: ReadonlySet<number> | null = null;
   // Read once and kept current through the pass: every placement holds resources for the next.
   const live = listLiveAllocs(db).map(toExisting);
+  const allocsByJob = listAllocsByJob(db);
   for (const job of listJobs(db)) {
     const spec = deps.jobs.get(job.id, job.version);
     if (!spec) continue;
-    const allocs = listAllocsForJob(db, job.id);
+    const allocs = allocsByJob.get(job.id) ?? [];
     const plan = reconcile(spec, job.version, allocs.map(toExisting), {
       stopped: job.stopped,
       jobAt: (v) => deps.jobs.get(job.id, v),
@@ -88,8 +91,10 @@ export function schedulePass(deps: ScheduleDeps): ScheduleResult {
       if (plan.place.length === 0 && job.placementFailures) setPlacementFailures(db, job.id, null);
       continue;
     }
-    hostPorts ??= deps.hostPorts();
-    const result = place({ job: spec, node, existing: live, hostPorts, requests, stopping }, { rand: deps.rand });
+    // Reading /proc/net/tcp{,6} walks the kernel's socket table (~2 ms here): only for a job that asks for ports.
+    const asksPorts = requests.some((r) => spec.groups.some((g) => g.name === r.group && portAsks(g).length > 0));
+    if (asksPorts) hostPorts ??= deps.hostPorts();
+    const result = place({ job: spec, node, existing: live, hostPorts: hostPorts ?? NO_PORTS, requests, stopping }, { rand: deps.rand });
     for (const p of result.placements) {
       const group = spec.groups.find((g) => g.name === p.group);
       if (!group) continue;

@@ -28,3 +28,4 @@ export { allocClientStatus, jobStatus, jobStatusLabel, type JobStatus, type JobS
 export { meetsConstraint, resolveTarget, constraintString, datacenterMatches } from './constraints.js';
 export { matchVersionConstraint, matchSemverConstraint, parseVersionConstraint, parseSemverConstraint } from './version.js';
 export { groupAsk, nodeCapacity } from './resources.js';
+export { portAsks } from './port-assign.js';

@@ -77,6 +77,18 @@ export function listAllocsForJob(db: Database, jobId: string): AllocRecord[] {
   return (stmt(db, 'SELECT * FROM allocs WHERE job_id = ? ORDER BY create_time DESC, alloc_index').all(jobId) as AllocRow[]).map(toAlloc);
 }
 
+/** Every allocation, by job, each list in listAllocsForJob's order: one query for a whole pass. */
+export function listAllocsByJob(db: Database): Map<string, AllocRecord[]> {
+  const out = new Map<string, AllocRecord[]>();
+  for (const r of stmt(db, 'SELECT * FROM allocs ORDER BY job_id, create_time DESC, alloc_index').all() as AllocRow[]) {
+    const a = toAlloc(r);
+    const list = out.get(a.jobId);
+    if (list) list.push(a);
+    else out.set(a.jobId, [a]);
+  }
+  return out;
+}
+
 /** Allocations the agent must still look after: not terminal on the client. */
 export function listLiveAllocs(db: Database): AllocRecord[] {
   return (stmt(db, `SELECT * FROM allocs WHERE client_status IN ('pending', 'running') ORDER BY create_time, id`).all() as AllocRow[]).map(toAlloc);

@@ -33,6 +33,12 @@ export function listJobs(db: Database): JobRecord[] {
   return (stmt(db, 'SELECT * FROM jobs ORDER BY id').all() as JobRow[]).map(toJob);
 }
 
+/** Every job with its current version's spec hash, in one query (a pass compares files against these). */
+export function listJobsWithHash(db: Database): (JobRecord & { readonly hash: string })[] {
+  const rows = stmt(db, 'SELECT j.*, v.spec_hash AS hash FROM jobs j JOIN job_versions v ON v.job_id = j.id AND v.version = j.version ORDER BY j.id').all() as (JobRow & { hash: string })[];
+  return rows.map((r) => ({ ...toJob(r), hash: r.hash }));
+}
+
 interface VersionRow {
   job_id: string;
   version: number;
@@ -176,14 +182,16 @@ interface FileErrorRow {
   seen_at: number;
 }
 
-export function putFileError(db: Database, file: string, jobId: string | null, message: string, diagnostics: readonly Diagnostic[], now: number): void {
-  stmt(
+/** Records a file's error; true when it is new or changed (so a pass logs it once, not every rescan). */
+export function putFileError(db: Database, file: string, jobId: string | null, message: string, diagnostics: readonly Diagnostic[], now: number): boolean {
+  const r = stmt(
     db,
     `INSERT INTO file_errors (file, job_id, message, diagnostics_json, seen_at) VALUES (?, ?, ?, ?, ?)
      ON CONFLICT (file) DO UPDATE SET job_id = excluded.job_id, message = excluded.message,
-       diagnostics_json = excluded.diagnostics_json,
-       seen_at = CASE WHEN file_errors.message = excluded.message THEN file_errors.seen_at ELSE excluded.seen_at END`,
+       diagnostics_json = excluded.diagnostics_json, seen_at = excluded.seen_at
+     WHERE file_errors.message IS NOT excluded.message OR file_errors.job_id IS NOT excluded.job_id`,
   ).run(file, jobId, message, JSON.stringify(diagnostics), now);
+  return r.changes > 0;
 }
 
 export function clearFileError(db: Database, file: string): void {

@@ -151,12 +151,12 @@ describe('state', () => {
     assert.match(plan.map((p) => p.detail).join('\n'), /COVERING INDEX allocs_job_status/);
   });
 
-  test('file errors keep their first-seen time while the message is unchanged', () => {
+  test('file errors keep their first-seen time while the message is unchanged, and say when they changed', () => {
     const db = openState(':memory:');
-    putFileError(db, 'x.nomad', null, 'bad', [], 1);
-    putFileError(db, 'x.nomad', null, 'bad', [], 2);
+    assert.equal(putFileError(db, 'x.nomad', null, 'bad', [], 1), true, 'new');
+    assert.equal(putFileError(db, 'x.nomad', null, 'bad', [], 2), false, 'the same error again: nothing to log');
     assert.equal(listFileErrors(db)[0].seenAt, 1);
-    putFileError(db, 'x.nomad', null, 'worse', [], 3);
+    assert.equal(putFileError(db, 'x.nomad', null, 'worse', [], 3), true, 'changed');
     assert.equal(listFileErrors(db)[0].seenAt, 3);
     clearFileError(db, 'x.nomad');
     assert.equal(listFileErrors(db).length, 0);
