@@ -44,7 +44,12 @@ export function resolveTaskUser(user: string, agentUid: number, dirs: readonly s
   if (agentUid !== 0 && ids.uid !== agentUid) {
     throw new BivouacError('DRIVER_START', `cannot run the task as user "${user}": the agent is not running as root`, { recoverable: false });
   }
-  // lchown: a link a task left in place of its dir is never followed to its target.
-  for (const d of dirs) lchownSync(d, ids.uid, ids.gid);
+  handDirsTo(dirs, ids.uid, ids.gid);
   return ids;
+}
+
+/** Gives a task's own directories to the user it runs as, so it can write there. */
+export function handDirsTo(dirs: readonly string[], uid: number, gid: number): void {
+  // lchown: a link a task left in place of its dir is never followed to its target.
+  for (const d of dirs) lchownSync(d, uid, gid);
 }

@@ -4,7 +4,7 @@
  * task map is a cache; `recoverTask` rebuilds an entry from the stored handle.
  */
 import { spawn } from 'node:child_process';
-import { closeSync, lchownSync, realpathSync } from 'node:fs';
+import { closeSync, realpathSync } from 'node:fs';
 import { dirname, isAbsolute, sep } from 'node:path';
 import { openAppendNoFollow } from '../../util/fs-safe.js';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -14,6 +14,7 @@ import type { Logger } from '../../util/logger.js';
 import { readBootId, readProcStat, signalNumber } from '../proc.js';
 import type { Capabilities, Driver, FingerprintResult, TaskConfig, TaskHandle, TaskStatus } from '../types.js';
 import { buildPrepareArgs, buildRunPreparedArgs, buildTrustArgs, NOBODY_ID, podUser, volumeSource } from './args.js';
+import { handDirsTo } from '../users.js';
 import { decodeRktConfig } from './config.js';
 import { createRktCaller, describeFailure, type RktCaller } from './exec.js';
 import { fingerprintRkt } from './fingerprint.js';
@@ -107,7 +108,7 @@ export function createRktDriver(deps: RktDriverDeps): Driver {
     // nobody must be able to write its own local/ and secrets/ inside the pod; a named user's
     // ids live in the image, unknown here, so its dirs stay the agent's (as in Nomad).
     if (podUser(cfg.user, config.group).defaulted) {
-      for (const d of [cfg.dirs.taskDir, cfg.dirs.localDir, cfg.dirs.secretsDir]) lchownSync(d, NOBODY_ID, NOBODY_ID);
+      handDirsTo([cfg.dirs.taskDir, cfg.dirs.localDir, cfg.dirs.secretsDir], NOBODY_ID, NOBODY_ID);
     }
     const runArgs = (uuid: string): readonly string[] => buildRunPreparedArgs(config, uuid, rktDir);
     runArgs('00000000-0000-0000-0000-000000000000'); // config errors (dns) before any side effect
