@@ -4,6 +4,7 @@
  * lists and maps as null (Go's nil). Blocks kept in `extra` are already in API names.
  */
 import { MS_TO_NS } from '../util/duration.js';
+import { artifactJson, templateJson } from './api-json-task-files.js';
 import type { Constraint, Group, Job, NetworkResource, Port, RestartPolicy, Task } from './types.js';
 
 export type ApiValue = string | number | boolean | null | readonly ApiValue[] | { readonly [k: string]: ApiValue };
@@ -70,6 +71,8 @@ function task(t: Task): ApiObject {
     Leader: t.leader,
     Constraints: list(t.constraints.map(constraint)),
     RestartPolicy: restart(t.restart),
+    Artifacts: list(t.artifacts.map(artifactJson)),
+    Templates: list(t.templates.map(templateJson)),
     ...plain(t.extra),
   };
 }

@@ -53,18 +53,6 @@ export const SERVICE: Schema = b({
   on_update: 'string', provider: 'string', identity: one(open), cluster: 'string',
 });
 
-export const ARTIFACT: Schema = b({
-  source: 'string', destination: 'string', mode: 'string', options: 'map', headers: 'map', chown: 'bool',
-});
-
-export const TEMPLATE: Schema = b({
-  source: 'string', destination: 'string', data: 'string', change_mode: 'string', change_signal: 'string',
-  change_script: one(b({ command: 'string', args: 'strings', timeout: 'duration', fail_on_error: 'bool' })),
-  splay: 'duration', perms: 'string', uid: 'number', gid: 'number', left_delimiter: 'string',
-  right_delimiter: 'string', env: 'bool', vault_grace: 'duration', error_on_missing_key: 'bool',
-  wait: one(b({ min: 'duration', max: 'duration' })),
-});
-
 export const VAULT: Schema = b({
   policies: 'strings', env: 'bool', change_mode: 'string', change_signal: 'string', namespace: 'string',
   entity_alias: 'string', disable_file: 'bool', role: 'string', cluster: 'string',
@@ -129,7 +117,7 @@ export const GROUP_EXTRA: Readonly<Record<string, Field>> = {
 };
 
 export const TASK_EXTRA: Readonly<Record<string, Field>> = {
-  service: many(SERVICE, 'Services'), template: many(TEMPLATE, 'Templates'), artifact: many(ARTIFACT, 'Artifacts'),
+  service: many(SERVICE, 'Services'),
   vault: one(VAULT), lifecycle: one(LIFECYCLE), volume_mount: many(VOLUME_MOUNT, 'VolumeMounts'),
   csi_plugin: one(CSI_PLUGIN, 'CSIPluginConfig'), dispatch_payload: one(DISPATCH_PAYLOAD),
   identity: one(IDENTITY), affinity: many(AFFINITY, 'Affinities'), kind: 'string', shutdown_delay: 'duration',

@@ -116,6 +116,41 @@ export type TaskDriverConfig =
   | { readonly driver: 'rkt'; readonly config: RktConfig }
   | { readonly driver: 'other'; readonly name: string; readonly config: Readonly<Record<string, unknown>> };
 
+export type TemplateChangeMode = 'restart' | 'signal' | 'noop';
+
+/** A `template` block (Nomad's api.Template). Paths are as written, relative to the task dir. */
+export interface TemplateSpec {
+  /** SourcePath; '' when the template is inline. */
+  readonly source: string;
+  readonly destination: string;
+  /** EmbeddedTmpl; '' when read from `source`. */
+  readonly data: string;
+  readonly changeMode: TemplateChangeMode;
+  readonly changeSignal: string;
+  readonly splayMs: number;
+  /** Octal text as written, e.g. "0644". */
+  readonly perms: string;
+  readonly uid: number | null;
+  readonly gid: number | null;
+  readonly leftDelim: string;
+  readonly rightDelim: string;
+  readonly env: boolean;
+  readonly errorOnMissingKey: boolean;
+  readonly vaultGraceMs: number;
+}
+
+export type ArtifactMode = 'any' | 'file' | 'dir';
+
+/** An `artifact` block (Nomad's api.TaskArtifact). */
+export interface ArtifactSpec {
+  readonly source: string;
+  /** Relative to the task dir; Nomad's default is `local/`. */
+  readonly destination: string;
+  readonly mode: ArtifactMode;
+  readonly options: Readonly<Record<string, string>>;
+  readonly headers: Readonly<Record<string, string>>;
+}
+
 export interface Task {
   readonly name: string;
   /** The driver name as written (`raw_exec`, `rkt`, `docker` …). */
@@ -134,6 +169,8 @@ export interface Task {
   readonly constraints: readonly Constraint[];
   /** The task's own restart block merged over the group's, as Nomad does. */
   readonly restart: RestartPolicy;
+  readonly artifacts: readonly ArtifactSpec[];
+  readonly templates: readonly TemplateSpec[];
   /**
    * Blocks bivouac accepts and keeps for the API JSON but does not act on yet
    * (service, template, artifact, vault, lifecycle …), in Nomad API field names.

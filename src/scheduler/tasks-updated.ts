@@ -56,6 +56,8 @@ function taskChange(a: Task, b: Task): string | null {
   }
   if (!deepEqual(ra.networks, rb.networks)) return 'network';
   if (!deepEqual(a.constraints, b.constraints)) return 'constraints';
+  if (!deepEqual(a.artifacts, b.artifacts)) return 'artifacts';
+  if (!deepEqual(a.templates, b.templates)) return 'templates';
   return extraChange(a.extra, b.extra, TASK_DESTRUCTIVE);
 }
 

@@ -25,6 +25,8 @@ const task: Task = {
   logs: { maxFiles: 10, maxFileSizeMB: 10 },
   constraints: [],
   restart: { attempts: 2, intervalMs: 1_800_000, delayMs: 15_000, mode: 'fail' },
+  artifacts: [],
+  templates: [],
   extra: {},
 };
 const group: Group = {

@@ -33,6 +33,8 @@ export function task(over: Partial<Task> & { readonly cpu?: number; readonly mem
     logs: { maxFiles: 10, maxFileSizeMB: 10 },
     constraints: [],
     restart: { attempts: 2, intervalMs: 1_800_000, delayMs: 15_000, mode: 'fail' },
+    artifacts: [],
+    templates: [],
     extra: {},
     ...rest,
   };
