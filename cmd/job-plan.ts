@@ -11,7 +11,7 @@
  */
 import type { Command, CommandIO } from './io.js';
 import { flagBool, parseArgs } from './args.js';
-import { extractVars, readJobFile, errorReport } from './job-validate.js';
+import { extractVars, readJobFile, errorReport, jobWarnings } from './job-validate.js';
 import { loadNode } from './node-status.js';
 import { getCurrentJobVersion, getJobVersion, listAllocsForJob, listLiveAllocs } from '../src/state/index.js';
 import { toExisting } from '../src/agent/schedule.js';
@@ -48,7 +48,7 @@ async function plan(argv: readonly string[], io: CommandIO): Promise<number> {
   }
   const file = args.positional[0];
   const text = await readJobFile(file, io.cwd);
-  const { parseJobFile, formatDiagnostic, kindOf, canonicalHash } = await import('../src/jobspec/index.js');
+  const { parseJobFile, formatDiagnostic, kindOf, canonicalHash, unhonouredWarnings, formatJobWarning } = await import('../src/jobspec/index.js');
   const parsed = await parseJobFile(file, text, { vars });
   const errors = parsed.diagnostics.filter((d) => d.severity === 'error');
   if (parsed.job === null || errors.length > 0) {
@@ -73,10 +73,10 @@ async function plan(argv: readonly string[], io: CommandIO): Promise<number> {
       rand: Math.random,
     });
     io.stdout.write(renderPlan(result, { verbose: flagBool(args, 'verbose'), diff: args.flags.diff !== false }));
-    const warnings = parsed.diagnostics.filter((d) => d.severity === 'warning');
-    if (warnings.length > 0) {
-      io.stdout.write(`Job Warnings:\n${warnings.length} warning(s):\n\n${warnings.map((w) => `* ${formatDiagnostic(w)}\n`).join('')}\n`);
-    }
+    io.stdout.write(jobWarnings([
+      ...parsed.diagnostics.filter((d) => d.severity === 'warning').map(formatDiagnostic),
+      ...unhonouredWarnings(job).map(formatJobWarning),
+    ]));
     return planExitCode(result);
   } finally {
     source.db?.close();

@@ -1,5 +1,6 @@
 import type { Database } from '../state/index.js';
 import { clearFileError, listFileErrors, listJobsWithHash, putFileError, putJobVersion, setJobStopped, tx } from '../state/index.js';
+import { formatJobWarning, unhonouredWarnings } from '../jobspec/support.js';
 import { assertNever } from '../util/assert.js';
 import type { Logger } from '../util/logger.js';
 import type { JobSnapshot } from './jobs-source.js';
@@ -14,7 +15,11 @@ export function applyJobSync(db: Database, snap: JobSnapshot, now: number, log: 
       switch (a.kind) {
         case 'put': {
           const r = putJobVersion(db, a.job, a.hash, a.file, now, a.sha);
-          if (r.changed) log.info({ jobId: a.job.id, version: r.version, file: a.file }, 'job registered');
+          if (r.changed) {
+            log.info({ jobId: a.job.id, version: r.version, file: a.file }, 'job registered');
+            // Once per registered version: what the job asks for that bivouac will not do.
+            for (const w of unhonouredWarnings(a.job)) log.warn({ jobId: a.job.id, version: r.version, warning: formatJobWarning(w) }, 'job warning');
+          }
           break;
         }
         case 'stop':

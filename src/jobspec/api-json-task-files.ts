@@ -22,6 +22,7 @@ export function templateJson(t: TemplateSpec): ApiObject {
     Envvars: t.env,
     VaultGrace: t.vaultGraceMs * MS_TO_NS,
     ErrMissingKey: t.errorOnMissingKey,
+    ...plain(t.extra),
   };
 }
 
@@ -32,5 +33,11 @@ export function artifactJson(a: ArtifactSpec): ApiObject {
     GetterHeaders: Object.keys(a.headers).length === 0 ? null : { ...a.headers },
     GetterMode: a.mode,
     RelativeDest: a.destination,
+    ...plain(a.extra),
   };
+}
+
+/** Decoded values are JSON already; this narrows `unknown` for the type checker. */
+function plain(o: Readonly<Record<string, unknown>>): ApiObject {
+  return JSON.parse(JSON.stringify(o)) as ApiObject;
 }

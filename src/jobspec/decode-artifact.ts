@@ -4,6 +4,7 @@
  * allocation dir, and a well-formed `checksum` option.
  */
 import { blocks, checkKeys, isObject, remember, report, str, strMap, type Node } from './decode-ctx.js';
+import { decodeExtra } from './decode-extra.js';
 import { allocRelative, isInterpolated } from './sandbox.js';
 import type { ArtifactMode, ArtifactSpec } from './types.js';
 
@@ -41,6 +42,7 @@ function decodeArtifact(node: Node, taskName: string): ArtifactSpec {
     mode: (MODES as readonly string[]).includes(modeText) ? (modeText as ArtifactMode) : 'any',
     options,
     headers: mapOrBlock(node, 'headers'),
+    extra: decodeExtra(node, { chown: 'bool' }),
   };
 }
 

@@ -5,6 +5,8 @@
  * perms, no signal for an env template.
  */
 import { blocks, bool, checkKeys, duration, int, remember, report, str, type Node } from './decode-ctx.js';
+import { decodeExtra } from './decode-extra.js';
+import type { Field } from './schema.js';
 import { allocRelative, isInterpolated } from './sandbox.js';
 import type { TemplateChangeMode, TemplateSpec } from './types.js';
 
@@ -19,6 +21,12 @@ export const TEMPLATE_DEFAULTS = {
   perms: '0644',
   leftDelim: '{{',
   rightDelim: '}}',
+};
+
+/** Kept for the API JSON and named by a warning (support.ts), not acted on. */
+const TEMPLATE_EXTRA: Readonly<Record<string, Field>> = {
+  change_script: { single: true, block: { fields: { command: 'string', args: 'strings', timeout: 'duration', fail_on_error: 'bool' } } },
+  wait: { single: true, block: { fields: { min: 'duration', max: 'duration' } } },
 };
 
 const MODES: readonly TemplateChangeMode[] = ['restart', 'signal', 'noop'];
@@ -66,6 +74,7 @@ function decodeTemplate(node: Node, taskName: string): TemplateSpec {
     env,
     errorOnMissingKey: bool(node, 'error_on_missing_key', false),
     vaultGraceMs: duration(node, 'vault_grace', 0),
+    extra: decodeExtra(node, TEMPLATE_EXTRA),
   };
 }
 

@@ -11,3 +11,4 @@ export { formatDiagnostic, kindOf, DIAGNOSTICS, type DiagnosticCode, type Diagno
 export { DEFAULTS, defaultRestart } from './defaults.js';
 export { unsafeNameReason } from './validate.js';
 export type * from './types.js';
+export { SUPPORT, unhonouredWarnings, formatJobWarning, type JobWarning, type SupportRow } from './support.js';

@@ -137,6 +137,8 @@ export interface TemplateSpec {
   readonly env: boolean;
   readonly errorOnMissingKey: boolean;
   readonly vaultGraceMs: number;
+  /** change_script, wait: kept in API names, not acted on (support.ts). */
+  readonly extra: Readonly<Record<string, unknown>>;
 }
 
 export type ArtifactMode = 'any' | 'file' | 'dir';
@@ -149,6 +151,8 @@ export interface ArtifactSpec {
   readonly mode: ArtifactMode;
   readonly options: Readonly<Record<string, string>>;
   readonly headers: Readonly<Record<string, string>>;
+  /** chown: kept in API names, not acted on (support.ts). */
+  readonly extra: Readonly<Record<string, unknown>>;
 }
 
 export interface Task {

@@ -1,5 +1,6 @@
 import type { Database, FileErrorRecord, PlacementFailure } from '../state/index.js';
-import { listAllocsForJob, listFileErrors, getJobSummary, countAllocsByJob } from '../state/index.js';
+import { listAllocsForJob, listFileErrors, getJobSummary, countAllocsByJob, getCurrentJobVersion } from '../state/index.js';
+import { formatJobWarning, unhonouredWarnings } from '../jobspec/support.js';
 import { formatAgo, formatKV, formatTable, formatTime, shortId, MS_TO_NS } from '../cli/format.js';
 import { jobStatusLabel } from '../scheduler/status.js';
 import { apiAlloc, jobStub, jobSummary, type ApiAlloc, type GroupSummary, type JobStub } from './api.js';
@@ -25,6 +26,8 @@ export interface JobStatusJson {
   readonly Allocations: readonly ApiAlloc[];
   readonly PlacementFailures: readonly PlacementFailure[];
   readonly FileErrors: readonly { File: string; Error: string }[];
+  /** What the current version asks for that bivouac parses but does not act on (jobspec/support.ts). */
+  readonly Warnings: readonly string[];
 }
 
 export function jobStatusJson(db: Database, id: string): JobStatusJson | null {
@@ -41,7 +44,13 @@ export function jobStatusJson(db: Database, id: string): JobStatusJson | null {
     FileErrors: listFileErrors(db)
       .filter((e) => e.jobId === id)
       .map((e) => ({ File: e.file, Error: e.message })),
+    Warnings: jobWarnings(db, id),
   };
+}
+
+function jobWarnings(db: Database, id: string): string[] {
+  const current = getCurrentJobVersion(db, id);
+  return current ? unhonouredWarnings(current.job).map(formatJobWarning) : [];
 }
 
 export function renderJobStatus(s: JobStatusJson, now: number, verbose: boolean): string {
@@ -61,6 +70,10 @@ export function renderJobStatus(s: JobStatusJson, now: number, verbose: boolean)
   if (s.FileErrors.length > 0) {
     out += '\nJob File Errors\n';
     for (const e of s.FileErrors) out += `  * ${oneLine(e.Error)} (version ${j.Version} keeps running)\n`;
+  }
+  if (s.Warnings.length > 0) {
+    out += '\nWarnings\n';
+    for (const w of s.Warnings) out += `  * ${w}\n`;
   }
   out += '\nSummary\n';
   out += formatTable(

@@ -57,7 +57,7 @@ describe('template decode', () => {
     const t = j.groups[0].tasks[0].templates[0];
     assert.deepEqual(t, {
       source: '', destination: 'local/a', data: 'x', changeMode: 'restart', changeSignal: '', splayMs: 5000, perms: '0644',
-      uid: null, gid: null, leftDelim: '{{', rightDelim: '}}', env: false, errorOnMissingKey: false, vaultGraceMs: 0,
+      uid: null, gid: null, leftDelim: '{{', rightDelim: '}}', env: false, errorOnMissingKey: false, vaultGraceMs: 0, extra: {},
     });
   });
 
