@@ -16,6 +16,8 @@ export type ErrorCode =
   | 'STATE_MIGRATION'
   | 'STATE_NOT_FOUND'
   | 'UNSAFE_PATH'
+  | 'ARTIFACT'
+  | 'TEMPLATE'
   | 'NOT_FOUND';
 
 export class BivouacError extends Error {
