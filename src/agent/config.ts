@@ -1,5 +1,6 @@
 import { BivouacError } from '../util/errors.js';
 import { parseDuration } from '../util/duration.js';
+import { DEFAULT_ARTIFACT_LIMITS, type ArtifactLimits } from '../artifact/index.js';
 
 /** The agent's settings, validated and complete. */
 export interface AgentConfig {
@@ -17,6 +18,8 @@ export interface AgentConfig {
   readonly rkt: { readonly path: string; readonly minVersion: string; readonly volumesEnabled: boolean; readonly dir: string | null };
   /** Refuse group/world-writable or foreign-owned jobs and data dirs when running as root (sshd's StrictModes). */
   readonly strictPermissions: boolean;
+  /** Client `artifact { http_read_timeout, http_max_size }` (Nomad's) and `allowed_local_dirs` (bivouac's). */
+  readonly artifact: ArtifactLimits;
 }
 
 export type LogLevel = 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal';
@@ -36,6 +39,7 @@ export const DEFAULT_CONFIG: AgentConfig = {
   rawExecEnabled: false,
   rkt: { path: 'rkt', minVersion: '1.27.0', volumesEnabled: true, dir: null },
   strictPermissions: true,
+  artifact: DEFAULT_ARTIFACT_LIMITS,
 };
 
 /** A layer of settings from one source (file, environment, flags); later layers win, the rkt block key by key. */
@@ -103,7 +107,9 @@ export function configFromFile(tree: Tree, file: string): ConfigLayer {
   if (tree.log_level !== undefined) layer.logLevel = parseLogLevel(str(tree.log_level, where('log_level')), where('log_level'));
   const client = block(tree.client, where('client'));
   if (client) {
-    checkKeys(client, ['node_class', 'meta', 'reserved', 'min_dynamic_port', 'max_dynamic_port'], where('client'));
+    checkKeys(client, ['node_class', 'meta', 'reserved', 'min_dynamic_port', 'max_dynamic_port', 'artifact'], where('client'));
+    const artifact = block(client.artifact, where('client.artifact'));
+    if (artifact) layer.artifact = artifactLayer(artifact, where('client.artifact'));
     if (client.node_class !== undefined) layer.nodeClass = str(client.node_class, where('client.node_class'));
     const meta = block(client.meta, where('client.meta')) ?? (isRecord(client.meta) ? client.meta : null);
     if (meta) layer.meta = Object.fromEntries(Object.entries(meta).map(([k, v]) => [k, str(v, where(`client.meta.${k}`))]));
@@ -149,6 +155,34 @@ export function configFromFile(tree: Tree, file: string): ConfigLayer {
     if (b.strict_permissions !== undefined) layer.strictPermissions = bool(b.strict_permissions, where('bivouac.strict_permissions'));
   }
   return layer;
+}
+
+/** Nomad's `client { artifact { … } }` keys, plus bivouac's `allowed_local_dirs` (absolute dirs, none by default). */
+function artifactLayer(t: Tree, where: string): ArtifactLimits {
+  checkKeys(t, ['http_read_timeout', 'http_max_size', 'allowed_local_dirs'], where);
+  const out = { ...DEFAULT_ARTIFACT_LIMITS };
+  if (t.http_read_timeout !== undefined) {
+    const ms = parseDuration(str(t.http_read_timeout, `${where}.http_read_timeout`));
+    if (ms === null || ms <= 0) throw new BivouacError('CONFIG', `${where}.http_read_timeout: "${String(t.http_read_timeout)}" is not a positive duration (e.g. "30m")`);
+    out.httpReadTimeoutMs = ms;
+  }
+  if (t.http_max_size !== undefined) out.httpMaxBytes = parseSize(str(t.http_max_size, `${where}.http_max_size`), `${where}.http_max_size`);
+  if (t.allowed_local_dirs !== undefined) {
+    const dirs = Array.isArray(t.allowed_local_dirs) ? t.allowed_local_dirs.map((d) => str(d, `${where}.allowed_local_dirs`)) : null;
+    if (dirs === null || dirs.some((d) => !d.startsWith('/'))) throw new BivouacError('CONFIG', `${where}.allowed_local_dirs: expected a list of absolute directory paths`);
+    out.allowedLocalDirs = dirs;
+  }
+  return out;
+}
+
+const SIZE_UNITS: Readonly<Record<string, number>> = { '': 1, b: 1, kb: 1e3, mb: 1e6, gb: 1e9, tb: 1e12, kib: 2 ** 10, mib: 2 ** 20, gib: 2 ** 30, tib: 2 ** 40 };
+
+/** "100GB", "512MiB", "1024": bytes, as Nomad's humanize.ParseBytes reads them (GB = 10^9, GiB = 2^30). */
+export function parseSize(text: string, where: string): number {
+  const m = /^\s*(\d+(?:\.\d+)?)\s*([a-zA-Z]*)\s*$/.exec(text);
+  const unit = m ? SIZE_UNITS[m[2].toLowerCase()] : undefined;
+  if (!m || unit === undefined || Number(m[1]) * unit < 1) throw new BivouacError('CONFIG', `${where}: "${text}" is not a size (e.g. "100GB", "512MiB")`);
+  return Math.floor(Number(m[1]) * unit);
 }
 
 function isRecord(v: unknown): v is Tree {
