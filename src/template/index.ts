@@ -1,0 +1,10 @@
+/**
+ * The template area's public surface: a Go text/template engine (no Nomad knowledge) and,
+ * in funcs/, consul-template's function layer on top of it.
+ */
+export { parseTemplate, Template, type ExecuteOptions, type ParseOptions } from './template.js';
+export type { MissingKey } from './exec.js';
+export { TemplateError, isTemplateError, funcError, type NeededServer, type TemplateErrorCode } from './errors.js';
+export { goFunc, type FuncMap, type ParamKind, type TemplateFunc } from './func.js';
+export { GoFloat } from './values.js';
+export { formatValue, sprintf } from './fmt.js';

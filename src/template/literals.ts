@@ -1,0 +1,135 @@
+/**
+ * Go literal syntax the parser needs: strconv.Unquote for "…", `…` and '…', and the number
+ * forms Go's template parser accepts (ParseInt/ParseUint with base 0, ParseFloat), each
+ * returning undefined where Go's strconv reports a syntax error.
+ */
+const SIMPLE_ESCAPES: Readonly<Record<string, string>> = {
+  a: '\x07', b: '\b', f: '\f', n: '\n', r: '\r', t: '\t', v: '\v', '\\': '\\',
+};
+
+/** strconv.Unquote; undefined for "invalid syntax". */
+export function unquote(s: string): string | undefined {
+  if (s.length < 2) return undefined;
+  const q = s[0];
+  if (q !== s[s.length - 1]) return undefined;
+  const body = s.slice(1, -1);
+  if (q === '`') return body.includes('`') ? undefined : body.replace(/\r/g, '');
+  if (q !== '"' && q !== "'") return undefined;
+  let out = '';
+  let i = 0;
+  let runes = 0;
+  while (i < body.length) {
+    const c = body[i];
+    if (c === q) return undefined;
+    if (c === '\n') return undefined;
+    if (c !== '\\') {
+      const cp = body.codePointAt(i) as number;
+      out += String.fromCodePoint(cp);
+      i += cp > 0xffff ? 2 : 1;
+      runes++;
+      continue;
+    }
+    const r = unescape(body, i + 1, q);
+    if (r === undefined) return undefined;
+    out += r.text;
+    i = r.next;
+    runes++;
+  }
+  if (q === "'" && runes !== 1) return undefined;
+  return out;
+}
+
+function unescape(s: string, i: number, quote: string): { text: string; next: number } | undefined {
+  const c = s[i];
+  if (c === undefined) return undefined;
+  if (c in SIMPLE_ESCAPES) return { text: SIMPLE_ESCAPES[c], next: i + 1 };
+  if (c === quote) return { text: c, next: i + 1 };
+  const hex = (n: number): { text: string; next: number } | undefined => {
+    const h = s.slice(i + 1, i + 1 + n);
+    if (h.length !== n || !/^[0-9a-fA-F]+$/.test(h)) return undefined;
+    const v = parseInt(h, 16);
+    if (n === 2) return { text: String.fromCharCode(v), next: i + 1 + n }; // a byte; Latin-1 here
+    if (v > 0x10ffff || (v >= 0xd800 && v <= 0xdfff)) return undefined;
+    return { text: String.fromCodePoint(v), next: i + 1 + n };
+  };
+  if (c === 'x') return hex(2);
+  if (c === 'u') return hex(4);
+  if (c === 'U') return hex(8);
+  if (c >= '0' && c <= '7') {
+    const o = s.slice(i, i + 3);
+    if (!/^[0-7]{3}$/.test(o)) return undefined;
+    const v = parseInt(o, 8);
+    if (v > 255) return undefined;
+    return { text: String.fromCharCode(v), next: i + 3 };
+  }
+  return undefined;
+}
+
+/** Go's underscoreOK: underscores only between digits or right after a base prefix. */
+function underscoreOK(s: string): boolean {
+  let saw = '^';
+  let i = 0;
+  if (s[0] === '+' || s[0] === '-') s = s.slice(1);
+  let hex = false;
+  if (s.length >= 2 && s[0] === '0' && /[bBoOxX]/.test(s[1])) {
+    i = 2;
+    saw = '0';
+    hex = s[1] === 'x' || s[1] === 'X';
+  }
+  for (; i < s.length; i++) {
+    const c = s[i];
+    if ((c >= '0' && c <= '9') || (hex && /[a-fA-F]/.test(c))) {
+      saw = '0';
+      continue;
+    }
+    if (c === '_') {
+      if (saw !== '0') return false;
+      saw = '_';
+      continue;
+    }
+    if (saw === '_') return false;
+    saw = '!';
+  }
+  return saw !== '_';
+}
+
+const INT64_MAX = 2n ** 63n - 1n;
+
+/** strconv.ParseInt(s, 0, 64); undefined on syntax error or overflow. */
+export function parseGoInt(text: string): number | undefined {
+  if (!underscoreOK(text)) return undefined;
+  let s = text.replace(/_/g, '');
+  let neg = false;
+  if (s[0] === '+' || s[0] === '-') {
+    neg = s[0] === '-';
+    s = s.slice(1);
+  }
+  let digits: RegExp;
+  let prefix = '';
+  if (/^0[xX]/.test(s)) [prefix, s, digits] = ['0x', s.slice(2), /^[0-9a-fA-F]+$/];
+  else if (/^0[oO]/.test(s)) [prefix, s, digits] = ['0o', s.slice(2), /^[0-7]+$/];
+  else if (/^0[bB]/.test(s)) [prefix, s, digits] = ['0b', s.slice(2), /^[01]+$/];
+  else if (/^0./.test(s)) [prefix, s, digits] = ['0o', s.slice(1), /^[0-7]+$/];
+  else digits = /^[0-9]+$/;
+  if (!digits.test(s)) return undefined;
+  const big = BigInt(prefix + s);
+  if (big > INT64_MAX + (neg ? 1n : 0n)) return undefined;
+  return Number(neg ? -big : big);
+}
+
+/** strconv.ParseFloat(s, 64) for Go literal syntax (decimal and hex floats). */
+export function parseGoFloat(text: string): number | undefined {
+  if (!underscoreOK(text)) return undefined;
+  const s = text.replace(/_/g, '');
+  const m = /^([+-]?)0[xX]([0-9a-fA-F]*)(?:\.([0-9a-fA-F]*))?[pP]([+-]?[0-9]+)$/.exec(s);
+  if (m) {
+    const [, sign, whole, frac = '', exp] = m;
+    if (whole === '' && frac === '') return undefined;
+    const mant = parseInt(whole + frac || '0', 16) / 16 ** frac.length;
+    const v = mant * 2 ** Number(exp);
+    return sign === '-' ? -v : v;
+  }
+  if (!/^[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?$/.test(s)) return undefined;
+  const v = Number(s);
+  return Number.isFinite(v) ? v : undefined;
+}
