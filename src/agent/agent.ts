@@ -157,6 +157,7 @@ export class Agent {
       rand: this.deps.rand,
       log: this.deps.log.child({ component: 'runner' }),
       killOrphans: this.deps.killOrphans,
+      hookSettings: { artifact: this.deps.config.artifact, templatePollMs: this.deps.config.rescanIntervalMs },
       onAllocChange: () => this.requestPass(),
     });
     this.runners.set(alloc.id, runner);

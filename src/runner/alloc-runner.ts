@@ -9,6 +9,8 @@ import type { Logger } from '../util/logger.js';
 import { TaskRunner } from './task-runner.js';
 import { allocClientStatus } from '../scheduler/index.js';
 import { buildTaskConfig } from './task-config.js';
+import { taskHooks, type HookSettings } from './hooks/index.js';
+import { nodeVariables } from './interpolate.js';
 
 export interface AllocRunnerDeps {
   readonly db: Database;
@@ -20,6 +22,8 @@ export interface AllocRunnerDeps {
   readonly rand: Rand;
   readonly log: Logger;
   readonly killOrphans: (marker: string) => Promise<number>;
+  /** Artifact limits and the template poll period, from the agent config. */
+  readonly hookSettings: HookSettings;
   /** Told when the allocation finishes (the agent re-runs its pass). */
   readonly onAllocChange: (allocId: string) => void;
 }
@@ -47,15 +51,24 @@ export class AllocRunner {
     const log = this.deps.log.child({ allocId: this.alloc.id });
     for (const task of this.group.tasks) {
       const driver = this.deps.drivers.get(task.driver);
+      const taskLog = log.child({ task: task.name });
       const runner = new TaskRunner(this.alloc.id, this.job, task, this.alloc.createTime, {
         db: this.deps.db,
         driver: driver ?? missingDriver(task.driver),
         clock: this.deps.clock,
         rand: this.deps.rand,
-        log: log.child({ task: task.name }),
+        log: taskLog,
         onStateChange: () => this.onTaskChange(task),
         prepare: (attempt) => this.prepare(task, attempt),
         cleanupOrphans: (attempt) => this.deps.killOrphans(taskMarker(this.alloc.id, task.name, attempt)),
+        hooks: taskHooks({
+          task,
+          settings: this.deps.hookSettings,
+          nodeVars: nodeVariables(this.deps.node()),
+          internalEnv: ['BIVOUAC_TASK_ID'],
+          rand: this.deps.rand,
+          log: taskLog,
+        }),
       });
       this.runners.push(runner);
       if (this.killed) runner.stop({ kind: 'kill', ...this.killed });

@@ -20,6 +20,7 @@ import { assertNever } from '../util/assert.js';
 import { formatDuration } from '../util/duration.js';
 import { decideRestart, type RestartOutcome } from './restart.js';
 import { describeRestarting, describeTerminated } from './events.js';
+import { TaskHookError, type TaskControl, type TaskHook } from './hooks/index.js';
 
 export interface TaskRunnerDeps {
   readonly db: Database;
@@ -33,6 +34,8 @@ export interface TaskRunnerDeps {
   readonly prepare: (attempt: number) => Promise<TaskConfig>;
   /** Kills what an interrupted start may have left behind (found by the task's marker). */
   readonly cleanupOrphans: (attempt: number) => Promise<number>;
+  /** Prestart steps (artifacts, templates) run in this order before every start; see hooks/. */
+  readonly hooks: readonly TaskHook[];
 }
 
 export type StopReason = { readonly kind: 'kill'; readonly description: string; readonly eventType?: string } | { readonly kind: 'detach' };
@@ -47,6 +50,8 @@ export class TaskRunner {
   private stopReason: StopReason | null = null;
   private readonly abort = new AbortController();
   private taskId: string | null = null;
+  /** Set by a hook's restart (template change_mode): the next exit starts again at once, outside the policy. */
+  private restartRequest: string | null = null;
 
   constructor(
     private readonly allocId: string,
@@ -117,8 +122,15 @@ export class TaskRunner {
     let cfg: TaskConfig;
     try {
       cfg = await this.deps.prepare(attempt);
+      cfg = await this.prestart(cfg);
     } catch (err) {
+      if (this.stopReason) {
+        // Stopped during prestart (a download aborted): nothing started; the run loop records the stop.
+        markExited(db, this.allocId, this.task.name);
+        return 0;
+      }
       const recoverable = err instanceof BivouacError ? err.recoverable : false;
+      if (err instanceof TaskHookError) return this.settle({ kind: 'startError', recoverable }, [[err.eventType, err.userMessage, err.details]]);
       return this.settle({ kind: 'startError', recoverable }, [['Setup Failure', errorMessage(err), {}]]);
     }
     let handle: TaskHandle;
@@ -134,7 +146,47 @@ export class TaskRunner {
       appendTaskEvent(db, this.allocId, this.task.name, this.deps.clock.now(), 'Started', 'Task started by client');
     });
     this.deps.onStateChange();
+    const control = this.control();
+    for (const h of this.deps.hooks) h.poststart?.(control);
     return this.waitForExit(handle.taskId);
+  }
+
+  /** Runs the prestart hooks in order; each may add to the task's environment. Throws TaskHookError. */
+  private async prestart(cfg: TaskConfig): Promise<TaskConfig> {
+    let env = cfg.env;
+    const emit = (type: string, message: string, details: Readonly<Record<string, unknown>> = {}): void => this.event(type, message, details);
+    for (const h of this.deps.hooks) {
+      if (!h.prestart) continue;
+      const r = await h.prestart({ cfg: { ...cfg, env }, emit, signal: this.abort.signal });
+      if (r.env) env = { ...env, ...r.env };
+    }
+    return env === cfg.env ? cfg : { ...cfg, env };
+  }
+
+  private stopHooks(): void {
+    for (const h of this.deps.hooks) h.stop?.();
+  }
+
+  /** What hooks may do to the running task: Nomad's TaskLifecycle. */
+  private control(): TaskControl {
+    return {
+      emit: (type, message, details = {}) => this.event(type, message, details),
+      restart: async (reason) => {
+        const id = this.taskId;
+        if (id === null || this.stopReason || this.restartRequest !== null) return;
+        this.restartRequest = reason;
+        this.event('Restart Signaled', reason);
+        await this.deps.driver.stopTask(id, this.task.killTimeoutMs, this.task.killSignal);
+      },
+      signal: async (sig, reason) => {
+        const { driver } = this.deps;
+        const id = this.taskId;
+        if (id === null || !driver.capabilities.sendSignals || !driver.signalTask) return false;
+        this.event('Signaling', `Task being sent signal ${sig}: ${reason}`, { signal: sig, reason });
+        await driver.signalTask(id, sig);
+        return true;
+      },
+    };
   }
 
   /** 'done' also when the runner was stopped (the task killed or let go) rather than the task exiting. */
@@ -143,14 +195,28 @@ export class TaskRunner {
     try {
       exit = await this.deps.driver.waitTask(taskId, this.abort.signal);
     } catch (err) {
+      this.stopHooks();
       if (this.stopReason) return this.onStopWhileRunning(taskId);
       throw err;
     }
+    this.stopHooks();
     if (this.stopReason?.kind === 'kill') return this.onStopWhileRunning(taskId);
     // The task ended by itself: free what the driver keeps for it (rkt's pod, via rkt rm).
     await this.deps.driver.destroyTask(taskId, false).catch((err: unknown) => this.deps.log.warn({ err }, 'destroying task failed'));
     const details = { exitCode: exit.exitCode, signal: exit.signal, oomKilled: exit.oomKilled };
     const outcome: RestartOutcome = { kind: 'exited', exitCode: exit.exitCode, signal: exit.signal };
+    if (this.restartRequest !== null) {
+      // A hook asked for this exit (template change_mode restart): start again now; Nomad's
+      // restart tracker does not count it against the policy, so no Restarting row is written.
+      this.restartRequest = null;
+      tx(this.deps.db, () => {
+        this.event('Terminated', describeTerminated(exit), details, false);
+        markExited(this.deps.db, this.allocId, this.task.name);
+        markRestarting(this.deps.db, this.allocId, this.task.name, this.deps.clock.now(), this.deps.clock.now());
+      });
+      this.deps.onStateChange();
+      return 0;
+    }
     if (recovered && exit.exitCode === null) {
       // Gone while the agent was down, leaving no exit status behind: nothing to restore.
       return this.settle(outcome, [['Failed Restoring Task', `failed to restore task: ${exit.err ?? 'exit code unknown'}`, details]]);
@@ -226,6 +292,7 @@ export class TaskRunner {
   }
 
   private finishStopped(): void {
+    this.stopHooks();
     if (this.stopReason?.kind !== 'kill') return;
     const { db, clock } = this.deps;
     const st = getTaskState(db, this.allocId, this.task.name);
