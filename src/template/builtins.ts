@@ -26,7 +26,8 @@ function index(item: unknown, ...indexes: unknown[]): unknown {
     if (typeof item === 'string' || Array.isArray(item)) {
       const len = typeof item === 'string' ? byteLength(item) : item.length;
       const x = indexArg(ix, len);
-      if (x === len) throw funcError(`index out of range: ${x}`);
+      // Go's indexArg lets x == len through and reflect's Index then panics with this text
+      if (x === len) throw funcError(`reflect: ${typeof item === 'string' ? 'string' : 'slice'} index out of range`);
       if (typeof item === 'string') item = ASCII.test(item) ? item.charCodeAt(x) : Buffer.from(item)[x];
       else item = item[x] === undefined ? null : item[x];
     } else if (isMap(item)) {
@@ -115,9 +116,10 @@ export function queryEscape(s: string): string {
   return out;
 }
 
-function call(fn: unknown, ...args: unknown[]): unknown {
+/** `call FN ARGS…`; the engine passes the callee's source text first, as Go's evalCall does. */
+function call(name: string, fn: unknown, ...args: unknown[]): unknown {
   if (fn === undefined || fn === null) throw funcError('call of nil');
-  if (typeof fn !== 'function') throw funcError(`non-function of type ${typeName(fn)}`);
+  if (typeof fn !== 'function') throw funcError(`non-function ${name} of type ${typeName(fn)}`);
   return (fn as (...a: unknown[]) => unknown)(...args.map((a) => (a === undefined ? null : a)));
 }
 

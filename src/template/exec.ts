@@ -4,6 +4,7 @@
  * if/with/range (slices, maps in key order, integers), break/continue, template calls with
  * a fresh variable scope, missingkey handling, and Go's error texts with their location.
  */
+import { BUILTINS } from './builtins.js';
 import { TemplateError } from './errors.js';
 import { formatValue } from './fmt.js';
 import { goTypeOf, type ParamKind, type TemplateFunc } from './func.js';
@@ -343,11 +344,11 @@ export class Exec {
       if (numIn < numFixed) this.errorf(`wrong number of args for ${name}: want at least ${numFixed} got ${args.length}`);
     } else if (numIn !== numFixed) this.errorf(`wrong number of args for ${name}: want ${numFixed} got ${numIn}`);
 
-    if (name === 'and' || name === 'or') {
+    if (f === BUILTINS.and || f === BUILTINS.or) {
       let v: unknown;
       for (const a of args) {
         v = this.evalArg(dot, 'value', a);
-        if (truth(v) === (name === 'or')) return v;
+        if (truth(v) === (f === BUILTINS.or)) return v;
       }
       if (final !== MISSING) v = final;
       return v;
@@ -360,6 +361,7 @@ export class Exec {
       const kind = argv.length < numFixed ? f.params[argv.length] : (f.variadic ?? f.params[numFixed - 1]);
       argv.push(this.validateType(final, kind));
     }
+    if (f === BUILTINS.call && args.length > 0) argv.unshift(nodeString(args[0]));
     try {
       return (f.fn as (...a: unknown[]) => unknown)(...argv);
     } catch (e) {

@@ -8,3 +8,4 @@ export { TemplateError, isTemplateError, funcError, type NeededServer, type Temp
 export { goFunc, type FuncMap, type ParamKind, type TemplateFunc } from './func.js';
 export { GoFloat } from './values.js';
 export { formatValue, sprintf } from './fmt.js';
+export { consulTemplateFuncs, SERVER_FUNCTIONS, needsServerError, type ConsulTemplateContext, type EnvMap, type FileAccess } from './funcs/index.js';

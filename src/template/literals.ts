@@ -94,9 +94,23 @@ function underscoreOK(s: string): boolean {
 }
 
 const INT64_MAX = 2n ** 63n - 1n;
+const UINT64_MAX = 2n ** 64n - 1n;
 
 /** strconv.ParseInt(s, 0, 64); undefined on syntax error or overflow. */
 export function parseGoInt(text: string): number | undefined {
+  const big = parseGoBig(text);
+  if (big === undefined || big > INT64_MAX || big < -INT64_MAX - 1n) return undefined;
+  return Number(big);
+}
+
+/** strconv.ParseUint(s, 0, 64): an unsigned constant too big for int (Go then says it overflows int). */
+export function parseGoUint(text: string): number | undefined {
+  const big = parseGoBig(text);
+  if (big === undefined || big < 0n || big > UINT64_MAX || text.startsWith('-') || text.startsWith('+')) return undefined;
+  return Number(big);
+}
+
+function parseGoBig(text: string): bigint | undefined {
   if (!underscoreOK(text)) return undefined;
   let s = text.replace(/_/g, '');
   let neg = false;
@@ -113,8 +127,7 @@ export function parseGoInt(text: string): number | undefined {
   else digits = /^[0-9]+$/;
   if (!digits.test(s)) return undefined;
   const big = BigInt(prefix + s);
-  if (big > INT64_MAX + (neg ? 1n : 0n)) return undefined;
-  return Number(neg ? -big : big);
+  return neg ? -big : big;
 }
 
 /** strconv.ParseFloat(s, 64) for Go literal syntax (decimal and hex floats). */

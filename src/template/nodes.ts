@@ -55,13 +55,17 @@ export interface TemplateNode extends At {
   readonly pipe: PipeNode | undefined;
 }
 
-/** Go's Node.String(): the source form, used in error contexts (`at <…>`). */
-export function nodeString(n: Node): string {
+/**
+ * Go's Node.String(): the source form, used in error contexts (`at <…>`). With quoteText,
+ * text nodes print quoted, as Go's parse tests print trees.
+ */
+export function nodeString(n: Node, quoteText = false): string {
+  const str = (c: Node): string => nodeString(c, quoteText);
   switch (n.type) {
     case 'list':
-      return n.nodes.map(nodeString).join('');
+      return n.nodes.map(str).join('');
     case 'text':
-      return n.text;
+      return quoteText ? JSON.stringify(n.text) : n.text;
     case 'action':
       return `{{${nodeString(n.pipe)}}}`;
     case 'break':
@@ -70,8 +74,8 @@ export function nodeString(n: Node): string {
       return '{{continue}}';
     case 'pipe': {
       let s = '';
-      if (n.decl.length > 0) s = `${n.decl.map(nodeString).join(', ')} ${n.isAssign ? '=' : ':='} `;
-      return s + n.cmds.map(nodeString).join(' | ');
+      if (n.decl.length > 0) s = `${n.decl.map((d) => nodeString(d)).join(', ')} ${n.isAssign ? '=' : ':='} `;
+      return s + n.cmds.map((c) => nodeString(c)).join(' | ');
     }
     case 'command':
       return n.args.map((a) => (a.type === 'pipe' ? `(${nodeString(a)})` : nodeString(a))).join(' ');
@@ -96,8 +100,8 @@ export function nodeString(n: Node): string {
     case 'if':
     case 'range':
     case 'with': {
-      const body = `{{${n.type} ${nodeString(n.pipe)}}}${nodeString(n.list)}`;
-      return n.elseList ? `${body}{{else}}${nodeString(n.elseList)}{{end}}` : `${body}{{end}}`;
+      const body = `{{${n.type} ${nodeString(n.pipe)}}}${str(n.list)}`;
+      return n.elseList ? `${body}{{else}}${str(n.elseList)}{{end}}` : `${body}{{end}}`;
     }
     case 'template':
       return n.pipe ? `{{template ${JSON.stringify(n.name)} ${nodeString(n.pipe)}}}` : `{{template ${JSON.stringify(n.name)}}}`;

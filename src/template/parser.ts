@@ -5,7 +5,7 @@
  */
 import { TemplateError } from './errors.js';
 import { itemString, lex, type Item, type ItemType } from './lexer.js';
-import { parseGoFloat, parseGoInt, unquote } from './literals.js';
+import { parseGoFloat, parseGoInt, parseGoUint, unquote } from './literals.js';
 import {
   isEmptyTree, type ActionNode, type ArgNode, type CommandNode, type ListNode, type Node, type NumberNode,
   type PipeNode, type TemplateNode, type VariableNode,
@@ -406,6 +406,8 @@ class Parser {
     if (text.endsWith('i') && !/^[+-]?0[xX]/.test(text)) this.errorf(`complex numbers are not supported: ${JSON.stringify(text)}`);
     const i = parseGoInt(text);
     if (i !== undefined) return { ...base, isInt: true, isFloat: true, int: i, float: i };
+    const u = parseGoUint(text);
+    if (u !== undefined) return { ...base, isInt: false, isFloat: true, int: 0, float: u };
     const f = parseGoFloat(text);
     if (f !== undefined) {
       if (!/[.eEpP]/.test(text)) this.errorf(`integer overflow: ${JSON.stringify(text)}`);

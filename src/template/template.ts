@@ -7,7 +7,7 @@ import { BUILTINS } from './builtins.js';
 import { Exec, type MissingKey } from './exec.js';
 import { TemplateError } from './errors.js';
 import type { FuncMap, TemplateFunc } from './func.js';
-import type { ListNode, Node } from './nodes.js';
+import { nodeString, type ListNode, type Node } from './nodes.js';
 import { parseTrees } from './parser.js';
 
 export interface ParseOptions {
@@ -46,6 +46,8 @@ export class Template {
     if (tree === undefined) {
       throw new TemplateError('TEMPLATE_EXEC', `template: no template ${JSON.stringify(name)} associated with template ${JSON.stringify(this.name)}`, { template: name });
     }
+    // Go's reflect.ValueOf(nil) is no value at all, not a nil interface
+    if (data === null) data = undefined;
     const exec = new Exec(
       { name: this.name, text: this.text, trees: this.trees, funcs: this.funcs, missingKey: opts.missingKey ?? 'default' },
       name,
@@ -53,6 +55,12 @@ export class Template {
     );
     exec.walk(data, tree);
     return exec.out;
+  }
+
+  /** A tree in source form, text quoted (Go's Tree.Root.String() as its parse tests print it). */
+  treeString(name: string = this.name): string | undefined {
+    const tree = this.trees.get(name);
+    return tree === undefined ? undefined : nodeString(tree, true);
   }
 
   /** Names of every template the text defines, the main one included. */
