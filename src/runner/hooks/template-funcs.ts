@@ -1,16 +1,13 @@
 /**
- * The function map a task's templates render with, and the context it reads: `env` sees the
- * task's environment (and, for raw_exec, the agent's own minus Nomad's default
- * env.denylist, as the task itself does); `file` reads paths relative to the task dir and
- * never outside the allocation dir (Nomad resolves them against the agent's working
- * directory, which no job author can know).
- *
- * STOPGAP until branch i11's consul-template layer (src/template/funcs) lands: only the
- * functions the runner's own tests use, plus every server function failing by name.
+ * The context a task's templates render with, handed to consul-template's function layer
+ * (src/template/funcs): `env` sees the task's environment (and, for raw_exec, the agent's
+ * own minus Nomad's default env.denylist, as the task itself does); `file` reads paths
+ * relative to the task dir and never outside the allocation dir (Nomad resolves relative
+ * paths against the agent's working directory, which no job author can know).
  */
 import { readFileSync, realpathSync } from 'node:fs';
-import { isAbsolute, join, sep } from 'node:path';
-import { funcError, goFunc, TemplateError, type FuncMap, type NeededServer } from '../../template/index.js';
+import { sep } from 'node:path';
+import { consulTemplateFuncs, type FuncMap } from '../../template/index.js';
 
 /** Nomad's client default `env.denylist`: never handed to a template from the agent's env. */
 export const ENV_DENYLIST: readonly string[] = [
@@ -25,46 +22,29 @@ export interface TemplateFuncContext {
   readonly sandbox: string;
 }
 
-const SERVER_FUNCS: Readonly<Record<string, NeededServer>> = {
-  key: 'Consul', keyExists: 'Consul', keyOrDefault: 'Consul', ls: 'Consul', safeLs: 'Consul', tree: 'Consul', safeTree: 'Consul',
-  service: 'Consul', services: 'Consul', connect: 'Consul', caRoots: 'Consul', caLeaf: 'Consul', datacenters: 'Consul', node: 'Consul',
-  nodes: 'Consul', secret: 'Vault', secrets: 'Vault', pkiCert: 'Vault', nomadService: 'Nomad', nomadServices: 'Nomad', nomadVar: 'Nomad',
-  nomadVarList: 'Nomad', nomadVarListSafe: 'Nomad', nomadVarExists: 'Nomad', plugin: 'program',
-};
-
-export function serverFunctions(): Readonly<Record<string, NeededServer>> {
-  return SERVER_FUNCS;
-}
-
 export function templateFuncs(ctx: TemplateFuncContext): FuncMap {
-  const funcs: Record<string, FuncMap[string]> = {
-    env: goFunc(['string'], ((k: string) => (Object.prototype.hasOwnProperty.call(ctx.env, k) ? ctx.env[k] : '')) as (...a: never[]) => unknown),
-    file: goFunc(['string'], ((p: string) => readSandboxed(ctx, p)) as (...a: never[]) => unknown),
-    split: goFunc(['string', 'string'], ((sep2: string, s: string) => (s === '' ? [] : s.split(sep2))) as (...a: never[]) => unknown),
-  };
-  for (const [name, needs] of Object.entries(SERVER_FUNCS)) {
-    funcs[name] = goFunc([], (() => {
-      throw new TemplateError('TEMPLATE_NEEDS_SERVER', `${name} needs ${needs}`, { func: name, needs });
-    }) as (...a: never[]) => unknown, 'any');
-  }
-  return funcs;
+  const sandbox = realpathSync(ctx.sandbox);
+  return consulTemplateFuncs({
+    env: ctx.env,
+    file: { baseDir: ctx.taskDir, readFile: (abs) => readSandboxed(sandbox, abs) },
+    now: () => new Date(),
+  });
 }
 
-/** The agent's env as a template sees it for a host-env driver: Nomad's denylist removed. */
+/** The env a template sees: the task's as built for the driver, without Nomad's denylist or bivouac's own keys. */
 export function templateEnv(taskEnv: Readonly<Record<string, string>>, internal: readonly string[]): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [k, v] of Object.entries(taskEnv)) if (!ENV_DENYLIST.includes(k) && !internal.includes(k)) out[k] = v;
   return out;
 }
 
-function readSandboxed(ctx: TemplateFuncContext, p: string): string {
-  const path = isAbsolute(p) ? p : join(ctx.taskDir, p);
+function readSandboxed(sandbox: string, abs: string): string {
   let real: string;
   try {
-    real = realpathSync(path);
+    real = realpathSync(abs);
   } catch (err) {
-    throw funcError(`open ${p}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file or directory' : String(err)}`);
+    throw new Error((err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file or directory' : String(err));
   }
-  if (real !== ctx.sandbox && !real.startsWith(ctx.sandbox + sep)) throw funcError(`file: ${p} is outside the allocation directory`);
+  if (real !== sandbox && !real.startsWith(sandbox + sep)) throw new Error('outside the allocation directory; refused');
   return readFileSync(real, 'utf8');
 }
