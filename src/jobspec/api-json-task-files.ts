@@ -21,7 +21,8 @@ export function templateJson(t: TemplateSpec): ApiObject {
     RightDelim: t.rightDelim,
     Envvars: t.env,
     VaultGrace: t.vaultGraceMs * MS_TO_NS,
-    ErrMissingKey: t.errorOnMissingKey,
+    // Newer than Nomad 1.0 (as Uid and Gid): written only when set, as Nomad's API omits them.
+    ...(t.errorOnMissingKey ? { ErrMissingKey: true } : {}),
     ...plain(t.extra),
   };
 }

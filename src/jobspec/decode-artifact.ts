@@ -25,8 +25,10 @@ function decodeArtifact(node: Node, taskName: string): ArtifactSpec {
   const source = str(node, 'source', '');
   if (source === '') report(node, 'INVALID_VALUE', { message: 'source must be specified' }, 'source');
   const destination = str(node, 'destination', ARTIFACT_DEFAULT_DEST);
-  if (!isInterpolated(destination) && allocRelative(taskName, destination) === null) {
-    report(node, 'INVALID_VALUE', { message: `destination "${destination}" escapes the allocation directory; use a path inside the task dir such as "local/…"` }, 'destination');
+  // bivouac unpacks artifacts only inside the task's own dir (Nomad allows the whole alloc dir).
+  const rel = isInterpolated(destination) ? taskName : allocRelative(taskName, destination);
+  if (rel === null || (rel !== taskName && !rel.startsWith(`${taskName}/`))) {
+    report(node, 'INVALID_VALUE', { message: `destination "${destination}" escapes the task directory; use a path inside it such as "local/…"` }, 'destination');
   }
   const modeText = str(node, 'mode', 'any');
   if (!(MODES as readonly string[]).includes(modeText)) report(node, 'INVALID_VALUE', { message: `invalid artifact mode "${modeText}"; must be one of: any, file, dir` }, 'mode');
