@@ -23,20 +23,20 @@ function decodeArtifact(node: Node, taskName: string): ArtifactSpec {
   checkKeys(node, KEYS);
   remember(node);
   const source = str(node, 'source', '');
-  if (source === '') report(node, 'INVALID_VALUE', { message: 'source must be specified' }, 'source');
+  if (source === '') report(node, 'ARTIFACT_INVALID', { message: 'source must be specified' }, 'source');
   const destination = str(node, 'destination', ARTIFACT_DEFAULT_DEST);
   // bivouac unpacks artifacts only inside the task's own dir (Nomad allows the whole alloc dir).
   const rel = isInterpolated(destination) ? taskName : allocRelative(taskName, destination);
   if (rel === null || (rel !== taskName && !rel.startsWith(`${taskName}/`))) {
-    report(node, 'INVALID_VALUE', { message: `destination "${destination}" escapes the task directory; use a path inside it such as "local/…"` }, 'destination');
+    report(node, 'ARTIFACT_INVALID', { message: `destination "${destination}" escapes the task directory; use a path inside it such as "local/…"` }, 'destination');
   }
   const modeText = str(node, 'mode', 'any');
-  if (!(MODES as readonly string[]).includes(modeText)) report(node, 'INVALID_VALUE', { message: `invalid artifact mode "${modeText}"; must be one of: any, file, dir` }, 'mode');
+  if (!(MODES as readonly string[]).includes(modeText)) report(node, 'ARTIFACT_INVALID', { message: `invalid artifact mode "${modeText}"; must be one of: any, file, dir` }, 'mode');
   const options = mapOrBlock(node, 'options');
   const checksum = options['checksum'];
   if (checksum !== undefined && !isInterpolated(checksum)) {
     const problem = checksumProblem(checksum);
-    if (problem !== null) report(node, 'INVALID_VALUE', { message: problem }, 'options');
+    if (problem !== null) report(node, 'ARTIFACT_INVALID', { message: problem }, 'options');
   }
   return {
     source,

@@ -29,7 +29,7 @@ const TEMPLATE_EXTRA: Readonly<Record<string, Field>> = {
   wait: { single: true, block: { fields: { min: 'duration', max: 'duration' } } },
 };
 
-const MODES: readonly TemplateChangeMode[] = ['restart', 'signal', 'noop'];
+const MODES: readonly TemplateChangeMode[] = ['restart', 'signal', 'noop', 'script'];
 
 export function decodeTemplates(task: Node, taskName: string): TemplateSpec[] {
   return blocks(task, 'template').map((n) => decodeTemplate(n, taskName));
@@ -47,16 +47,18 @@ function decodeTemplate(node: Node, taskName: string): TemplateSpec {
   const env = bool(node, 'env', false);
   const splayMs = duration(node, 'splay', TEMPLATE_DEFAULTS.splayMs);
   const perms = permsText(node);
-  if (source === '' && data === '') report(node, 'INVALID_VALUE', { message: 'Must specify a source path or have an embedded template' });
-  if (destination === '') report(node, 'INVALID_VALUE', { message: 'Must specify a destination for the template' });
+  // Nomad's Template.Validate rules (Job.Validate, not its parser): completeness, then values.
+  if (source === '' && data === '') report(node, 'TEMPLATE_INCOMPLETE', { message: 'Must specify a source path or have an embedded template' });
+  if (destination === '') report(node, 'TEMPLATE_INCOMPLETE', { message: 'Must specify a destination for the template' });
   else if (!isInterpolated(destination) && allocRelative(taskName, destination) === null) {
-    report(node, 'INVALID_VALUE', { message: `destination "${destination}" escapes the allocation directory; use a path inside the task dir such as "local/…"` }, 'destination');
+    report(node, 'TEMPLATE_INVALID', { message: `destination "${destination}" escapes the allocation directory; use a path inside the task dir such as "local/…"` }, 'destination');
   }
-  if (!(MODES as readonly string[]).includes(modeText)) report(node, 'INVALID_VALUE', { message: `Invalid change mode "${modeText}" (use restart, signal or noop)` }, 'change_mode');
-  if (changeMode === 'signal' && changeSignal === '') report(node, 'INVALID_VALUE', { message: 'Must specify signal value when change mode is signal' }, 'change_signal');
-  if (changeMode === 'signal' && env) report(node, 'INVALID_VALUE', { message: 'cannot use signals with env var templates' }, 'change_mode');
-  if (splayMs < 0) report(node, 'INVALID_VALUE', { message: 'Must specify positive splay value' }, 'splay');
-  if (!/^[0-7]{1,4}$/.test(perms)) report(node, 'INVALID_VALUE', { message: `Failed to parse "${perms}" as octal` }, 'perms');
+  if (!(MODES as readonly string[]).includes(modeText)) report(node, 'TEMPLATE_INVALID', { message: `Invalid change mode "${modeText}" (use restart, signal, noop or script)` }, 'change_mode');
+  if (changeMode === 'signal' && changeSignal === '') report(node, 'TEMPLATE_INVALID', { message: 'Must specify signal value when change mode is signal' }, 'change_signal');
+  if (changeMode === 'script' && node.body['change_script'] === undefined) report(node, 'TEMPLATE_INVALID', { message: 'must specify change script configuration value when change mode is script' }, 'change_mode');
+  if (changeMode === 'signal' && env) report(node, 'TEMPLATE_INVALID', { message: 'cannot use signals with env var templates' }, 'change_mode');
+  if (splayMs < 0) report(node, 'TEMPLATE_INVALID', { message: 'Must specify positive splay value' }, 'splay');
+  if (!/^[0-7]{1,4}$/.test(perms)) report(node, 'TEMPLATE_INVALID', { message: `Failed to parse "${perms}" as octal` }, 'perms');
   const uid = node.body['uid'] === undefined ? null : int(node, 'uid', -1);
   const gid = node.body['gid'] === undefined ? null : int(node, 'gid', -1);
   return {

@@ -116,7 +116,8 @@ export type TaskDriverConfig =
   | { readonly driver: 'rkt'; readonly config: RktConfig }
   | { readonly driver: 'other'; readonly name: string; readonly config: Readonly<Record<string, unknown>> };
 
-export type TemplateChangeMode = 'restart' | 'signal' | 'noop';
+/** `script` (Nomad ≥ 1.4) is parsed but not run: support.ts warns, the runner treats it as noop. */
+export type TemplateChangeMode = 'restart' | 'signal' | 'noop' | 'script';
 
 /** A `template` block (Nomad's api.Template). Paths are as written, relative to the task dir. */
 export interface TemplateSpec {

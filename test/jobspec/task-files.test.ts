@@ -69,9 +69,16 @@ describe('template decode', () => {
     test(`refused: ${name}`, async () => {
       const r = await parse(wrap({ task: text }));
       assert.equal(r.job, null);
-      assert.deepEqual(errors(r).map((d) => d.code), ['INVALID_VALUE']);
+      assert.equal(errors(r).length, 1);
+      assert.match(errors(r)[0].code, /^TEMPLATE_IN(VALID|COMPLETE)$/);
     });
   }
+
+  test('change_mode "script" is accepted with its change_script (parsed only)', async () => {
+    const j = await job(wrap({ task: 'template {\n data = "x"\n destination = "a"\n change_mode = "script"\n change_script {\n command = "/bin/true"\n }\n }' }));
+    assert.equal(j.groups[0].tasks[0].templates[0].changeMode, 'script');
+    assert.deepEqual(j.groups[0].tasks[0].templates[0].extra, { ChangeScript: { Command: '/bin/true' } });
+  });
 
   test('uid, gid and error_on_missing_key are exported only when written (newer than Nomad 1.0)', async () => {
     const j = await job(wrap({ task: 'template {\n data = "x"\n destination = "local/a"\n uid = 1000\n gid = 100\n error_on_missing_key = true\n }' }));
@@ -111,7 +118,7 @@ describe('artifact decode', () => {
     test(`refused: ${name}`, async () => {
       const r = await parse(wrap({ task: text }));
       assert.equal(r.job, null);
-      assert.deepEqual(errors(r).map((d) => d.code), ['INVALID_VALUE']);
+      assert.deepEqual(errors(r).map((d) => d.code), ['ARTIFACT_INVALID']);
     });
   }
 });
