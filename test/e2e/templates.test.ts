@@ -110,6 +110,11 @@ EOT
     assert.deepEqual(events(a).slice(0, 4), ['Received', 'Task Setup', 'Downloading Artifacts', 'Started']);
     const status = cli(['status', '--data-dir', sb.dataDir, 'conf']);
     assert.match(status.stdout, /\nWarnings\n {2}\* job "conf" → group "g" → task "t": "service" is parsed but not acted on/);
+    // The agent logs it once for this version, not on every rescan.
+    const warned = (): number => agent.output().split('\n').filter((l) => l.includes('"msg":"job warning"') && l.includes('"jobId":"conf"')).length;
+    const passes = agent.output().split('"msg":"pass complete"').length;
+    await waitFor('a few more passes', () => agent.output().split('"msg":"pass complete"').length > passes + 2);
+    assert.equal(warned(), 1);
   });
 
   test('env = true: the rendered KEY=VALUE lines join the task environment', async () => {
