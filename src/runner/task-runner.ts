@@ -112,6 +112,7 @@ export class TaskRunner {
     }
     this.taskId = handle.taskId;
     this.deps.log.info({ taskId: handle.taskId }, 'task re-attached');
+    await this.reattachHooks();
     return this.waitForExit(handle.taskId, true);
   }
 
@@ -161,6 +162,20 @@ export class TaskRunner {
       if (r.env) env = { ...env, ...r.env };
     }
     return env === cfg.env ? cfg : { ...cfg, env };
+  }
+
+  /** Hands the hooks of a re-attached task what prestart gave them before the agent restarted, then lets them watch. */
+  private async reattachHooks(): Promise<void> {
+    if (!this.deps.hooks.some((h) => h.reattach)) return;
+    try {
+      const cfg = await this.deps.prepare(getTaskState(this.deps.db, this.allocId, this.task.name)?.attempt ?? 0);
+      for (const h of this.deps.hooks) await h.reattach?.(cfg);
+    } catch (err) {
+      this.deps.log.warn({ err }, 'task hooks could not be re-attached; templates are not watched until the next start');
+      return;
+    }
+    const control = this.control();
+    for (const h of this.deps.hooks) h.poststart?.(control);
   }
 
   private stopHooks(): void {

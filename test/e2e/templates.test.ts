@@ -299,3 +299,46 @@ describe('artifacts', () => {
     assert.ok(peak - before < 64, `agent grew ${(peak - before).toFixed(1)} MB while fetching 200 MB`);
   });
 });
+
+describe('templates across an agent restart', () => {
+  test('a re-attached task keeps its template watched: a source changed while the agent was down restarts it', async () => {
+    const box = sandbox('bivouac-tmpl-re-');
+    const config = join(box.root, 'agent.hcl');
+    writeFileSync(config, 'bivouac {\n  rescan_interval = "200ms"\n}\n');
+    let a1 = startAgent(box, ['--config', config]);
+    try {
+      server.route('/re.tpl', Buffer.from('first\n'));
+      box.writeJob('re.nomad', job('re', `
+      artifact {
+        source = "${server.url}/re.tpl"
+        mode = "file"
+        destination = "local/in.tpl"
+      }
+      template {
+        source = "local/in.tpl"
+        destination = "local/out.txt"
+        splay = "0s"
+      }`, { script: 'cat local/out.txt; exec sleep 300' }));
+      const status = (): AllocJson | null => {
+        const s = jobStatus(box, 're');
+        const id = s?.Allocations[0]?.ID;
+        return id ? allocStatus(box, id) : null;
+      };
+      const first = await waitFor('re running', () => {
+        const x = status();
+        return x?.ClientStatus === 'running' ? x : null;
+      });
+      await a1.kill9();
+      server.route('/re.tpl', Buffer.from('second\n'));
+      writeFileSync(join(box.dataDir, 'alloc', first.ID, 't', 'local', 'in.tpl'), 'second\n');
+      a1 = startAgent(box, ['--config', config]);
+      await waitFor('restarted by the template watch after re-attach', () => {
+        const x = status();
+        return x && x.TaskStates['t'].Events.some((e) => e.Type === 'Restart Signaled') && readFileSync(join(box.dataDir, 'alloc', x.ID, 'alloc', 'logs', 't.stdout.0'), 'utf8').includes('second') ? x : null;
+      });
+    } finally {
+      await a1.stop();
+      box.cleanup();
+    }
+  });
+});

@@ -30,11 +30,13 @@ export interface TaskHooksInput {
   readonly log: Logger;
 }
 
+/** Only the hooks the task needs: a task without artifacts or templates has none, and re-attaches as before. */
 export function taskHooks(input: TaskHooksInput): TaskHook[] {
   const { task, settings } = input;
-  return [
-    artifactHook({ artifacts: task.artifacts, limits: settings.artifact, nodeVars: input.nodeVars }),
-    templateHook({
+  const hooks: TaskHook[] = [];
+  if (task.artifacts.length > 0) hooks.push(artifactHook({ artifacts: task.artifacts, limits: settings.artifact, nodeVars: input.nodeVars }));
+  if (task.templates.length > 0) {
+    hooks.push(templateHook({
       templates: task.templates,
       taskName: task.name,
       nodeVars: input.nodeVars,
@@ -42,6 +44,7 @@ export function taskHooks(input: TaskHooksInput): TaskHook[] {
       pollMs: settings.templatePollMs,
       rand: input.rand,
       log: input.log,
-    }),
-  ];
+    }));
+  }
+  return hooks;
 }

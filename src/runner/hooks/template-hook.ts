@@ -17,7 +17,8 @@ import { errorMessage } from '../../util/errors.js';
 import type { Logger } from '../../util/logger.js';
 import { parseEnvFile } from './env-file.js';
 import { allocRoot, fillPath } from './paths.js';
-import { RenderError, renderText, writeRendered, type RenderTarget } from './template-render.js';
+import { readRendered, RenderError, renderText, writeRendered, type RenderTarget } from './template-render.js';
+import type { TaskConfig } from '../../drivers/types.js';
 import { templateEnv, templateFuncs } from './template-funcs.js';
 import { TaskHookError, type PrestartContext, type PrestartResult, type TaskControl, type TaskHook } from './types.js';
 
@@ -36,25 +37,28 @@ const SERVER_WORDS: Readonly<Record<string, string>> = { Consul: 'a Consul serve
 
 export function templateHook(deps: TemplateHookDeps): TaskHook {
   let targets: RenderTarget[] = [];
-  let last: string[] = [];
+  let last: (string | null)[] = [];
   let timer: NodeJS.Timeout | null = null;
   let stopped = true;
 
   const render = async (i: number): Promise<string> => renderText(deps.templates[i], targets[i]);
+  const setup = (cfg: TaskConfig): void => {
+    const pc = { cfg, nodeVars: deps.nodeVars };
+    const funcs = templateFuncs({ env: templateEnv(cfg.env, deps.internalEnv), taskDir: cfg.dirs.taskDir, sandbox: allocRoot(cfg) });
+    targets = deps.templates.map((t) => ({
+      allocRoot: allocRoot(cfg),
+      taskName: deps.taskName,
+      source: t.source === '' ? '' : fillPath(t.source, pc),
+      destination: fillPath(t.destination, pc),
+      funcs,
+    }));
+  };
 
   return {
     name: 'template',
     async prestart(ctx: PrestartContext): Promise<PrestartResult> {
       if (deps.templates.length === 0) return {};
-      const pc = { cfg: ctx.cfg, nodeVars: deps.nodeVars };
-      const funcs = templateFuncs({ env: templateEnv(ctx.cfg.env, deps.internalEnv), taskDir: ctx.cfg.dirs.taskDir, sandbox: allocRoot(ctx.cfg) });
-      targets = deps.templates.map((t) => ({
-        allocRoot: allocRoot(ctx.cfg),
-        taskName: deps.taskName,
-        source: t.source === '' ? '' : fillPath(t.source, pc),
-        destination: fillPath(t.destination, pc),
-        funcs,
-      }));
+      setup(ctx.cfg);
       last = [];
       const env: Record<string, string> = {};
       for (const [i, t] of deps.templates.entries()) {
@@ -76,6 +80,13 @@ export function templateHook(deps: TemplateHookDeps): TaskHook {
         }
       }
       return { env };
+    },
+
+    /** After an agent restart: what is on disk is the last render, so a change made meanwhile is caught by the first poll. */
+    async reattach(cfg: TaskConfig): Promise<void> {
+      if (deps.templates.length === 0) return;
+      setup(cfg);
+      last = await Promise.all(targets.map((t) => readRendered(t)));
     },
 
     poststart(ctl: TaskControl): void {

@@ -89,3 +89,10 @@ async function readSource(target: RenderTarget): Promise<string> {
   }
 }
 
+
+/** What the destination holds now, or null when it cannot be read. */
+export async function readRendered(target: RenderTarget): Promise<string | null> {
+  const rel = allocRelative(target.taskName, target.destination);
+  if (rel === null) return null;
+  return readFile(join(target.allocRoot, rel), 'utf8').catch(() => null);
+}

@@ -34,7 +34,9 @@ export interface TaskControl {
 export interface TaskHook {
   readonly name: string;
   prestart?(ctx: PrestartContext): Promise<PrestartResult>;
-  /** After the task started: begin watching (templates). */
+  /** The task was re-attached after an agent restart: take up its state from `cfg` without redoing prestart. */
+  reattach?(cfg: TaskConfig): Promise<void>;
+  /** After the task started (or was re-attached): begin watching (templates). */
   poststart?(ctl: TaskControl): void;
   /** The task exited or is being stopped: end what poststart began. */
   stop?(): void;
