@@ -20,7 +20,7 @@ import { assertNever } from '../util/assert.js';
 import { formatDuration } from '../util/duration.js';
 import { decideRestart, type RestartOutcome } from './restart.js';
 import { describeRestarting, describeTerminated } from './events.js';
-import { TaskHookError, type TaskControl, type TaskHook } from './hooks/index.js';
+import { runPoststart, runPrestart, runReattach, runStop, TaskHookError, type TaskControl, type TaskHook } from './hooks/index.js';
 
 export interface TaskRunnerDeps {
   readonly db: Database;
@@ -112,7 +112,8 @@ export class TaskRunner {
     }
     this.taskId = handle.taskId;
     this.deps.log.info({ taskId: handle.taskId }, 'task re-attached');
-    await this.reattachHooks();
+    const attempt = getTaskState(this.deps.db, this.allocId, this.task.name)?.attempt ?? 0;
+    await runReattach(this.deps.hooks, () => this.deps.prepare(attempt), () => this.control(), this.deps.log);
     return this.waitForExit(handle.taskId, true);
   }
 
@@ -123,7 +124,7 @@ export class TaskRunner {
     let cfg: TaskConfig;
     try {
       cfg = await this.deps.prepare(attempt);
-      cfg = await this.prestart(cfg);
+      cfg = await runPrestart(this.deps.hooks, cfg, (type, message, details = {}) => this.event(type, message, details), this.abort.signal);
     } catch (err) {
       if (this.stopReason) {
         // Stopped during prestart (a download aborted): nothing started; the run loop records the stop.
@@ -147,39 +148,8 @@ export class TaskRunner {
       appendTaskEvent(db, this.allocId, this.task.name, this.deps.clock.now(), 'Started', 'Task started by client');
     });
     this.deps.onStateChange();
-    const control = this.control();
-    for (const h of this.deps.hooks) h.poststart?.(control);
+    runPoststart(this.deps.hooks, this.control());
     return this.waitForExit(handle.taskId);
-  }
-
-  /** Runs the prestart hooks in order; each may add to the task's environment. Throws TaskHookError. */
-  private async prestart(cfg: TaskConfig): Promise<TaskConfig> {
-    let env = cfg.env;
-    const emit = (type: string, message: string, details: Readonly<Record<string, unknown>> = {}): void => this.event(type, message, details);
-    for (const h of this.deps.hooks) {
-      if (!h.prestart) continue;
-      const r = await h.prestart({ cfg: { ...cfg, env }, emit, signal: this.abort.signal });
-      if (r.env) env = { ...env, ...r.env };
-    }
-    return env === cfg.env ? cfg : { ...cfg, env };
-  }
-
-  /** Hands the hooks of a re-attached task what prestart gave them before the agent restarted, then lets them watch. */
-  private async reattachHooks(): Promise<void> {
-    if (!this.deps.hooks.some((h) => h.reattach)) return;
-    try {
-      const cfg = await this.deps.prepare(getTaskState(this.deps.db, this.allocId, this.task.name)?.attempt ?? 0);
-      for (const h of this.deps.hooks) await h.reattach?.(cfg);
-    } catch (err) {
-      this.deps.log.warn({ err }, 'task hooks could not be re-attached; templates are not watched until the next start');
-      return;
-    }
-    const control = this.control();
-    for (const h of this.deps.hooks) h.poststart?.(control);
-  }
-
-  private stopHooks(): void {
-    for (const h of this.deps.hooks) h.stop?.();
   }
 
   /** What hooks may do to the running task: Nomad's TaskLifecycle. */
@@ -210,11 +180,11 @@ export class TaskRunner {
     try {
       exit = await this.deps.driver.waitTask(taskId, this.abort.signal);
     } catch (err) {
-      this.stopHooks();
+      runStop(this.deps.hooks);
       if (this.stopReason) return this.onStopWhileRunning(taskId);
       throw err;
     }
-    this.stopHooks();
+    runStop(this.deps.hooks);
     if (this.stopReason?.kind === 'kill') return this.onStopWhileRunning(taskId);
     // The task ended by itself: free what the driver keeps for it (rkt's pod, via rkt rm).
     await this.deps.driver.destroyTask(taskId, false).catch((err: unknown) => this.deps.log.warn({ err }, 'destroying task failed'));
@@ -307,7 +277,7 @@ export class TaskRunner {
   }
 
   private finishStopped(): void {
-    this.stopHooks();
+    runStop(this.deps.hooks);
     if (this.stopReason?.kind !== 'kill') return;
     const { db, clock } = this.deps;
     const st = getTaskState(db, this.allocId, this.task.name);

@@ -13,6 +13,7 @@ import type { TaskHook } from './types.js';
 
 export type { TaskHook, TaskControl, PrestartContext, PrestartResult, EmitEvent } from './types.js';
 export { TaskHookError } from './types.js';
+export { runPoststart, runPrestart, runReattach, runStop } from './run.js';
 
 /** What the agent config decides for every task's hooks. */
 export interface HookSettings {
