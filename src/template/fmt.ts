@@ -153,7 +153,9 @@ function fmtFloat(x: number, verb: string, f: Spec): string {
   }
   let s = formatFloat(x, fmt, prec);
   if (s === '+Inf' || s === '-Inf' || s === 'NaN') {
-    if (s === '+Inf' && !f.plus) s = f.space ? ' Inf' : 'Inf';
+    // Go keeps the sign of an infinity and shows one for NaN only when asked
+    if (s === 'NaN' && (f.plus || f.space)) s = `${f.plus ? '+' : ' '}NaN`;
+    else if (s === '+Inf' && f.space && !f.plus) s = ' Inf';
     return pad(s, { ...f, zero: false }, true);
   }
   if (f.plus && !s.startsWith('-')) s = `+${s}`;

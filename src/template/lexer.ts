@@ -141,8 +141,10 @@ export function lex(input: string, opts: LexOptions): Item[] {
     return input.startsWith(rightDelim, pos);
   };
   const describe = (c: string): string => {
+    // Go's %#U: the quoted character follows only when it is printable
     const cp = c.codePointAt(0) as number;
-    return `U+${cp.toString(16).toUpperCase().padStart(4, '0')} '${c}'`;
+    const u = `U+${cp.toString(16).toUpperCase().padStart(4, '0')}`;
+    return /[\p{L}\p{M}\p{N}\p{P}\p{S} ]/u.test(c) ? `${u} '${c}'` : u;
   };
 
   /** Text up to the next left delimiter; returns false at EOF. */
