@@ -87,8 +87,9 @@ interface Spec {
 }
 
 function pad(s: string, f: Spec, numeric = false): string {
+  if (f.width < 0 || s.length >= f.width * 2) return s;
   const n = [...s].length;
-  if (f.width < 0 || n >= f.width) return s;
+  if (n >= f.width) return s;
   const fill = f.width - n;
   if (f.minus) return s + ' '.repeat(fill);
   if (f.zero && numeric) {
