@@ -28,6 +28,8 @@ export interface ExecContext {
 const MISSING: unique symbol = Symbol('missing');
 type Final = unknown;
 
+const NO_ARGS: readonly ArgNode[] = [];
+
 /** Walk results: carry on, or unwind to the enclosing range. */
 const NORMAL = 0;
 const BREAK = 1;
@@ -274,12 +276,14 @@ export class Exec {
 
   private idealConstant(n: NumberNode): unknown {
     this.node = n;
-    const hexInt = /^[+-]?0[xX]/.test(n.text) && !/[pP]/.test(n.text);
-    if (n.isFloat && !hexInt && n.text[0] !== "'" && /[.eEpP]/.test(n.text)) {
-      return Number.isInteger(n.float) ? new GoFloat(n.float) : n.float;
+    switch (n.ideal) {
+      case 'float':
+        return Number.isInteger(n.float) ? new GoFloat(n.float) : n.float;
+      case 'int':
+        return n.int;
+      default:
+        return this.errorf(`${n.text} overflows int`);
     }
-    if (n.isInt) return n.int;
-    return this.errorf(`${n.text} overflows int`);
   }
 
   private evalFieldNode(dot: unknown, field: FieldNode, args: readonly ArgNode[], final: Final): unknown {
@@ -333,35 +337,33 @@ export class Exec {
     this.node = cmd.args[0];
     const f = this.ctx.funcs.get(name);
     if (f === undefined) return this.errorf(`${JSON.stringify(name)} is not a defined function`);
-    return this.evalCall(dot, f, cmd, name, cmd.args.slice(1), final);
+    return this.evalCall(dot, f, cmd, name, cmd.args, final, 1);
   }
 
-  /** Calls `f` with Go's arity and type checks; `and`/`or` short-circuit. */
-  evalCall(dot: unknown, f: TemplateFunc, node: Node, name: string, args: readonly ArgNode[], final: Final): unknown {
-    const numIn = args.length + (final === MISSING ? 0 : 1);
+  /** Calls `f` with args[from…] with Go's arity and type checks; `and`/`or` short-circuit. */
+  evalCall(dot: unknown, f: TemplateFunc, node: Node, name: string, args: readonly ArgNode[], final: Final, from = 0): unknown {
+    const given = args.length - from;
+    const numIn = given + (final === MISSING ? 0 : 1);
     const numFixed = f.params.length;
     if (f.variadic !== undefined) {
-      if (numIn < numFixed) this.errorf(`wrong number of args for ${name}: want at least ${numFixed} got ${args.length}`);
+      if (numIn < numFixed) this.errorf(`wrong number of args for ${name}: want at least ${numFixed} got ${given}`);
     } else if (numIn !== numFixed) this.errorf(`wrong number of args for ${name}: want ${numFixed} got ${numIn}`);
 
     if (f === BUILTINS.and || f === BUILTINS.or) {
       let v: unknown;
-      for (const a of args) {
-        v = this.evalArg(dot, 'value', a);
+      for (let i = from; i < args.length; i++) {
+        v = this.evalArg(dot, 'value', args[i]);
         if (truth(v) === (f === BUILTINS.or)) return v;
       }
       if (final !== MISSING) v = final;
       return v;
     }
-    const argv: unknown[] = [];
-    let i = 0;
-    for (; i < numFixed && i < args.length; i++) argv.push(this.evalArg(dot, f.params[i], args[i]));
-    if (f.variadic !== undefined) for (; i < args.length; i++) argv.push(this.evalArg(dot, f.variadic, args[i]));
-    if (final !== MISSING) {
-      const kind = argv.length < numFixed ? f.params[argv.length] : (f.variadic ?? f.params[numFixed - 1]);
-      argv.push(this.validateType(final, kind));
-    }
-    if (f === BUILTINS.call && args.length > 0) argv.unshift(nodeString(args[0]));
+    const argv: unknown[] = new Array(numIn);
+    let n = 0;
+    for (; n < numFixed && n < given; n++) argv[n] = this.evalArg(dot, f.params[n], args[from + n]);
+    if (f.variadic !== undefined) for (; n < given; n++) argv[n] = this.evalArg(dot, f.variadic, args[from + n]);
+    if (final !== MISSING) argv[n] = this.validateType(final, n < numFixed ? f.params[n] : (f.variadic ?? f.params[numFixed - 1]));
+    if (f === BUILTINS.call && given > 0) argv.unshift(nodeString(args[from]));
     try {
       return (f.fn as (...a: unknown[]) => unknown)(...argv);
     } catch (e) {
@@ -416,7 +418,7 @@ export class Exec {
       case 'identifier': {
         const f = this.ctx.funcs.get(n.ident);
         if (f === undefined) return this.errorf(`${JSON.stringify(n.ident)} is not a defined function`);
-        return this.validateType(this.evalCall(dot, f, n, n.ident, [], MISSING), kind);
+        return this.validateType(this.evalCall(dot, f, n, n.ident, NO_ARGS, MISSING), kind);
       }
       case 'chain':
         return this.validateType(this.evalChainNode(dot, n, [], MISSING), kind);

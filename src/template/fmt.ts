@@ -87,8 +87,9 @@ interface Spec {
 }
 
 function pad(s: string, f: Spec, numeric = false): string {
+  if (f.width < 0 || s.length >= f.width * 2) return s;
   const n = [...s].length;
-  if (f.width < 0 || n >= f.width) return s;
+  if (n >= f.width) return s;
   const fill = f.width - n;
   if (f.minus) return s + ' '.repeat(fill);
   if (f.zero && numeric) {
@@ -153,7 +154,9 @@ function fmtFloat(x: number, verb: string, f: Spec): string {
   }
   let s = formatFloat(x, fmt, prec);
   if (s === '+Inf' || s === '-Inf' || s === 'NaN') {
-    if (s === '+Inf' && !f.plus) s = f.space ? ' Inf' : 'Inf';
+    // Go keeps the sign of an infinity and shows one for NaN only when asked
+    if (s === 'NaN' && (f.plus || f.space)) s = `${f.plus ? '+' : ' '}NaN`;
+    else if (s === '+Inf' && f.space && !f.plus) s = ' Inf';
     return pad(s, { ...f, zero: false }, true);
   }
   if (f.plus && !s.startsWith('-')) s = `+${s}`;

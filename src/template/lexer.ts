@@ -62,7 +62,9 @@ export function isSpace(c: string): boolean {
 }
 
 function isAlphaNumeric(c: string): boolean {
-  return c === '_' || /^[\p{L}\p{Nd}]$/u.test(c);
+  const code = c.charCodeAt(0);
+  if (code < 0x80) return (code >= 97 && code <= 122) || (code >= 65 && code <= 90) || (code >= 48 && code <= 57) || code === 95;
+  return /^[\p{L}\p{Nd}]$/u.test(c);
 }
 
 function hasLeftTrimMarker(s: string, at: number): boolean {
@@ -101,14 +103,18 @@ export function lex(input: string, opts: LexOptions): Item[] {
     pos += n;
   };
   /** Next code point (astral characters are one rune, as in Go). */
+  const charAt = (at: number): string => {
+    const code = input.charCodeAt(at);
+    return code < 0xd800 || code > 0xdbff ? input[at] : String.fromCodePoint(input.codePointAt(at) as number);
+  };
   const next = (): string => {
     if (pos >= input.length) return '';
-    const cp = input.codePointAt(pos) as number;
-    const c = String.fromCodePoint(cp);
-    advance(c.length);
+    const c = charAt(pos);
+    if (c === '\n') line++;
+    pos += c.length;
     return c;
   };
-  const peek = (): string => (pos >= input.length ? '' : String.fromCodePoint(input.codePointAt(pos) as number));
+  const peek = (): string => (pos >= input.length ? '' : charAt(pos));
   const backup = (c: string): void => {
     pos -= c.length;
     if (c === '\n') line--;
@@ -141,8 +147,10 @@ export function lex(input: string, opts: LexOptions): Item[] {
     return input.startsWith(rightDelim, pos);
   };
   const describe = (c: string): string => {
+    // Go's %#U: the quoted character follows only when it is printable
     const cp = c.codePointAt(0) as number;
-    return `U+${cp.toString(16).toUpperCase().padStart(4, '0')} '${c}'`;
+    const u = `U+${cp.toString(16).toUpperCase().padStart(4, '0')}`;
+    return /[\p{L}\p{M}\p{N}\p{P}\p{S} ]/u.test(c) ? `${u} '${c}'` : u;
   };
 
   /** Text up to the next left delimiter; returns false at EOF. */

@@ -16,6 +16,8 @@ export function unquote(s: string): string | undefined {
   if (q === '`') return body.includes('`') ? undefined : body.replace(/\r/g, '');
   if (q !== '"' && q !== "'") return undefined;
   let out = '';
+  // \xNN and \NNN are bytes in a Go string: collected as bytes, then read as UTF-8
+  let bytes: Buffer[] | undefined;
   let i = 0;
   let runes = 0;
   while (i < body.length) {
@@ -31,24 +33,29 @@ export function unquote(s: string): string | undefined {
     }
     const r = unescape(body, i + 1, q);
     if (r === undefined) return undefined;
-    out += r.text;
+    if (r.byte && q === '"') {
+      bytes ??= [];
+      bytes.push(Buffer.from(out), Buffer.from([r.text.charCodeAt(0)]));
+      out = '';
+    } else out += r.text;
     i = r.next;
     runes++;
   }
   if (q === "'" && runes !== 1) return undefined;
+  if (bytes !== undefined) return Buffer.concat([...bytes, Buffer.from(out)]).toString('utf8');
   return out;
 }
 
-function unescape(s: string, i: number, quote: string): { text: string; next: number } | undefined {
+function unescape(s: string, i: number, quote: string): { text: string; next: number; byte?: boolean } | undefined {
   const c = s[i];
   if (c === undefined) return undefined;
   if (c in SIMPLE_ESCAPES) return { text: SIMPLE_ESCAPES[c], next: i + 1 };
   if (c === quote) return { text: c, next: i + 1 };
-  const hex = (n: number): { text: string; next: number } | undefined => {
+  const hex = (n: number): { text: string; next: number; byte?: boolean } | undefined => {
     const h = s.slice(i + 1, i + 1 + n);
     if (h.length !== n || !/^[0-9a-fA-F]+$/.test(h)) return undefined;
     const v = parseInt(h, 16);
-    if (n === 2) return { text: String.fromCharCode(v), next: i + 1 + n }; // a byte; Latin-1 here
+    if (n === 2) return { text: String.fromCharCode(v), next: i + 1 + n, byte: true };
     if (v > 0x10ffff || (v >= 0xd800 && v <= 0xdfff)) return undefined;
     return { text: String.fromCodePoint(v), next: i + 1 + n };
   };
@@ -60,7 +67,7 @@ function unescape(s: string, i: number, quote: string): { text: string; next: nu
     if (!/^[0-7]{3}$/.test(o)) return undefined;
     const v = parseInt(o, 8);
     if (v > 255) return undefined;
-    return { text: String.fromCharCode(v), next: i + 3 };
+    return { text: String.fromCharCode(v), next: i + 3, byte: true };
   }
   return undefined;
 }

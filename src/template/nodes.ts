@@ -38,6 +38,8 @@ export interface NumberNode extends At {
   readonly isFloat: boolean;
   readonly int: number;
   readonly float: number;
+  /** What the constant is where no parameter type decides (Go's idealConstant), fixed at parse. */
+  readonly ideal: 'int' | 'float' | 'overflow';
 }
 interface Branch extends At {
   readonly line: number;

@@ -395,6 +395,15 @@ class Parser {
   }
 
   private number(tok: Item): NumberNode {
+    const node = this.parseNumber(tok);
+    const hexInt = /^[+-]?0[xX]/.test(node.text) && !/[pP]/.test(node.text);
+    let ideal: NumberNode['ideal'] = 'overflow';
+    if (node.isFloat && !hexInt && node.text[0] !== "'" && /[.eEpP]/.test(node.text)) ideal = 'float';
+    else if (node.isInt) ideal = 'int';
+    return { ...node, ideal };
+  }
+
+  private parseNumber(tok: Item): Omit<NumberNode, 'ideal'> {
     const text = tok.val;
     const base = { type: 'number' as const, pos: tok.pos, text };
     if (tok.type === 'charConstant') {
@@ -404,7 +413,8 @@ class Parser {
       return { ...base, isInt: true, isFloat: true, int: r, float: r };
     }
     if (text.endsWith('i') && !/^[+-]?0[xX]/.test(text)) this.errorf(`complex numbers are not supported: ${JSON.stringify(text)}`);
-    const i = parseGoInt(text);
+    // plain decimals (the common case) skip the general Go literal parser
+    const i = /^[1-9][0-9]{0,14}$|^0$/.test(text) ? Number(text) : parseGoInt(text);
     if (i !== undefined) return { ...base, isInt: true, isFloat: true, int: i, float: i };
     const u = parseGoUint(text);
     if (u !== undefined) return { ...base, isInt: false, isFloat: true, int: 0, float: u };

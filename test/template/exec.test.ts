@@ -329,3 +329,8 @@ describe('exec: whitespace trimming', () => {
   ];
   cases.forEach(check);
 });
+
+describe('exec: string literals are Go strings', () => {
+  test('byte escapes form UTF-8', () => assert.equal(run('{{"\\xc3\\xa9\\303\\251"}} {{len "\\xc3\\xa9"}}', null), 'éé 2'));
+  test('char constants are runes', () => assert.equal(run("{{'\\xff'}} {{'é'}} {{'\\u00e9'}}", null), '255 233 233'));
+});

@@ -98,7 +98,9 @@ export function parseJSON(s: string): unknown {
     parsed = JSON.parse(s);
   } catch (e) {
     const msg = e instanceof Error ? e.message : String(e);
-    throw funcError(/end of (JSON )?input/i.test(msg) ? 'unexpected end of JSON input' : `invalid JSON: ${msg}`);
+    const at = /at position (\d+)/.exec(msg);
+    const atEnd = /end of (JSON )?input/i.test(msg) || (at !== null && Number(at[1]) >= s.length);
+    throw funcError(atEnd ? 'unexpected end of JSON input' : `invalid JSON: ${msg}`);
   }
   return fromJson(parsed);
 }

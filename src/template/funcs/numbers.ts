@@ -39,6 +39,7 @@ function parseInteger(s: string, name: 'parseInt' | 'parseUint'): number {
   const fn = name === 'parseInt' ? 'ParseInt' : 'ParseUint';
   const ok = name === 'parseInt' ? /^[+-]?\d+$/.test(s) : /^\d+$/.test(s);
   if (!ok) throw funcError(`${name}: strconv.${fn}: parsing ${quote(s)}: invalid syntax`);
+  if (s.length <= 15) return Number(s);
   const big = BigInt(s);
   const max = name === 'parseInt' ? 2n ** 63n - 1n : 2n ** 64n - 1n;
   const min = name === 'parseInt' ? -(2n ** 63n) : 0n;

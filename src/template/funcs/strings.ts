@@ -7,7 +7,11 @@ const SPACE = '\\t\\n\\v\\f\\r \\u0085\\u00A0\\u1680\\u2000-\\u200A\\u2028\\u202
 const LEADING = new RegExp(`^[${SPACE}]+`);
 const TRAILING = new RegExp(`[${SPACE}]+$`);
 
+/** Printable ASCII cannot be Go space: the common case needs no regex. */
+const plainEdge = (code: number): boolean => code > 0x20 && code < 0x7f;
+
 export function trimSpace(s: string): string {
+  if (s.length > 0 && plainEdge(s.charCodeAt(0)) && plainEdge(s.charCodeAt(s.length - 1))) return s;
   return s.replace(LEADING, '').replace(TRAILING, '');
 }
 
