@@ -35,6 +35,7 @@ export const TASK_EVENT_TYPES = [
   'Plugin became healthy',
   'Reconnected',
   'Waiting for shutdown delay',
+  'Template',
 ] as const;
 
 export type TaskEventType = (typeof TASK_EVENT_TYPES)[number];
@@ -153,6 +154,7 @@ export function describeEvent(e: TaskEvent): string {
     case 'Plugin became unhealthy':
     case 'Plugin became healthy':
     case 'Waiting for shutdown delay':
+    case 'Template':
       return e.message;
     default:
       return assertNever(e.type, 'task event type');
