@@ -16,7 +16,7 @@ import { archiveKind } from './archive-kind.js';
 import { download } from './download.js';
 import { artifactError } from './errors.js';
 import { SafeDir } from './safe-dir.js';
-import { parseSource, sourceBaseName } from './source.js';
+import { parseSource, sourceBaseName, type ArtifactSource } from './source.js';
 import { extractTar } from './tar.js';
 import type { ArtifactLimits } from './types.js';
 import { extractZip } from './zip.js';
@@ -45,12 +45,14 @@ export interface Fetched {
 }
 
 export async function fetchArtifact(a: ResolvedArtifact, t: FetchTarget): Promise<Fetched> {
-  const src = parseSource(a.source, t.limits.allowedLocalDirs);
-  const check = checksum(a.options['checksum']);
+  const parsed = parseSource(a.source, t.limits.allowedLocalDirs);
+  const { src, options } = takeQueryOptions(parsed, a.options);
+  const check = checksum(options['checksum']);
   const root = new SafeDir(await realpath(t.taskDir), t.limits.httpMaxBytes);
   const dest = SafeDir.entry(a.destination.replace(/^\/+/, ''));
-  const base = sourceBaseName(src);
-  const kind = archiveKind(src.kind === 'http' ? src.url.pathname : src.path, a.options['archive']);
+  const base = options['filename'] ?? sourceBaseName(src);
+  if (base.includes('/') || base === '..' || base === '.') throw artifactError(`filename "${base}" must be a plain file name`);
+  const kind = archiveKind(src.kind === 'http' ? src.url.pathname : src.path, options['archive']);
   if (a.mode === 'dir' && kind === null) throw artifactError(`mode "dir" needs an archive (tar.gz, tgz, tar, zip); "${base}" is not one`);
   if (a.mode === 'file' && kind !== null && kind !== 'gz') throw artifactError(`a ${kind} archive cannot be unpacked into a single file; use mode "dir" or "any", or options { archive = "false" }`);
 
@@ -89,6 +91,19 @@ export async function fetchArtifact(a: ResolvedArtifact, t: FetchTarget): Promis
   }
 }
 
+/** go-getter's options in the URL's query (`?archive=false&checksum=…&filename=…`): taken out of the request, `options` winning. */
+function takeQueryOptions(src: ArtifactSource, options: Readonly<Record<string, string>>): { src: ArtifactSource; options: Readonly<Record<string, string>> } {
+  if (src.kind !== 'http') return { src, options };
+  const url = new URL(src.url);
+  const fromQuery: Record<string, string> = {};
+  for (const key of ['archive', 'checksum', 'filename']) {
+    const v = url.searchParams.get(key);
+    if (v !== null) fromQuery[key] = v;
+    url.searchParams.delete(key);
+  }
+  return { src: { kind: 'http', url }, options: { ...fromQuery, ...options } };
+}
+
 /** A SafeDir rooted at the destination: archive entries are confined to it, not only to the task dir. */
 async function subdir(root: SafeDir, dest: string, maxBytes: number): Promise<SafeDir> {
   return new SafeDir(await root.dir(dest), maxBytes);
@@ -104,6 +119,7 @@ function checksum(opt: string | undefined): { type: string; value: string } | nu
   const i = opt.indexOf(':');
   const type = opt.slice(0, i);
   const value = opt.slice(i + 1).toLowerCase();
+  if (type === 'file') throw artifactError(`checksum "${opt}": reading the checksum from a file is not supported by bivouac; give type:digest`);
   if (i < 0 || CHECKSUM_HEX_LENGTH[type] === undefined || value.length !== CHECKSUM_HEX_LENGTH[type]) {
     throw artifactError(`invalid checksum "${opt}": use md5, sha1, sha256 or sha512 followed by ':' and the hex digest`);
   }

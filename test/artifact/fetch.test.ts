@@ -110,6 +110,16 @@ describe('fetchArtifact', () => {
     assert.equal(readFileSync(join(taskDir, 'local/f.json'), 'utf8'), '{"a":1}');
   });
 
+  test("go-getter's URL query options: archive, checksum, filename, taken out of the request", async () => {
+    const body = gzipSync(tgz);
+    server.route('/q.tgz', body);
+    await fetch(art({ source: `${server.url}/q.tgz?archive=false&filename=kept.tgz&checksum=sha256:${sha256(body)}&other=1` }));
+    assert.ok(existsSync(join(taskDir, 'local/kept.tgz')));
+    assert.equal(server.requests.at(-1)?.path, '/q.tgz');
+    await refused(fetch(art({ source: `${server.url}/q.tgz?checksum=sha256:${'1'.repeat(64)}` })), /checksums did not match/);
+    await refused(fetch(art({ source: `${server.url}/q.tgz`, options: { checksum: 'file:http://x/SHA256SUMS' } })), /from a file is not supported/);
+  });
+
   test('mode file writes the destination itself; mode dir needs an archive', async () => {
     server.route('/g', Buffer.from('G'));
     await fetch(art({ source: `${server.url}/g`, mode: 'file', destination: 'local/renamed.bin' }));

@@ -89,6 +89,12 @@ describe('template hook', () => {
     assert.deepEqual(readdirSync(c.dirs.localDir).filter((f) => f.endsWith('.tmp')), []);
   });
 
+  test('setuid and setgid are dropped from perms', async () => {
+    const c = cfg();
+    await prestart(hookOf([tmpl({ data: 'x', perms: '6755' })]), c);
+    assert.equal(statSync(join(c.dirs.localDir, 'out')).mode & 0o7777, 0o755);
+  });
+
   test('file reads relative to the task dir, never outside the allocation dir; custom delimiters', async () => {
     const c = cfg();
     writeFileSync(join(c.dirs.localDir, 'in.txt'), 'inside');

@@ -57,7 +57,9 @@ export async function writeRendered(t: TemplateSpec, target: RenderTarget, conte
     if (now === content) return false;
   }
   const tmp = join(dir, `.${posix.basename(rel)}.${randomBytes(6).toString('hex')}.tmp`);
-  const mode = parseInt(t.perms, 8) & 0o7777;
+  // Setuid and setgid are dropped: the agent writes as root, and a rendered setuid-root file
+  // would hand root to whatever task can run it.
+  const mode = parseInt(t.perms, 8) & 0o1777;
   const fh = await open(tmp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o600);
   try {
     await fh.writeFile(content);
