@@ -11,6 +11,7 @@
  */
 import { joinPath } from './decode-ctx.js';
 import { apiName } from './decode-extra.js';
+import { templateProblems } from './template-check.js';
 import { GROUP_EXTRA, JOB_EXTRA, TASK_EXTRA, type Field } from './schema.js';
 import type { Job, Task, TemplateSpec } from './types.js';
 
@@ -85,7 +86,8 @@ export interface JobWarning {
   /** `job "x" → group "g" → task "t"` */
   readonly path: string;
   readonly key: string;
-  readonly note: string;
+  /** The whole sentence after the path. */
+  readonly message: string;
 }
 
 /** One warning per parsed-only block or field present in the job, in job order. */
@@ -99,7 +101,11 @@ export function unhonouredWarnings(job: Job): JobWarning[] {
     for (const t of g.tasks) {
       const tPath = joinPath(gPath, `task "${t.name}"`);
       check(out, 'task', tPath, (k) => hasTask(t, k));
-      t.templates.forEach((tm, i) => check(out, 'template', joinPath(tPath, `template ${i + 1}`), (k) => hasTemplate(tm, k)));
+      t.templates.forEach((tm, i) => {
+        const at = joinPath(tPath, `template ${i + 1}`);
+        check(out, 'template', at, (k) => hasTemplate(tm, k));
+        for (const problem of templateProblems(tm)) out.push({ path: at, key: 'template', message: `template "${tm.destination}" ${problem}` });
+      });
       t.artifacts.forEach((a, i) => check(out, 'artifact', joinPath(tPath, `artifact ${i + 1}`), (k) => has(a.extra, apiName(k))));
     }
   }
@@ -108,12 +114,14 @@ export function unhonouredWarnings(job: Job): JobWarning[] {
 
 /** `job "x" → group "g": "service" is parsed but not acted on: bivouac has no … service catalog` */
 export function formatJobWarning(w: JobWarning): string {
-  return `${w.path}: "${w.key}" is parsed but not acted on: ${w.note}`;
+  return `${w.path}: ${w.message}`;
 }
 
 function check(out: JobWarning[], level: Level, path: string, present: (key: string) => boolean): void {
   for (const row of SUPPORT) {
-    if (row.level === level && row.support === 'parsed' && present(row.key)) out.push({ path, key: row.key, note: row.note });
+    if (row.level === level && row.support === 'parsed' && present(row.key)) {
+      out.push({ path, key: row.key, message: `"${row.key}" is parsed but not acted on: ${row.note}` });
+    }
   }
 }
 

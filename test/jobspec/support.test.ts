@@ -46,6 +46,16 @@ describe('support table', () => {
     assert.match(formatJobWarning(unhonouredWarnings(j)[3]), /^job "j" → group "g": "service" is parsed but not acted on: bivouac has no Consul/);
   });
 
+  test('an inline template calling a server function, or not parsing, warns now rather than only at run time', async () => {
+    const j = await job(wrap({ task: 'template {\n data = "{{ key \\"a\\" }}{{ secret \\"b\\" }}{{ env \\"X\\" }}"\n destination = "local/x"\n }\ntemplate {\n data = "{{ if }}"\n destination = "local/y"\n }\ntemplate {\n source = "local/z.tpl"\n destination = "local/z"\n }' }));
+    assert.deepEqual(unhonouredWarnings(j).map(formatJobWarning), [
+      'job "j" → group "g" → task "t" → template 1: template "local/x" calls "key", which needs a Consul server, which bivouac does not have: the task will fail before it starts',
+      'job "j" → group "g" → task "t" → template 1: template "local/x" calls "secret", which needs a Vault server, which bivouac does not have: the task will fail before it starts',
+      `job "j" → group "g" → task "t" → template 2: template "local/y" does not parse (${unhonouredWarnings(j)[2].message.split('does not parse (')[1].split('): ')[0]}): the task will fail before it starts`,
+    ]);
+    assert.match(unhonouredWarnings(j)[2].message, /missing value for if/);
+  });
+
   test('honoured blocks give no warning', async () => {
     const j = await job(wrap({ job: 'periodic {\n cron = "* * * * *"\n }', task: 'lifecycle {\n hook = "prestart"\n }' }));
     assert.deepEqual(unhonouredWarnings(j), []);
