@@ -11,7 +11,7 @@
  */
 import type { Command, CommandIO } from './io.js';
 import { flagBool, parseArgs } from './args.js';
-import { extractVars, readJobFile, errorReport, jobWarnings } from './job-validate.js';
+import { extractVars, readJobFile, errorReport, jobWarningsSection } from './job-validate.js';
 import { loadNode } from './node-status.js';
 import { getCurrentJobVersion, getJobVersion, listAllocsForJob, listLiveAllocs } from '../src/state/index.js';
 import { toExisting } from '../src/agent/schedule.js';
@@ -48,7 +48,7 @@ async function plan(argv: readonly string[], io: CommandIO): Promise<number> {
   }
   const file = args.positional[0];
   const text = await readJobFile(file, io.cwd);
-  const { parseJobFile, formatDiagnostic, kindOf, canonicalHash, unhonouredWarnings, formatJobWarning } = await import('../src/jobspec/index.js');
+  const { parseJobFile, formatDiagnostic, kindOf, canonicalHash, jobWarnings, formatJobWarning } = await import('../src/jobspec/index.js');
   const parsed = await parseJobFile(file, text, { vars });
   const errors = parsed.diagnostics.filter((d) => d.severity === 'error');
   if (parsed.job === null || errors.length > 0) {
@@ -73,9 +73,9 @@ async function plan(argv: readonly string[], io: CommandIO): Promise<number> {
       rand: Math.random,
     });
     io.stdout.write(renderPlan(result, { verbose: flagBool(args, 'verbose'), diff: args.flags.diff !== false }));
-    io.stdout.write(jobWarnings([
+    io.stdout.write(jobWarningsSection([
       ...parsed.diagnostics.filter((d) => d.severity === 'warning').map(formatDiagnostic),
-      ...unhonouredWarnings(job).map(formatJobWarning),
+      ...jobWarnings(job).map(formatJobWarning),
     ]));
     return planExitCode(result);
   } finally {

@@ -25,7 +25,7 @@ export const jobValidateCommand: Command = async (argv, io) => {
   }
   if (args.positional.length === 0) throw new BivouacError('USAGE', 'usage: bivouac job validate [-var k=v]… FILE|DIR…');
   const files = await expandPaths(args.positional, io.cwd);
-  const { parseJobFile, formatDiagnostic, kindOf, unhonouredWarnings, formatJobWarning } = await import('../src/jobspec/index.js');
+  const { parseJobFile, formatDiagnostic, kindOf, jobWarnings, formatJobWarning } = await import('../src/jobspec/index.js');
   let failed = false;
   for (const file of files) {
     if (files.length > 1) io.stdout.write(`==> ${file}\n`);
@@ -34,9 +34,9 @@ export const jobValidateCommand: Command = async (argv, io) => {
     const errors = result.diagnostics.filter((d) => d.severity === 'error');
     const warnings = [
       ...result.diagnostics.filter((d) => d.severity === 'warning').map(formatDiagnostic),
-      ...(result.job ? unhonouredWarnings(result.job).map(formatJobWarning) : []),
+      ...(result.job ? jobWarnings(result.job).map(formatJobWarning) : []),
     ];
-    io.stdout.write(jobWarnings(warnings));
+    io.stdout.write(jobWarningsSection(warnings));
     if (errors.length === 0) {
       io.stdout.write('Job validation successful\n');
       continue;
@@ -50,7 +50,7 @@ export const jobValidateCommand: Command = async (argv, io) => {
 type Format = (d: Diagnostic) => string;
 
 /** Nomad's `Job Warnings:` section (its MergeMultierrorWarnings form); '' when there are none. */
-export function jobWarnings(lines: readonly string[]): string {
+export function jobWarningsSection(lines: readonly string[]): string {
   if (lines.length === 0) return '';
   return `Job Warnings:\n${lines.length} warning(s):\n\n${lines.map((l) => `* ${l}\n`).join('')}\n`;
 }

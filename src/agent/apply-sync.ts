@@ -1,6 +1,7 @@
 import type { Database } from '../state/index.js';
 import { clearFileError, listFileErrors, listJobsWithHash, putFileError, putJobVersion, setJobStopped, tx } from '../state/index.js';
-import { formatJobWarning, unhonouredWarnings } from '../jobspec/support.js';
+import { formatJobWarning } from '../jobspec/support.js';
+import { jobWarnings } from '../jobspec/template-check.js';
 import { assertNever } from '../util/assert.js';
 import type { Logger } from '../util/logger.js';
 import type { JobSnapshot } from './jobs-source.js';
@@ -18,7 +19,7 @@ export function applyJobSync(db: Database, snap: JobSnapshot, now: number, log: 
           if (r.changed) {
             log.info({ jobId: a.job.id, version: r.version, file: a.file }, 'job registered');
             // Once per registered version: what the job asks for that bivouac will not do.
-            for (const w of unhonouredWarnings(a.job)) log.warn({ jobId: a.job.id, version: r.version, warning: formatJobWarning(w) }, 'job warning');
+            for (const w of jobWarnings(a.job)) log.warn({ jobId: a.job.id, version: r.version, warning: formatJobWarning(w) }, 'job warning');
           }
           break;
         }

@@ -12,3 +12,4 @@ export { DEFAULTS, defaultRestart } from './defaults.js';
 export { unsafeNameReason } from './validate.js';
 export type * from './types.js';
 export { SUPPORT, unhonouredWarnings, formatJobWarning, type JobWarning, type SupportRow } from './support.js';
+export { jobWarnings } from './template-check.js';

@@ -8,7 +8,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
-import { parseJobFile, unhonouredWarnings } from '../../src/jobspec/index.js';
+import { jobWarnings, parseJobFile } from '../../src/jobspec/index.js';
 import { cli } from '../helpers/agent.js';
 import { corpusDir } from '../helpers/paths.js';
 
@@ -69,7 +69,7 @@ describe('job warnings', () => {
     for (const file of paths) {
       const res = await parseJobFile(file, readFileSync(file, 'utf8'));
       if (res.job === null) continue;
-      const keys = unhonouredWarnings(res.job).map((w) => w.message);
+      const keys = jobWarnings(res.job).map((w) => w.message);
       if (keys.length > 0) withWarnings.push({ file, keys });
     }
     assert.ok(withWarnings.length >= 50, `only ${withWarnings.length} corpus files warn`);

@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { SUPPORT, formatJobWarning, supportTableMarkdown, unhonouredWarnings } from '../../src/jobspec/support.js';
+import { jobWarnings } from '../../src/jobspec/template-check.js';
 import { repoRoot } from '../helpers/paths.js';
 import { job, wrap } from './helpers.js';
 
@@ -48,12 +49,12 @@ describe('support table', () => {
 
   test('an inline template calling a server function, or not parsing, warns now rather than only at run time', async () => {
     const j = await job(wrap({ task: 'template {\n data = "{{ key \\"a\\" }}{{ secret \\"b\\" }}{{ env \\"X\\" }}"\n destination = "local/x"\n }\ntemplate {\n data = "{{ if }}"\n destination = "local/y"\n }\ntemplate {\n source = "local/z.tpl"\n destination = "local/z"\n }' }));
-    assert.deepEqual(unhonouredWarnings(j).map(formatJobWarning), [
+    assert.deepEqual(jobWarnings(j).map(formatJobWarning), [
       'job "j" → group "g" → task "t" → template 1: template "local/x" calls "key", which needs a Consul server, which bivouac does not have: the task will fail before it starts',
       'job "j" → group "g" → task "t" → template 1: template "local/x" calls "secret", which needs a Vault server, which bivouac does not have: the task will fail before it starts',
-      `job "j" → group "g" → task "t" → template 2: template "local/y" does not parse (${unhonouredWarnings(j)[2].message.split('does not parse (')[1].split('): ')[0]}): the task will fail before it starts`,
+      `job "j" → group "g" → task "t" → template 2: template "local/y" does not parse (${jobWarnings(j)[2].message.split('does not parse (')[1].split('): ')[0]}): the task will fail before it starts`,
     ]);
-    assert.match(unhonouredWarnings(j)[2].message, /missing value for if/);
+    assert.match(jobWarnings(j)[2].message, /missing value for if/);
   });
 
   test('honoured blocks give no warning', async () => {
