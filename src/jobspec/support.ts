@@ -137,7 +137,7 @@ function has(extra: Readonly<Record<string, unknown>>, api: string): boolean {
 
 function hasJob(job: Job, key: string): boolean {
   if (key === 'periodic') return job.periodic !== null;
-  if (key === 'parameterized') return Boolean(job.parameterized); // a boolean today, an object once i12's typed block lands
+  if (key === 'parameterized') return Boolean(job.parameterized); // a flag or the typed block: present either way
   return has(job.extra, apiKey('job', key));
 }
 
