@@ -127,12 +127,12 @@ EOT
 FOO={{ env "NOMAD_JOB_ID" }}-value
 QUOTED="two words\\tand a tab"
 EOT
-      }`, { script: 'printf "FOO=%s QUOTED=%s\\n" "$FOO" "$QUOTED"; exec sleep 300' }));
+      }`, { script: 'printf "FOO=%s QUOTED=%s ARG=%s\\n" "$FOO" "$QUOTED" "$0"; exec sleep 300' }).replace(/args = \["-c", (".*?")\]/, 'args = ["-c", $1, "${FOO}"]'));
     const a = await waitFor('envt running', () => {
       const x = alloc('envt');
       return x?.ClientStatus === 'running' ? x : null;
     });
-    await waitFor('env in logs', () => logs(a.ID).includes('FOO=envt-value QUOTED=two words\tand a tab\n'));
+    await waitFor('env in logs', () => logs(a.ID).includes('FOO=envt-value QUOTED=two words\tand a tab ARG=envt-value\n'));
   });
 
   test('a template calling key fails the task before it starts, naming Consul, without restarts', async () => {

@@ -1,17 +1,27 @@
 /** How the task runner walks its hook list: in order, knowing nothing of what each hook does. */
 import type { TaskConfig } from '../../drivers/types.js';
 import type { Logger } from '../../util/logger.js';
+import { interpolateValue } from '../interpolate.js';
 import type { EmitEvent, TaskControl, TaskHook } from './types.js';
 
-/** Runs the prestart hooks in order; each may add to the task's environment. Throws TaskHookError. */
+/**
+ * Runs the prestart hooks in order; each may add to the task's environment. Throws
+ * TaskHookError. Added variables (template `env = true`) also fill the `${…}` the driver
+ * config still holds, as Nomad's env builder does once templates rendered.
+ */
 export async function runPrestart(hooks: readonly TaskHook[], cfg: TaskConfig, emit: EmitEvent, signal: AbortSignal): Promise<TaskConfig> {
   let env = cfg.env;
+  const added: Record<string, string> = {};
   for (const h of hooks) {
     if (!h.prestart) continue;
     const r = await h.prestart({ cfg: { ...cfg, env }, emit, signal });
-    if (r.env) env = { ...env, ...r.env };
+    if (r.env) {
+      env = { ...env, ...r.env };
+      Object.assign(added, r.env);
+    }
   }
-  return env === cfg.env ? cfg : { ...cfg, env };
+  if (env === cfg.env) return cfg;
+  return { ...cfg, env, driverConfig: interpolateValue(cfg.driverConfig, { env: added, node: {} }) };
 }
 
 export function runPoststart(hooks: readonly TaskHook[], control: TaskControl): void {
