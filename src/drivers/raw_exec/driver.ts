@@ -9,7 +9,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { systemClock, type Clock } from '../../util/clock.js';
 import { BivouacError, TaskNotFoundError } from '../../util/errors.js';
 import type { Logger } from '../../util/logger.js';
-import type { Capabilities, Driver, FingerprintResult, TaskConfig, TaskHandle, TaskStatus } from '../types.js';
+import type { Capabilities, Driver, FingerprintResult, TaskConfig, TaskHandle, TaskResourceSample, TaskStatus } from '../types.js';
+import { sampleTask } from '../proc-stats.js';
 import { readBootId, signalNumber } from '../proc.js';
 import { destroyCgroup, killAll, type CgroupManager, type TaskCgroup } from '../../cgroups/index.js';
 import { spawnShim } from '../shim-spawn.js';
@@ -193,6 +194,12 @@ export function createRawExecDriver(deps: RawExecDriverDeps): Driver {
       const t = get(taskId);
       const exitResult = t.exitResult();
       return { id: taskId, state: exitResult ? 'exited' : 'running', startedAt: t.state.startedAt, exitResult };
+    },
+
+    taskStats(taskId: string): TaskResourceSample | null {
+      const t = tasks.get(taskId);
+      if (!t || t.exitResult() !== null) return null;
+      return sampleTask(procRoot, t.state.cgroup, () => t.groupMembers(), clock.now());
     },
 
     async signalTask(taskId: string, sig: string): Promise<void> {
