@@ -1,6 +1,6 @@
 /**
  * Idle agent with N running tasks (issue 9, issue 14): the agent's CPU, as % of one core,
- * and its RSS over a quiet window, stats sampler included (every task sampled every 2 s,
+ * and its RSS over a quiet window, stats sampler included (every task sampled every 5 s,
  * the latest samples written every 10 s), beside a floor measured in the same window: a
  * bare `node` process that only keeps a timer.
  *   npx tsc -p . && node dist/bench/idle.js [--json] [--tasks 100] [--window-s 60] [--runs 3]
