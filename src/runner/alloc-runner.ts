@@ -99,7 +99,8 @@ export class AllocRunner {
       hostEnv: this.deps.hostEnv,
       attempt,
       marker: taskMarker(this.alloc.id, task.name, attempt),
-      imageDriver: this.deps.drivers.get(task.driver)?.capabilities.fsIsolation === 'image',
+      // exec's chroot shows the task /alloc, /local, /secrets just as an image does.
+      imageDriver: (this.deps.drivers.get(task.driver)?.capabilities.fsIsolation ?? 'none') !== 'none',
     });
   }
 
