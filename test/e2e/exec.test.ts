@@ -7,7 +7,8 @@ import assert from 'node:assert/strict';
 import { readFileSync, readdirSync, readlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
-import { allocStatus, jobStatus, sandbox, startAgent, taskPids, waitFor, type AllocJson, type Sandbox } from '../helpers/agent.js';
+import { closeState, markDead, openState } from '../../src/state/index.js';
+import { allocStatus, jobStatus, killTasks, sandbox, startAgent, taskPids, waitFor, type AllocJson, type Sandbox } from '../helpers/agent.js';
 
 function execJob(id: string, script: string, opts: { type?: string; restart?: string; env?: string; memory?: number; killTimeout?: string } = {}): string {
   return `job "${id}" {
@@ -93,6 +94,7 @@ describe('exec driver end to end', () => {
         'echo "dir=$NOMAD_TASK_DIR alloc=$NOMAD_ALLOC_DIR"',
         'ls / | tr "\\n" " "; echo',
         'echo "procs=$(ls /proc | grep -c "^[0-9]")"',
+        'if echo s > /secrets/s && [ "$(stat -c %u /secrets)" = 65534 ]; then echo secrets=ok; fi',
         'echo ready; exec sleep 300',
       ].join('; ');
       sb.writeJob('iso.nomad', execJob('iso', script));
@@ -105,6 +107,7 @@ describe('exec driver end to end', () => {
       assert.match(out, /^pid=1$/m);
       assert.match(out, /^uid=65534$/m);
       assert.match(out, /^usr=readonly$/m);
+      assert.match(out, /^secrets=ok$/m);
       assert.match(out, /^dir=\/local alloc=\/alloc$/m);
       // A fresh /proc of its own namespace: only the task (and the ls/grep of that line).
       const procs = Number(/^procs=(\d+)$/m.exec(out)?.[1]);
@@ -122,12 +125,16 @@ describe('exec driver end to end', () => {
         assert.equal(nsPid(p).length, 1, `pid ${p} (${cmdline(p)}) is outside the task's PID namespace`);
         assert.notEqual(readlinkSync(`/proc/${p}/ns/pid`), readlinkSync(`/proc/${sleeper}/ns/pid`));
       }
-      // Nothing of the chroot is in the host's mount table: the binds live in the task's namespace.
-      assert.deepEqual(mountsUnder(join(sb.dataDir, 'alloc', a.ID)).filter((l) => !l.includes('/secrets ')), []);
+      // Nothing of the chroot is in the host's mount table (the binds live in the task's
+      // namespace); only secrets/ is, as a 1 MiB tmpfs named after the task.
+      const allocMounts = mountsUnder(join(sb.dataDir, 'alloc', a.ID));
+      assert.equal(allocMounts.length, 1, allocMounts.join('\n'));
+      assert.match(allocMounts[0], new RegExp(`/t/secrets .* - tmpfs bivouac-secrets-${a.ID}\\.t .*size=1024k`));
 
       sb.removeJob('iso.nomad');
       await waitFor('iso stopped', () => jobStatus(sb, 'iso')?.Job.Status === 'dead');
       assert.deepEqual(taskPids(a.ID), []);
+      await waitFor('secrets unmounted', () => mountsUnder(sb.root).length === 0);
     } finally {
       await agent.stop();
     }
@@ -202,6 +209,32 @@ describe('exec driver end to end', () => {
       assert.equal(st.Events.filter((e) => e.Type === 'Started').length, 1);
       assert.equal(st.Events.find((e) => e.Type === 'Terminated')?.DisplayMessage, 'Exit Code: 0');
       assert.deepEqual(taskPids(s.ID), []);
+    } finally {
+      await agent.stop();
+    }
+  });
+
+  test("a crash between the task's death and the unmount: the next agent finishes the teardown", async () => {
+    const sb = box();
+    let agent = startAgent(sb);
+    try {
+      sb.writeJob('m.nomad', execJob('m', 'echo ready; exec sleep 300'));
+      const a = await waitFor('m running', () => runningAlloc(sb, 'm'));
+      await waitFor('secrets mounted', () => mountsUnder(join(sb.dataDir, 'alloc', a.ID)).length === 1);
+      await agent.kill9();
+      // What a crash after the stop was recorded but before the unmount leaves behind.
+      killTasks(sb.dataDir);
+      await waitFor('task gone', () => taskPids(a.ID).length === 0);
+      const db = openState(join(sb.dataDir, 'state.db'));
+      try {
+        markDead(db, a.ID, 't', false, Date.now());
+      } finally {
+        closeState(db);
+      }
+      sb.removeJob('m.nomad');
+      assert.equal(mountsUnder(sb.root).length, 1);
+      agent = startAgent(sb);
+      await waitFor('secrets unmounted by the next agent', () => mountsUnder(sb.root).length === 0);
     } finally {
       await agent.stop();
     }
