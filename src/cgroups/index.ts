@@ -22,7 +22,7 @@ import { detectLayout, type CgroupLayout } from './layout.js';
 import { createCgroupManager, type CgroupManager } from './manager.js';
 
 export { detectLayout, layoutFrom, parseMountinfo, parseProcCgroup, type CgroupLayout, type CgroupVersion, type HierarchyKind } from './layout.js';
-export { createCgroupManager, type CgroupManager, type ManagerDeps } from './manager.js';
+export { createCgroupManager, destroyCgroup, type CgroupManager, type ManagerDeps } from './manager.js';
 export { cgroupName, decodeTaskCgroup, distinctDirs, trackingDir, type TaskCgroup } from './task-cgroup.js';
 export { cgroupPids, killAll, type KillOptions } from './kill.js';
 export { oomKillCount, sampleCgroup, type CgroupSample, type CpuSample, type MemorySample } from './sample.js';
@@ -55,10 +55,4 @@ export function setupContainment(deps: ContainmentDeps): Containment {
     deps.log.warn({ err: (e as Error).message }, 'task containment is off: no cgroup can be made');
     return { manager: null, layout: found.layout, reason: (e as Error).message };
   }
-}
-
-/** Node attributes, with Nomad's names (`unique.cgroup.mountpoint`, `unique.cgroup.version`). */
-export function containmentAttributes(c: Containment): Record<string, string> {
-  if (c.manager === null || c.layout === null) return {};
-  return { 'unique.cgroup.mountpoint': c.layout.mountpoint, 'unique.cgroup.version': c.layout.version };
 }

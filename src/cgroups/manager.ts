@@ -30,6 +30,8 @@ export interface CgroupManager {
   readonly bases: readonly string[];
   /** False when the limits cannot be set (v2 without delegated memory/cpu). */
   readonly canLimit: boolean;
+  /** The name `create` gives the task's cgroup. */
+  nameOf(allocId: string, task: string): string;
   /** Creates the task's cgroup everywhere (empty: a leftover of an earlier attempt is killed first). */
   create(allocId: string, task: string): Promise<TaskCgroup>;
   /** Moves `pid` (and later its children) into the cgroup, in every hierarchy. */
@@ -81,21 +83,13 @@ export function createCgroupManager(deps: ManagerDeps): CgroupManager {
     return { name, dirs };
   };
 
-  const destroy = async (cg: TaskCgroup, opts?: KillOptions): Promise<void> => {
-    await killAll(cg, opts);
-    for (const d of distinctDirs(cg)) {
-      try {
-        rmdirSync(d);
-      } catch (e) {
-        if (!isAbsent(e)) throw new BivouacError('TASK_SETUP', `cannot remove cgroup ${d}: ${(e as Error).message}`, { cause: e });
-      }
-    }
-  };
+  const destroy = destroyCgroup;
 
   return {
     layout,
     bases: baseDirs,
     canLimit,
+    nameOf: cgroupName,
     async create(allocId, task) {
       const cg = dirsOf(cgroupName(allocId, task));
       // Only an earlier attempt of this same task can have left it: ours to clear.
@@ -130,6 +124,18 @@ export function createCgroupManager(deps: ManagerDeps): CgroupManager {
       }
     },
   };
+}
+
+/** Kills every process in the cgroup, then removes it everywhere; works from a stored handle alone. Idempotent. */
+export async function destroyCgroup(cg: TaskCgroup, opts?: KillOptions): Promise<void> {
+  await killAll(cg, opts);
+  for (const d of distinctDirs(cg)) {
+    try {
+      rmdirSync(d);
+    } catch (e) {
+      if (!isAbsent(e)) throw new BivouacError('TASK_SETUP', `cannot remove cgroup ${d}: ${(e as Error).message}`, { cause: e });
+    }
+  }
 }
 
 /**

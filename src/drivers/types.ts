@@ -45,7 +45,8 @@ export interface TaskConfig {
   readonly driverConfig: unknown;
   readonly env: Readonly<Record<string, string>>;
   readonly user: string;
-  readonly resources: { readonly cpu: number; readonly memoryMB: number };
+  /** memoryMaxMB: Nomad's `memory_max`, 0 when not given. */
+  readonly resources: { readonly cpu: number; readonly memoryMB: number; readonly memoryMaxMB: number };
   readonly ports: readonly TaskPort[];
   /** Absolute host paths. */
   readonly dirs: {

@@ -1,8 +1,10 @@
-import { basename, dirname, join } from 'node:path';
+import { basename, dirname } from 'node:path';
+import { after } from 'node:test';
 import { createExecDriver } from '../../src/drivers/exec/index.js';
 import type { TaskConfig } from '../../src/drivers/types.js';
 import { assertNever } from '../../src/util/assert.js';
 import { silentLogger } from '../../src/util/logger.js';
+import { cleanupManager, testManager } from '../cgroups/helpers.js';
 import { hostTaskConfig, runDriverContract, type ContractScenario } from './contract.js';
 
 // The same contract raw_exec and rkt pass, with the task in its namespaces and chroot. The
@@ -32,3 +34,8 @@ function execTaskConfig(scenario: ContractScenario, where: { readonly root: stri
 }
 
 runDriverContract('exec', () => createExecDriver({ log: silentLogger, isRoot: () => true, pollIntervalMs: 50 }), execTaskConfig);
+
+// The same contract with every task in its own cgroup, as the agent runs it on this host.
+const cgroups = testManager('contract-exec');
+after(() => cleanupManager(cgroups));
+runDriverContract('exec in cgroups', () => createExecDriver({ log: silentLogger, isRoot: () => true, pollIntervalMs: 50, cgroups }), execTaskConfig);

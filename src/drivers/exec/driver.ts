@@ -5,20 +5,18 @@
  * raw_exec's exit-status shim on the host, so exit codes survive an agent restart the same
  * way; the task map is a cache that `recoverTask` refills from the stored handle.
  */
-import { spawn } from 'node:child_process';
-import { closeSync, rmSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { applyLimits, destroyCgroup, killAll as killCgroup, type CgroupManager, type TaskCgroup } from '../../cgroups/index.js';
 import { systemClock, type Clock } from '../../util/clock.js';
 import { BivouacError, TaskNotFoundError } from '../../util/errors.js';
-import { openAppendNoFollow } from '../../util/fs-safe.js';
 import type { Logger } from '../../util/logger.js';
 import type { Capabilities, Driver, FingerprintResult, TaskConfig, TaskHandle, TaskStatus } from '../types.js';
-import { readBootId, readProcStat, signalNumber } from '../proc.js';
+import { readBootId, signalNumber } from '../proc.js';
 import type { HandleDeps } from '../raw_exec/handle.js';
 import { TASK_ID_ENV } from '../raw_exec/index.js';
-import { shimArgs } from '../raw_exec/shim.js';
 import { decodeState, encodeState, type RawExecState } from '../raw_exec/state.js';
-import { killQuietly } from '../watched-process.js';
+import { spawnShim } from '../shim-spawn.js';
 import { DEFAULT_CHROOT_ENV, prepareChroot } from './chroot.js';
 import { decodeExecConfig } from './config.js';
 import { fingerprintExec } from './fingerprint.js';
@@ -43,6 +41,8 @@ export interface ExecDriverDeps {
   readonly binDirs?: readonly string[];
   readonly pollIntervalMs?: number;
   readonly clock?: Clock;
+  /** Task containment (src/cgroups): the task's cgroup, its limits, kill-all and OOM. Null runs uncontained. */
+  readonly cgroups?: CgroupManager | null;
 }
 
 const CAPABILITIES: Capabilities = { sendSignals: true, exec: false, fsIsolation: 'chroot' };
@@ -67,16 +67,23 @@ export function createExecDriver(deps: ExecDriverDeps): Driver {
     return t;
   };
 
-  const waitGroupGone = async (t: ExecTask): Promise<void> => {
+  const cgroups = deps.cgroups ?? null;
+
+  /** Everything of the task gone: its cgroup emptied and removed, or (uncontained) its process group. */
+  const waitAllGone = async (t: ExecTask): Promise<void> => {
     await t.wait();
+    if (t.state.cgroup !== null) return destroyCgroup(t.state.cgroup);
     while (t.groupMembers().length > 0) await sleep(Math.min(pollIntervalMs, 50));
   };
 
   // SIGKILL to the namespace's init takes every process of the namespace with it; the
-  // group kill then catches the shim and unshare (and a task whose pid_mode is host).
-  const killAll = (t: ExecTask): void => {
+  // cgroup (or, uncontained, the group) kill then catches the shim, unshare, and the
+  // processes of a task whose pid_mode is host.
+  const killAll = async (t: ExecTask): Promise<void> => {
+    t.noteKill();
     t.signalTask(SIGKILL);
-    t.signalGroup(SIGKILL);
+    if (t.state.cgroup !== null) await killCgroup(t.state.cgroup);
+    else t.signalGroup(SIGKILL);
   };
 
   return {
@@ -117,41 +124,39 @@ export function createExecDriver(deps: ExecDriverDeps): Driver {
       });
 
       const { bootId } = hdeps();
-      const out = openLog(cfg.stdoutPath);
-      let child;
+      // The cgroup exists, limited, before the task does; its path goes into the handle with the pid.
+      const cgroup: TaskCgroup | null = cgroups ? await cgroups.create(cfg.allocId, cfg.taskName) : null;
+      let started;
       try {
-        const err = openLog(cfg.stderrPath);
-        try {
-          child = spawn('/bin/sh', shimArgs(exitFile, launch.command, launch.args), {
-            cwd: cfg.dirs.taskDir,
-            env: { PATH: DEFAULT_PATH, ...cfg.env, [TASK_ID_ENV]: cfg.id, USER: user.name },
-            detached: true,
-            stdio: ['ignore', out, err],
-          });
-        } finally {
-          closeSync(err);
+        if (cgroup) {
+          const { memoryMB, memoryMaxMB, cpu } = cfg.resources;
+          applyLimits(cgroup, { memoryMB, memoryMaxMB: memoryMaxMB > 0 ? memoryMaxMB : null, cpuMHz: cpu });
         }
+        started = await spawnShim({
+          what: EXEC,
+          exitFile,
+          command: launch.command,
+          args: launch.args,
+          cwd: cfg.dirs.taskDir,
+          env: { PATH: DEFAULT_PATH, ...cfg.env, [TASK_ID_ENV]: cfg.id, USER: user.name },
+          ids: null,
+          stdoutPath: cfg.stdoutPath,
+          stderrPath: cfg.stderrPath,
+          cgroup,
+          cgroups,
+          procRoot,
+        });
       } catch (e) {
-        throw new BivouacError('DRIVER_START', `exec: cannot start ${conf.command}: ${(e as Error).message}`, { cause: e });
-      } finally {
-        closeSync(out);
+        if (cgroup) await destroyCgroup(cgroup);
+        throw e;
       }
-      const pid = child.pid;
-      if (pid === undefined) {
-        const e = await new Promise<Error>((resolve) => child.once('error', resolve));
-        throw new BivouacError('DRIVER_START', `exec: cannot start ${conf.command}: ${e.message}`, { cause: e });
-      }
+      const { child, pid } = started;
       child.on('error', (e) => log.warn({ taskId: cfg.id, err: e }, 'task process error'));
-      const stat = readProcStat(procRoot, pid);
-      if (!stat) {
-        killQuietly(-pid, SIGKILL);
-        throw new BivouacError('DRIVER_START', `exec: started pid ${pid} but cannot read its /proc entry`);
-      }
-      const state: RawExecState = { pid, pgid: pid, startTime: stat.startTime, bootId, exitFile, startedAt: clock.now() };
+      const state: RawExecState = { pid, pgid: pid, startTime: started.startTime, bootId, exitFile, startedAt: clock.now(), cgroup };
       const task = new ExecTask(cfg.id, state, hdeps(), child);
       child.unref();
       tasks.set(cfg.id, task);
-      log.debug({ taskId: cfg.id, pid, command: conf.command }, 'task started');
+      log.debug({ taskId: cfg.id, pid, command: conf.command, cgroup: cgroup?.name }, 'task started');
       return { driver: EXEC, taskId: cfg.id, version: EXEC_HANDLE_VERSION, state: encodeState(state) };
     },
 
@@ -172,26 +177,29 @@ export function createExecDriver(deps: ExecDriverDeps): Driver {
     async stopTask(taskId: string, timeoutMs: number, sig: string): Promise<void> {
       const t = get(taskId);
       const n = signalNumber(sig);
-      if (t.exitResult() !== null && t.groupMembers().length === 0) return;
+      if (t.exitResult() !== null && t.members().length === 0) return;
       t.signalTask(n);
-      const escalate = setTimeout(() => {
-        log.debug({ taskId, timeoutMs }, 'kill timeout reached, sending SIGKILL');
-        killAll(t);
-      }, timeoutMs);
+      // Nomad's order: the signal, kill_timeout for the task to exit, then everything left.
+      const ac = new AbortController();
+      const timer = setTimeout(() => ac.abort(), timeoutMs);
       try {
-        await waitGroupGone(t);
+        await t.wait(ac.signal);
+      } catch {
+        log.debug({ taskId, timeoutMs }, 'kill timeout reached, killing the task');
+        await killAll(t);
       } finally {
-        clearTimeout(escalate);
+        clearTimeout(timer);
       }
+      await waitAllGone(t);
     },
 
     async destroyTask(taskId: string, force: boolean): Promise<void> {
       const t = tasks.get(taskId);
       if (!t) return;
-      if (force && (t.exitResult() === null || t.groupMembers().length > 0)) {
-        killAll(t);
-        await waitGroupGone(t);
-      }
+      const running = t.exitResult() === null;
+      // A task that exited on its own may leave processes behind: they go with it (as in Nomad).
+      if (force && running) await killAll(t);
+      if (force || !running) await waitAllGone(t);
       t.dispose();
       tasks.delete(taskId);
     },
@@ -207,13 +215,4 @@ export function createExecDriver(deps: ExecDriverDeps): Driver {
       if (!t.signalTask(signalNumber(sig))) log.debug({ taskId, sig }, 'signal not delivered: task not running');
     },
   };
-}
-
-/** Append mode, so the task's writes land at the end even after rotation truncates the file. */
-function openLog(path: string): number {
-  try {
-    return openAppendNoFollow(path);
-  } catch (e) {
-    throw new BivouacError('DRIVER_START', `exec: cannot open log file ${path}`, { cause: e });
-  }
 }

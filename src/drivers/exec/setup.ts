@@ -1,16 +1,19 @@
 /**
- * How an exec task is launched, as one argv for raw_exec's exit-status shim:
+ * How an exec task is launched, as one argv for the exit-status shim (exit-shim.ts):
  *
  *   sh (shim, on the host: records the exit status)
- *    └ unshare --mount --uts [--ipc] [--pid] --fork --kill-child   (util-linux)
- *       └ sh SETUP_SCRIPT … (pid 1 of the new PID namespace, root, in the new mount namespace)
+ *    └ unshare --mount --uts [--ipc] [--pid] sh OUTER …   (util-linux; no fork: unshare becomes sh,
+ *       │                                                  in the new mount namespace, host pids)
+ *       └ sh INIT … (its one child: pid 1 of the new PID namespace) binds, /proc, /dev, then
  *          exec chroot --userspec=UID:GID <taskDir> <command> <args…>  → the task, still pid 1
  *
- * The shim and unshare stay outside the PID namespace: the task is its init, so when it dies
- * the kernel kills everything left in the namespace (a setsid grandchild included). The
- * mount namespace is private (unshare's default propagation), so every mount below exists
- * only for the task and vanishes with it: nothing to tear down, even after an agent crash.
- * `--kill-child` takes the task down if unshare itself is killed.
+ * The shim and OUTER stay outside the PID namespace: the task is its init, so when it dies
+ * the kernel kills everything left in the namespace (a setsid grandchild included). OUTER
+ * waits for it and exits with the shell's 128 + n for a signal, so the shim records a
+ * killed task (OOM included) as 137. Not `unshare --fork`: util-linux 2.38 turns a child
+ * killed by SIGKILL into its own exit 1 (it cannot re-raise SIGKILL after resetting it).
+ * The mount namespace is private (unshare's default propagation), so every mount below
+ * exists only for the task and vanishes with it: nothing to tear down, even after a crash.
  */
 import type { BindMount } from './chroot.js';
 import type { NamespaceMode } from './config.js';
@@ -21,8 +24,24 @@ export interface HostTools {
   readonly chroot: string;
 }
 
-/** `sh -c SETUP_SCRIPT bivouac-exec <mount> <chroot> <root> <uid:gid> [<ro|rw> <src> <dst>]… -- <command> <args…>` */
-export const SETUP_SCRIPT = [
+/**
+ * `sh -c OUTER_SCRIPT bivouac-exec INIT_SCRIPT <args for INIT…>`: waits for its one child and
+ * exits with its status. It forks nothing else: in a new PID namespace the first child is
+ * init, and once init is gone the namespace takes no more processes.
+ */
+export const OUTER_SCRIPT = [
+  'bv_init=$1; shift',
+  // Caught (not ignored) so the task starts with default dispositions; a stop is for the task.
+  'trap : INT TERM HUP QUIT USR1 USR2',
+  '/bin/sh -c "$bv_init" bivouac-exec-init "$@"',
+  'exit $?',
+].join('\n');
+
+/**
+ * `<mount> <chroot> <root> <uid:gid> [<ro|rw> <src> <dst>]… -- <command> <args…>`: pid 1 of the
+ * task's PID namespace (private mode) mounts the root, then becomes the task.
+ */
+export const INIT_SCRIPT = [
   'set -e',
   'bv_mount=$1 bv_chroot=$2 bv_root=$3 bv_user=$4; shift 4',
   'while [ "$1" != -- ]; do',
@@ -64,13 +83,12 @@ export function launchArgv(i: LaunchInput): { command: string; args: string[] } 
     command: i.tools.unshare,
     args: [
       ...ns,
-      '--fork',
-      '--kill-child',
       '--',
       '/bin/sh',
       '-c',
-      SETUP_SCRIPT,
+      OUTER_SCRIPT,
       'bivouac-exec',
+      INIT_SCRIPT,
       i.tools.mount,
       i.tools.chroot,
       i.taskDir,
