@@ -239,6 +239,20 @@ describe('exec driver end to end', () => {
     }
   });
 
+  test('memory = 32 and 100 MB allocated: Terminated with "OOM Killed" and oom_killed', async () => {
+    const sb = box();
+    const agent = startAgent(sb);
+    try {
+      sb.writeJob('oom.nomad', execJob('oom', 'head -c 100m /dev/zero | tail', { type: 'batch', memory: 32 }));
+      const a = await waitFor('oom failed', () => jobStatus(sb, 'oom')?.Allocations.find((x) => x.ClientStatus === 'failed'), 30_000);
+      const term = allocStatus(sb, a.ID).TaskStates.t.Events.find((e) => e.Type === 'Terminated');
+      assert.equal(term?.DisplayMessage, 'Exit Code: 137, Signal: 9, Exit Message: "OOM Killed"');
+      assert.equal(term?.Details.oom_killed, 'true');
+    } finally {
+      await agent.stop();
+    }
+  });
+
   test('the node reports driver.exec', async () => {
     const sb = box();
     const agent = startAgent(sb);
