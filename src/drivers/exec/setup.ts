@@ -12,8 +12,9 @@
  * waits for it and exits with the shell's 128 + n for a signal, so the shim records a
  * killed task (OOM included) as 137. Not `unshare --fork`: util-linux 2.38 turns a child
  * killed by SIGKILL into its own exit 1 (it cannot re-raise SIGKILL after resetting it).
- * The mount namespace is private (unshare's default propagation), so every mount below
- * exists only for the task and vanishes with it: nothing to tear down, even after a crash.
+ * The mount namespace receives but never sends mount events (slave propagation), so every
+ * mount below exists only for the task and vanishes with it: nothing to tear down, even after
+ * a crash.
  */
 import type { BindMount } from './chroot.js';
 import type { NamespaceMode } from './config.js';
@@ -77,7 +78,9 @@ export interface LaunchInput {
 
 /** The command and args the shim runs (everything after the shim's exit file). */
 export function launchArgv(i: LaunchInput): { command: string; args: string[] } {
-  const ns = ['--mount', '--uts', ...(i.ipcMode === 'private' ? ['--ipc'] : []), ...(i.pidMode === 'private' ? ['--pid'] : [])];
+  // Slave propagation: nothing mounted here reaches the host, while the host's unmounts (another
+  // task's secrets tmpfs at its end) reach here, so no copy of them lives on in this namespace.
+  const ns = ['--mount', '--propagation', 'slave', '--uts', ...(i.ipcMode === 'private' ? ['--ipc'] : []), ...(i.pidMode === 'private' ? ['--pid'] : [])];
   const binds = i.binds.flatMap((b) => [b.mode, b.src, b.dst]);
   return {
     command: i.tools.unshare,
