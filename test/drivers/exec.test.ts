@@ -134,6 +134,15 @@ describe('exec driver', () => {
     }
   });
 
+  test('the setup uses the host tools whatever PATH the task sets, and the task gets its own PATH', async () => {
+    const cfg = cfgFor(sh('echo "path=$PATH"; /bin/ls /dev | /usr/bin/tr "\\n" " "'), { env: { PATH: '/opt/task/bin' } });
+    const id = await start(driver, cfg);
+    assert.equal((await driver.waitTask(id)).exitCode, 0, readFileSync(cfg.stderrPath, 'utf8'));
+    const out = readFileSync(cfg.stdoutPath, 'utf8');
+    assert.match(out, /^path=\/opt\/task\/bin$/m);
+    for (const n of ['null', 'zero', 'full', 'random', 'urandom', 'tty', 'fd', 'stdin', 'stdout', 'stderr', 'shm']) assert.match(out, new RegExp(`(^| )${n} `, 'm'));
+  });
+
   test('a command missing from the chroot fails the task with the shell\'s 127', async () => {
     const cfg = cfgFor({ command: '/nonexistent/bin' });
     const id = await start(driver, cfg);
