@@ -5,8 +5,9 @@ import { createExecDriver } from '../drivers/exec/index.js';
 import { createRawExecDriver } from '../drivers/raw_exec/index.js';
 import { createRktDriver } from '../drivers/rkt/index.js';
 import { setupContainment, type Containment } from '../cgroups/index.js';
-import { loadOrCreateNodeId } from '../node/index.js';
-import { closeState, listAllocsToRecover, openState, type Database } from '../state/index.js';
+import { FALLBACK_CPU_MHZ, loadOrCreateNodeId } from '../node/index.js';
+import { closeState, getNode, listAllocsToRecover, openState, type Database } from '../state/index.js';
+import { StatsSampler } from './stats.js';
 import { systemClock } from '../util/clock.js';
 import type { Logger } from '../util/logger.js';
 import { Agent } from './agent.js';
@@ -66,9 +67,18 @@ export async function runAgent({ config, log, hostEnv, uid }: RunAgentInput): Pr
       process.once('SIGTERM', () => resolve('SIGTERM'));
     });
     await agent.start();
+    const sampler = new StatsSampler({
+      db: state,
+      drivers,
+      clock,
+      log: log.child({ component: 'stats' }),
+      mhzPerCore: () => Number(getNode(state)?.info.attributes['cpu.frequency']) || FALLBACK_CPU_MHZ,
+    });
+    sampler.start();
     log.info('agent started');
     const sig = await stopped;
     log.info({ signal: sig }, 'agent stopping; tasks keep running for the next agent');
+    sampler.stop();
     await agent.shutdown();
     return 0;
   } finally {

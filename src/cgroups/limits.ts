@@ -52,3 +52,10 @@ export function applyLimits(cg: TaskCgroup, l: CgroupLimits): string[] {
   put(unified, 'cpu.weight', String(cpuWeight(shares)));
   return written;
 }
+
+/** CPU shares/weight only: for a runtime whose own process is charged too (rkt), memory is left to it. */
+export function applyCpuLimit(cg: TaskCgroup, cpuMHz: number): void {
+  const shares = cpuShares(cpuMHz);
+  if (cg.dirs.cpu !== undefined && existsSync(join(cg.dirs.cpu, 'cpu.shares'))) writeText(cg.dirs.cpu, 'cpu.shares', String(shares));
+  if (cg.dirs.unified !== undefined && existsSync(join(cg.dirs.unified, 'cpu.weight'))) writeText(cg.dirs.unified, 'cpu.weight', String(cpuWeight(shares)));
+}

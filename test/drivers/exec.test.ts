@@ -78,6 +78,10 @@ describe('exec driver', () => {
     const mem = cg.dirs.memory ? readFileSync(join(cg.dirs.memory, 'memory.limit_in_bytes'), 'utf8') : readFileSync(join(cg.dirs.unified, 'memory.max'), 'utf8');
     assert.equal(Number(mem), 96 * 1024 * 1024);
     if (cg.dirs.cpu) assert.equal(Number(readFileSync(join(cg.dirs.cpu, 'cpu.shares'), 'utf8')), 250);
+    await waitFor(() => fileContains(cfg.stdoutPath, 'ready'), 'ready');
+    const sample = driver.taskStats?.(h.taskId);
+    assert.equal(sample?.source, 'cgroup');
+    assert.ok((sample?.memory?.usage ?? 0) > 0 && (sample?.pids ?? 0) >= 1, JSON.stringify(sample));
     await driver.stopTask(h.taskId, 1000, 'SIGINT');
   });
 

@@ -9,13 +9,14 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { systemClock, type Clock } from '../../util/clock.js';
 import { BivouacError, TaskNotFoundError } from '../../util/errors.js';
 import type { Logger } from '../../util/logger.js';
-import type { Capabilities, Driver, FingerprintResult, TaskConfig, TaskHandle, TaskStatus } from '../types.js';
+import type { Capabilities, Driver, FingerprintResult, TaskConfig, TaskHandle, TaskResourceSample, TaskStatus } from '../types.js';
+import { sampleTask } from '../proc-stats.js';
 import { readBootId, signalNumber } from '../proc.js';
 import { destroyCgroup, killAll, type CgroupManager, type TaskCgroup } from '../../cgroups/index.js';
 import { spawnShim } from '../shim-spawn.js';
 import { EXIT_FILE_NAME } from '../exit-shim.js';
 import { decodeRawExecConfig } from './config.js';
-import { resolveTaskUser } from '../users.js';
+import { resolveTaskUser, unreachableAncestor } from '../users.js';
 import { RawExecTask, type HandleDeps } from './handle.js';
 import { lookupBin } from './lookup.js';
 import { RAW_EXEC_HANDLE_VERSION, decodeState, encodeState, type RawExecState } from './state.js';
@@ -92,6 +93,14 @@ export function createRawExecDriver(deps: RawExecDriverDeps): Driver {
 
       const { bootId } = hdeps();
       const user = resolveTaskUser(cfg.user, process.getuid?.() ?? 0, [cfg.dirs.taskDir, cfg.dirs.localDir, cfg.dirs.secretsDir]);
+      const blocked = user ? unreachableAncestor(cfg.dirs.taskDir, user) : null;
+      if (user && blocked) {
+        throw new BivouacError(
+          'DRIVER_START',
+          `user "${user.name}" cannot reach the task directory: ${blocked.dir} is mode ${blocked.mode.toString(8)}. Fix: put data_dir under a directory others may pass through (or chmod o+x ${blocked.dir})`,
+          { recoverable: false },
+        );
+      }
       // The cgroup exists before the task does; its path goes into the handle with the pid.
       const cgroup: TaskCgroup | null = cgroups ? await cgroups.create(cfg.allocId, cfg.taskName) : null;
       let started;
@@ -193,6 +202,12 @@ export function createRawExecDriver(deps: RawExecDriverDeps): Driver {
       const t = get(taskId);
       const exitResult = t.exitResult();
       return { id: taskId, state: exitResult ? 'exited' : 'running', startedAt: t.state.startedAt, exitResult };
+    },
+
+    taskStats(taskId: string): TaskResourceSample | null {
+      const t = tasks.get(taskId);
+      if (!t || t.exitResult() !== null) return null;
+      return sampleTask(procRoot, t.state.cgroup, () => t.groupMembers(), clock.now());
     },
 
     async signalTask(taskId: string, sig: string): Promise<void> {

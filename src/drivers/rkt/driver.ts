@@ -6,14 +6,15 @@
 import { realpathSync, rmSync } from 'node:fs';
 import { dirname, isAbsolute, join, sep } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { destroyCgroup, killAll, type CgroupManager, type TaskCgroup } from '../../cgroups/index.js';
+import { applyCpuLimit, destroyCgroup, killAll, type CgroupManager, type TaskCgroup } from '../../cgroups/index.js';
 import { EXIT_FILE_NAME } from '../exit-shim.js';
 import { spawnShim } from '../shim-spawn.js';
 import { systemClock, type Clock } from '../../util/clock.js';
 import { BivouacError, TaskNotFoundError } from '../../util/errors.js';
 import type { Logger } from '../../util/logger.js';
-import { readBootId, signalNumber } from '../proc.js';
-import type { Capabilities, Driver, FingerprintResult, TaskConfig, TaskHandle, TaskStatus } from '../types.js';
+import { processGroupMembers, readBootId, signalNumber } from '../proc.js';
+import type { Capabilities, Driver, FingerprintResult, TaskConfig, TaskHandle, TaskResourceSample, TaskStatus } from '../types.js';
+import { sampleTask } from '../proc-stats.js';
 import { buildPrepareArgs, buildRunPreparedArgs, buildTrustArgs, NOBODY_ID, podUser, volumeSource } from './args.js';
 import { handDirsTo } from '../users.js';
 import { decodeRktConfig } from './config.js';
@@ -128,6 +129,10 @@ export function createRktDriver(deps: RktDriverDeps): Driver {
     rmSync(exitFile, { force: true });
     rmSync(`${exitFile}.tmp`, { force: true });
     const cgroup: TaskCgroup | null = cgroups ? await cgroups.create(cfg.allocId, cfg.taskName) : null;
+    // rkt passes memory and CPU to the pod as isolators; the pod cgroup adds the CPU weight
+    // for a stage1 that ignores them. Memory is not capped here: the cgroup also holds rkt
+    // itself, whose own memory a task's `memory` was never meant to cover.
+    if (cgroup) applyCpuLimit(cgroup, cfg.resources.cpu);
     let started;
     try {
       started = await spawnShim({
@@ -255,6 +260,13 @@ export function createRktDriver(deps: RktDriverDeps): Driver {
     if (!t.signalProcess(signalNumber(sig))) throw new TaskNotFoundError(taskId, 'the rkt process is not ours to signal');
   };
 
+  const taskStats = (taskId: string): TaskResourceSample | null => {
+    const t = tasks.get(taskId);
+    if (!t || t.result) return null;
+    // Uncontained, the rkt process's group (detached, so the pod's host processes with it).
+    return sampleTask(procRoot, t.state.cgroup, () => (t.isOurs() ? processGroupMembers(procRoot, t.state.pid) : []), clock.now());
+  };
+
   return {
     name: RKT,
     capabilities: CAPABILITIES,
@@ -266,6 +278,7 @@ export function createRktDriver(deps: RktDriverDeps): Driver {
     destroyTask,
     inspectTask,
     signalTask,
+    taskStats,
   };
 }
 
