@@ -8,7 +8,7 @@ import { blocks, describe, isObject, labelled, report, type Node } from './decod
 import type { HclValue } from './parse.js';
 import { SCALING, type Field, type Schema } from './schema.js';
 
-const WORDS: Readonly<Record<string, string>> = { id: 'ID', ttl: 'TTL', tls: 'TLS', grpc: 'GRPC', csi: 'CSI', mb: 'MB', dns: 'DNS', ui: 'UI' };
+const WORDS: Readonly<Record<string, string>> = { id: 'ID', ttl: 'TTL', tls: 'TLS', grpc: 'GRPC', csi: 'CSI', mb: 'MB', dns: 'DNS', ui: 'UI', fs: 'FS' };
 
 /** `tls_skip_verify` → `TLSSkipVerify`, as Nomad's API structs spell fields. */
 export function apiName(key: string): string {
@@ -102,7 +102,7 @@ export function readBody(node: Node, schema: Schema): Record<string, unknown> {
       continue;
     }
     const v = readField(node, key, field);
-    if (v !== undefined) out[typeof field === 'object' && field.api ? field.api : apiName(key)] = v;
+    if (v !== undefined) out[typeof field === 'object' && field.api ? field.api : (schema.names?.[key] ?? apiName(key))] = v;
   }
   return out;
 }
