@@ -114,8 +114,27 @@ export function vault(...levels: unknown[]): Obj | null {
   return v === null ? null : fill(S.over(S.VAULT, v), S.VAULT_DEFAULTS);
 }
 
+/** Shorthands as Nomad's parser applies them, in its order: the last one written in this list wins. */
+const AFFINITY_SHORTHANDS: readonly (readonly [string, string])[] = [
+  ['Version', 'version'], ['Semver', 'semver'], ['Regexp', 'regexp'], ['SetContainsAny', 'set_contains_any'],
+  ['SetContainsAll', 'set_contains_all'], ['SetContains', 'set_contains'],
+];
+
 export function affinities(v: unknown): ApiValue {
-  return listOrNull(recs(v).map((a) => fill(S.over(S.AFFINITY, a), { Weight: 50 })));
+  return listOrNull(recs(v).map((written) => {
+    const a: Obj = { ...written };
+    for (const [field, operand] of AFFINITY_SHORTHANDS) {
+      const target = a[field];
+      delete a[field];
+      if (typeof target === 'string' && target !== '') {
+        a['Operand'] = operand;
+        a['RTarget'] = target;
+      }
+    }
+    const out = fill(S.over(S.AFFINITY, a), { Weight: 50 });
+    if (out['Operand'] === '') out['Operand'] = '=';
+    return out;
+  }));
 }
 
 /** Spread targets are labelled blocks in the file and a list of {Value, Percent} in the API. */

@@ -8,6 +8,7 @@
  */
 import { MS_TO_NS } from '../util/duration.js';
 import * as C from './api-canonical.js';
+import { driverConfigShape } from './api-struct.js';
 import type { Constraint, Group, Job, NetworkResource, Port, RestartPolicy, Task } from './types.js';
 
 export type ApiValue = string | number | boolean | null | readonly ApiValue[] | { readonly [k: string]: ApiValue };
@@ -102,7 +103,7 @@ function task(t: Task, g: Group, job: Job): ApiObject {
     Driver: t.driver,
     User: t.user,
     Lifecycle: null,
-    Config: Object.keys(t.rawConfig).length === 0 ? null : plain(t.rawConfig),
+    Config: Object.keys(t.rawConfig).length === 0 ? null : driverConfigShape(t.rawConfig),
     Constraints: list(t.constraints.map(constraint)),
     Affinities: C.affinities(t.extra['Affinities']),
     Env: map(t.env),

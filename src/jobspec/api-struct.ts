@@ -140,3 +140,28 @@ export const CONNECT: Struct = [
   ['SidecarService', 'sidecar_service', { one: SIDECAR_SERVICE }, null],
   ['SidecarTask', 'sidecar_task', { one: SIDECAR_TASK }, null],
 ];
+
+/**
+ * A task's driver `config` as Nomad's HCL decoding hands it to a driver: every map (a nested
+ * block or a map attribute) becomes a list of maps, labelled blocks `b "l" { … }` become
+ * `b = [{ l = [{ … }] }]`, lists of values stay lists. HCL1 produced this shape and Nomad's
+ * HCL2 reader copies it (jobspec2's config-compatibility fixture); drivers decode it so.
+ * Applying it to a tree already in that shape changes nothing.
+ */
+export function driverConfigShape(config: Readonly<Record<string, unknown>>): ApiObject {
+  const out: { [k: string]: ApiValue } = {};
+  for (const [k, v] of Object.entries(config)) out[k] = configValue(v);
+  return out;
+}
+
+function configValue(v: unknown): ApiValue {
+  if (Array.isArray(v)) return v.map((x) => (isRecord(x) ? driverConfigShape(x) : configValue(x)));
+  if (!isRecord(v)) return plain(v);
+  const values = Object.values(v);
+  const labelled = values.length > 0 && values.every((x) => Array.isArray(x) && x.length > 0 && x.every(isRecord));
+  if (labelled) {
+    // hcl2json groups `b "l" {…}` blocks under their label; HCL1 kept one list item per block.
+    return Object.entries(v).flatMap(([label, bodies]) => (bodies as unknown[]).map((b) => ({ [label]: [driverConfigShape(b as Record<string, unknown>)] })));
+  }
+  return [driverConfigShape(v)];
+}

@@ -4,7 +4,7 @@
  * names with durations in nanoseconds, so `job inspect` can still hand them to Nomad.
  */
 import { parseDuration } from '../util/duration.js';
-import { blocks, describe, isObject, labelled, report, type Node } from './decode-ctx.js';
+import { blocks, describe, isObject, labelled, remember, report, type Node } from './decode-ctx.js';
 import type { HclValue } from './parse.js';
 import { SCALING, type Field, type Schema } from './schema.js';
 
@@ -19,6 +19,7 @@ export function decodeExtra(node: Node, table: Readonly<Record<string, Field>>):
   const out: Record<string, unknown> = {};
   for (const [key, field] of Object.entries(table)) {
     if (node.body[key] === undefined) continue;
+    remember(node, key);
     const name = typeof field === 'object' && field.api ? field.api : apiName(key);
     const v = readField(node, key, field);
     if (v !== undefined) out[name] = v;

@@ -87,7 +87,10 @@ export const RESCHEDULE: Schema = b({
 });
 
 export const AFFINITY: Schema = b(
-  { attribute: 'string', operator: 'string', value: 'string', weight: 'number' },
+  {
+    attribute: 'string', operator: 'string', value: 'string', weight: 'number', version: 'string', semver: 'string',
+    regexp: 'string', set_contains_any: 'string', set_contains_all: 'string', set_contains: 'string',
+  },
   { attribute: 'LTarget', operator: 'Operand', value: 'RTarget' },
 );
 

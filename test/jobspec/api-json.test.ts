@@ -45,7 +45,8 @@ describe('toApiJson', () => {
   test('constraints as LTarget/RTarget/Operand, and extra blocks in API names', async () => {
     const j = await job(wrap({
       job: 'constraint {\n attribute = "${attr.kernel.name}"\n value = "linux"\n }\n update {\n stagger = "30s"\n max_parallel = 2\n }',
-      task: 'service {\n name = "web"\n check {\n type = "tcp"\n interval = "10s"\n timeout = "2s"\n }\n }',
+      group: 'network {\n port "http" {}\n }',
+      task: 'service {\n name = "web"\n port = "http"\n check {\n type = "tcp"\n interval = "10s"\n timeout = "2s"\n }\n }',
     }));
     const api = toApiJson(j).Job;
     assert.deepEqual(api['Constraints'], [{ LTarget: '${attr.kernel.name}', RTarget: 'linux', Operand: '=' }]);
@@ -59,7 +60,7 @@ describe('toApiJson', () => {
     assert.deepEqual(group['Update'], update, 'the group inherits the job update');
     const task = (group['Tasks'] as readonly Record<string, unknown>[])[0];
     assert.deepEqual(task['Services'], [{
-      Id: '', Name: 'web', Tags: null, CanaryTags: null, EnableTagOverride: false, PortLabel: '', AddressMode: 'auto',
+      Id: '', Name: 'web', Tags: null, CanaryTags: null, EnableTagOverride: false, PortLabel: 'http', AddressMode: 'auto',
       CheckRestart: null, Connect: null, Meta: null, CanaryMeta: null, TaskName: '',
       Checks: [{
         Id: '', Name: '', Type: 'tcp', Command: '', Args: null, Path: '', Protocol: '', PortLabel: '', Expose: false,
