@@ -21,7 +21,8 @@ interface Entry {
 export const DIAGNOSTICS = {
   SYNTAX: { severity: 'error', kind: 'syntax', template: '{summary}; {detail}' },
   PARSER_LIMIT: { severity: 'error', kind: 'syntax', template: 'the HCL parser cannot convert this file: {detail}' },
-  HCL1_REWRITTEN: { severity: 'warning', kind: 'note', template: 'rewritten before parsing (HCL1-era syntax or a form hcl2json cannot convert): {changes}' },
+  HCL1_PARSED: { severity: 'warning', kind: 'note', template: 'read as HCL1 (the syntax of Nomad 0.12 and older; Nomad 1.x needs `nomad job run -hcl1` for this file)' },
+  HCL1_FAILED: { severity: 'warning', kind: 'note', template: 'read as HCL1 (`nomad job run -hcl1`), it fails too: {detail}' },
   NO_JOB: { severity: 'error', kind: 'schema', template: "'job' stanza not found" },
   MULTIPLE_JOBS: { severity: 'error', kind: 'schema', template: "only one 'job' block allowed" },
   UNKNOWN_KEY: { severity: 'error', kind: 'schema', template: 'unknown key "{key}"' },

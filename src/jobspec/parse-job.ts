@@ -20,7 +20,7 @@ export async function parseJobFile(file: string, text: string, opts: ParseOption
   const parsed = await parseHcl(file, text);
   if (parsed.tree === null) return { job: null, diagnostics: parsed.diagnostics };
 
-  const src = parsed.parsedText;
+  const src = text;
   const find = (needle: string): Position => {
     const at = src.indexOf(needle);
     return at < 0 ? { file, line: 0, column: 0 } : parsed.locate(at);
