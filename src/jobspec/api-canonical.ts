@@ -7,12 +7,13 @@
 import type { ApiObject, ApiValue } from './api-json.js';
 import { apiName } from './decode-extra.js';
 import * as S from './api-shapes.js';
-import { CONNECT, toStruct, plain } from './api-struct.js';
+import { CONNECT, toStruct } from './api-struct.js';
 
 type Obj = { [k: string]: ApiValue };
 
+// Decoded values are JSON already and never mutated here: read in place, no copy.
 function rec(v: unknown): Obj | null {
-  return typeof v === 'object' && v !== null && !Array.isArray(v) ? (plain(v) as Obj) : null;
+  return typeof v === 'object' && v !== null && !Array.isArray(v) ? ({ ...(v as Obj) }) : null;
 }
 
 function recs(v: unknown): Obj[] {

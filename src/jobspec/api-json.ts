@@ -179,5 +179,5 @@ function rest(extra: Readonly<Record<string, unknown>>, taken: readonly string[]
 
 /** Decoded values are JSON already; this narrows `unknown` for the type checker. */
 function plain(o: unknown): ApiValue {
-  return JSON.parse(JSON.stringify(o)) as ApiValue;
+  return o === undefined ? null : (o as ApiValue);
 }

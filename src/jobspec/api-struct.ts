@@ -70,9 +70,9 @@ function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
-/** Parsed values are JSON already; this narrows `unknown` for the type checker. */
+/** Parsed values are JSON already (no undefined, no functions); this narrows `unknown` for the type checker. */
 export function plain(v: unknown): ApiValue {
-  return v === undefined ? null : (JSON.parse(JSON.stringify(v)) as ApiValue);
+  return v === undefined ? null : (v as ApiValue);
 }
 
 const RESOURCES: Struct = [
