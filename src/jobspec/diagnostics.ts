@@ -40,7 +40,7 @@ export const DIAGNOSTICS = {
   LOG_EXCEEDS_DISK: { severity: 'error', kind: 'value', template: 'log storage ({logMB} MB) must be less than requested disk capacity ({diskMB} MB)' },
   UNDEFINED_VARIABLE: { severity: 'error', kind: 'value', template: 'Reference to undeclared {what} "{name}"' },
   MISSING_VARIABLE_VALUE: { severity: 'error', kind: 'value', template: 'Unset variable "{name}": a value is required for this variable (set a default, or pass -var {name}=…)' },
-  UNSUPPORTED_EXPRESSION: { severity: 'error', kind: 'value', template: 'cannot evaluate "{expr}" at parse time: only var./local. references and string templates are supported' },
+  UNSUPPORTED_EXPRESSION: { severity: 'error', kind: 'value', template: 'cannot evaluate "{expr}" at parse time: it mixes var./local. values with run-time ones (attr., node., meta., NOMAD_…), or is not an HCL2 expression' },
   UNDECLARED_VAR_GIVEN: { severity: 'error', kind: 'value', template: 'Undefined variable: a value was given for "{name}", which is not declared' },
   BLOCK_NOT_ALLOWED: { severity: 'error', kind: 'value', template: '{message}' },
   SERVICE_INVALID: { severity: 'error', kind: 'value', template: '{message}' },

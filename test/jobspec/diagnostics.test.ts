@@ -23,7 +23,7 @@ const cases: Readonly<Record<string, string>> = {
   LOG_EXCEEDS_DISK: wrap({ group: 'ephemeral_disk {\n size = 50\n }' }),
   UNDEFINED_VARIABLE: wrap({ job: 'region = var.missing' }),
   MISSING_VARIABLE_VALUE: `variable "x" {}\n${wrap({})}`,
-  UNSUPPORTED_EXPRESSION: `variable "x" {\n default = 1\n}\n${wrap({ job: 'region = "${var.x + 1}"' })}`,
+  UNSUPPORTED_EXPRESSION: `variable "x" {\n default = 1\n}\n${wrap({ job: 'region = "${var.x + attr.kernel.name}"' })}`,
   BLOCK_NOT_ALLOWED: wrap({ job: 'type = "batch"', group: 'migrate {}' }),
   SERVICE_INVALID: wrap({ task: 'service {\n name = "a_b"\n }' }),
   CHECK_INVALID: wrap({ task: 'service {\n name = "a"\n check {\n type = "script"\n command = "x"\n interval = "1s"\n }\n }' }),
