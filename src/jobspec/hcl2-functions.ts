@@ -186,7 +186,14 @@ export const FUNCTIONS: Readonly<Record<string, Fn>> = {
   try: { call: () => null, lazy: (thunks) => { for (const t of thunks) { try { return t(); } catch (err) { if (!(err instanceof ExprError)) throw err; } } throw new ExprError('try: no argument could be evaluated'); } },
   can: { call: () => null, lazy: (thunks) => { try { thunks[0]?.(); return true; } catch (err) { if (err instanceof ExprError) return false; throw err; } } },
   // files, confined by the caller to the job file's directory
-  file: fn((a, ctx) => { if (!ctx.readFile) throw new ExprError('file() needs the job file\'s directory, which this caller does not give'); return ctx.readFile(str(a[0])); }),
+  file: fn((a, ctx) => {
+    if (!ctx.readFile) throw new ExprError('file() needs the job file\'s directory, which this caller does not give');
+    try {
+      return ctx.readFile(str(a[0]));
+    } catch (err) {
+      throw new ExprError(`file("${str(a[0])}"): ${err instanceof Error ? err.message.replace(/^[A-Z]+: /, '') : String(err)}`);
+    }
+  }),
   fileexists: fn((a, ctx) => {
     if (!ctx.readFile) return false;
     try {

@@ -130,3 +130,33 @@ describe('dynamic blocks', () => {
     assert.ok(errors(r).some((d) => d.code === 'INVALID_VALUE' && d.message.includes('for_each must be a list or a map')));
   });
 });
+
+describe('file(): beside the job file, confined to its directory', () => {
+  test('reads a file next to the job file, and refuses one outside it or missing', async () => {
+    const { mkdtempSync, writeFileSync, mkdirSync, rmSync, symlinkSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const { parseJobFile } = await import('../../src/jobspec/index.js');
+    const root = mkdtempSync(join(tmpdir(), 'bivouac-file-fn-'));
+    try {
+      const dir = join(root, 'jobs');
+      mkdirSync(join(dir, 'conf'), { recursive: true });
+      writeFileSync(join(dir, 'conf', 'app.conf'), 'port=8080\n');
+      writeFileSync(join(root, 'secret'), 'nope');
+      symlinkSync(join(root, 'secret'), join(dir, 'link'));
+      const jobFile = join(dir, 'web.nomad');
+      const read = async (expr: string) => parseJobFile(jobFile, wrap({ job: `meta {\n v = ${expr}\n }` }));
+      const ok = await read('trimspace(file("conf/app.conf"))');
+      assert.equal(ok.job?.meta['v'], 'port=8080');
+      for (const expr of ['file("../secret")', 'file("link")', 'file("missing.txt")']) {
+        const r = await read(expr);
+        assert.equal(r.job, null, expr);
+        assert.ok(errors(r).some((d) => d.code === 'INVALID_VALUE' && d.message.includes('file(')), `${expr}: ${JSON.stringify(r.diagnostics)}`);
+      }
+      assert.equal((await read('fileexists("conf/app.conf")')).job?.meta['v'], 'true');
+      assert.equal((await read('fileexists("../secret")')).job?.meta['v'], 'false');
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+});
