@@ -76,7 +76,7 @@ export const NEWER_NOMAD: Readonly<Record<string, { readonly reason: string; rea
   'nomad-jobspec-fixtures/tg-network.hcl': { reason: 'upstream local_bind_address (Nomad 1.1) and mesh_gateway (Nomad 1.2)', nomadSaid: '"local_bind_address"' },
   'nomad-jobspec-fixtures/tg-service-connect-gateway-ingress.hcl': { reason: 'ingress TLS tls_min_version and cipher_suites (Nomad 1.4)', nomadSaid: '"tls_min_version"' },
   'nomad-jobspec-fixtures/tg-service-connect-gateway-mesh.hcl': { reason: 'mesh gateways (Nomad 1.2)', nomadSaid: '"mesh"' },
-  'nomad-jobspec2-fixtures/connect-example.hcl': { reason: 'upstream config (Nomad 1.2)', nomadSaid: '"config"' },
+  'nomad-jobspec2-fixtures/connect-example.hcl': { reason: 'upstream config (Nomad 1.5)', nomadSaid: '"config"' },
 };
 
 /**
