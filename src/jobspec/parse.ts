@@ -5,7 +5,7 @@
  */
 import { makeDiagnostic, type Position } from './diagnostics.js';
 import { LineIndex } from './hcl-lex.js';
-import { HclHost } from './hcl-host.js';
+import { HclHost, ParserFailure } from './hcl-host.js';
 import { fromHcl1 } from './hcl1-tree.js';
 import { nestLabels } from './hcl2-labels.js';
 import type { Diagnostic } from './types.js';
@@ -23,7 +23,7 @@ export interface ParsedHcl {
   readonly locate: (offset: number) => Position;
 }
 
-type Parse = (file: string, text: string, grammar: 'hcl2' | 'hcl1') => Promise<Record<string, unknown>>;
+type Parse = (file: string, text: string, grammar: 'hcl2' | 'hcl1', timeoutMs?: number) => Promise<Record<string, unknown>>;
 
 /** How long one file may keep the parser busy; a 300-line job takes ~5 ms, a 1 MiB hostile one up to ~8 s. */
 const PARSE_TIMEOUT_MS = 5_000;
@@ -35,7 +35,7 @@ let host: HclHost | null = null;
 async function loadParser(): Promise<Parse> {
   host ??= new HclHost(PARSE_TIMEOUT_MS);
   const h = host;
-  return async (file, text, grammar) => (await h.parse(file, text, PARSE_TIMEOUT_MS, grammar)) as Record<string, unknown>;
+  return async (file, text, grammar, timeoutMs = PARSE_TIMEOUT_MS) => (await h.parse(file, text, timeoutMs, grammar)) as Record<string, unknown>;
 }
 
 /** A name with no spaces or colons, so the diagnostics regex cannot be confused by a path. */
@@ -71,9 +71,14 @@ export async function parseHcl(file: string, text: string): Promise<ParsedHcl> {
   const parse = await loadParser();
   const lines = new LineIndex(text);
   const locate = (offset: number): Position => ({ file, ...lines.lineCol(offset) });
+  const started = performance.now();
   const first = await hcl2(parse, text);
   if (first.tree) return { tree: first.tree, diagnostics: [], locate };
-  const hcl1 = await attemptHcl1(parse, file, text);
+  // One time limit per file for both grammars: a file that exhausted the HCL2 parser (or
+  // crashed it) is hostile, not HCL1, and HCL1 gets what is left of the limit.
+  const left = PARSE_TIMEOUT_MS - (performance.now() - started);
+  if (first.failed || left < MIN_HCL1_MS) return { tree: null, diagnostics: toDiagnostics(file, first, text, locate), locate };
+  const hcl1 = await attemptHcl1(parse, file, text, left);
   if (hcl1.tree) {
     const note = makeDiagnostic('HCL1_PARSED', {}, '', { file, line: 0, column: 0 });
     return { tree: fromHcl1(hcl1.tree), diagnostics: [note], locate };
@@ -106,9 +111,12 @@ async function hcl2(parse: Parse, text: string): Promise<Attempt> {
 
 const HCL1_AT = /At (\d+):(\d+): (.*)$/s;
 
-async function attemptHcl1(parse: Parse, file: string, text: string): Promise<{ readonly tree: HclObject | null; readonly note: Diagnostic }> {
+/** Below this, an HCL1 attempt could not finish a real job file anyway. */
+const MIN_HCL1_MS = 250;
+
+async function attemptHcl1(parse: Parse, file: string, text: string, timeoutMs: number): Promise<{ readonly tree: HclObject | null; readonly note: Diagnostic }> {
   try {
-    return { tree: (await parse(file, text, 'hcl1')) as HclObject, note: makeDiagnostic('HCL1_PARSED', {}, '', { file, line: 0, column: 0 }) };
+    return { tree: (await parse(file, text, 'hcl1', timeoutMs)) as HclObject, note: makeDiagnostic('HCL1_PARSED', {}, '', { file, line: 0, column: 0 }) };
   } catch (err) {
     const message = (err instanceof Error ? err.message : String(err)).replace(/^unable to parse JSON: /, '');
     const m = HCL1_AT.exec(message);
@@ -121,15 +129,17 @@ interface Attempt {
   readonly tree: HclObject | null;
   readonly raw: readonly RawDiag[];
   readonly message: string;
+  /** The parser itself gave no answer (time limit, crash), rather than an HCL error. */
+  readonly failed: boolean;
 }
 
 async function attempt(parse: Parse, text: string): Promise<Attempt> {
   try {
     const tree = (await parse(TAG, text, 'hcl2')) as HclObject;
-    return { tree, raw: [], message: '' };
+    return { tree, raw: [], message: '', failed: false };
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err);
-    return { tree: null, raw: splitParserError(message), message };
+    return { tree: null, raw: splitParserError(message), message, failed: err instanceof ParserFailure };
   }
 }
 
