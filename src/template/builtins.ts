@@ -3,7 +3,8 @@
  * printf println html js urlquery call, plus the comparisons in compare.ts.
  */
 import { funcError } from './errors.js';
-import { sprint, sprintf, sprintln } from './fmt.js';
+import { sprint, sprintln } from './fmt.js';
+import { sprintf } from './printf.js';
 import { goFunc, type TemplateFunc } from './func.js';
 import { eq, ge, gt, le, lt, ne } from './compare.js';
 import { byteLength, isMap, kindOf, truth, typeName } from './values.js';

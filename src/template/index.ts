@@ -7,5 +7,6 @@ export type { MissingKey } from './exec.js';
 export { TemplateError, isTemplateError, funcError, type NeededServer, type TemplateErrorCode } from './errors.js';
 export { goFunc, type FuncMap, type ParamKind, type TemplateFunc } from './func.js';
 export { GoFloat } from './values.js';
-export { formatValue, sprintf } from './fmt.js';
+export { formatValue } from './fmt.js';
+export { sprintf } from './printf.js';
 export { consulTemplateFuncs, SERVER_FUNCTIONS, needsServerError, type ConsulTemplateContext, type EnvMap, type FileAccess } from './funcs/index.js';
