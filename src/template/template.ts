@@ -1,7 +1,7 @@
 /**
  * The engine's public face: parse once (Go's Parse, with delimiters and a function map
  * checked at parse time), execute many times (Go's Execute / ExecuteTemplate, with the
- * missingkey option). Knows nothing of Nomad or consul-template.
+ * missingkey option). Knows nothing of job files or consul-template.
  */
 import { BUILTINS } from './builtins.js';
 import { Exec, type MissingKey } from './exec.js';

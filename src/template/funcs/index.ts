@@ -83,5 +83,5 @@ export function consulTemplateFuncs(ctx: ConsulTemplateContext): FuncMap {
   };
 }
 
-export { SERVER_FUNCTIONS, needsServerError } from './servers.js';
+export { SERVER_FUNCTIONS, needsServerError, type NeededServer } from './servers.js';
 export type { EnvMap, FileAccess } from './context.js';
