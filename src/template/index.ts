@@ -9,4 +9,4 @@ export { goFunc, type FuncMap, type ParamKind, type TemplateFunc } from './func.
 export { GoFloat } from './values.js';
 export { formatValue } from './fmt.js';
 export { sprintf } from './printf.js';
-export { consulTemplateFuncs, SERVER_FUNCTIONS, needsServerError, type ConsulTemplateContext, type EnvMap, type FileAccess, type NeededServer } from './funcs/index.js';
+export { consulTemplateFuncs, SERVER_FUNCTIONS, UNSUPPORTED_FUNCTIONS, needsServerError, type ConsulTemplateContext, type EnvMap, type FileAccess, type NeededServer } from './funcs/index.js';
