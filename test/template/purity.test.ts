@@ -73,3 +73,24 @@ describe('TemplateError fields', () => {
       e.message.includes('at <index "abcdefghijklm...>: error calling index: index out of range: 99'));
   });
 });
+
+describe('nesting deeper than the stack', () => {
+  test('deeply nested parentheses are a parse error, not a crash', () => {
+    const text = `{{ ${'('.repeat(20000)}1${')'.repeat(20000)} }}`;
+    assert.throws(() => parseTemplate('t', text), (e: unknown) => e instanceof TemplateError && e.code === 'TEMPLATE_PARSE');
+  });
+  test('deeply nested ifs execute or fail as template errors', () => {
+    const text = `${'{{ if true }}'.repeat(5000)}x${'{{ end }}'.repeat(5000)}`;
+    let out: string | undefined;
+    try {
+      out = parseTemplate('t', text).execute(null);
+    } catch (e) {
+      assert.ok(e instanceof TemplateError, String(e));
+    }
+    if (out !== undefined) assert.equal(out, 'x');
+  });
+  test('runaway template recursion stops with Go\'s message', () => {
+    assert.throws(() => parseTemplate('t', '{{define "r"}}{{with .}}{{if true}}{{range $i := 1}}{{template "r" $}}{{end}}{{end}}{{end}}{{end}}{{template "r" 1}}').execute(null),
+      (e: unknown) => e instanceof TemplateError && e.code === 'TEMPLATE_EXEC' && /exceeded maximum template depth \(1000\)/.test(e.message));
+  });
+});
