@@ -70,7 +70,9 @@ function length(item: unknown): number {
     case 'map':
       return Object.keys(item as object).length;
     case 'nil':
+      throw funcError('len of nil pointer');
     case 'invalid':
+      // Go's length() asks a zero reflect.Value for its type, and reflect panics so
       throw funcError('reflect: call of reflect.Value.Type on zero Value');
     default:
       throw funcError(`len of type ${typeName(item)}`);
