@@ -131,6 +131,7 @@ describe('consul-template helpers: more behaviour', () => {
     fails('{{ 3 | join "," }}');
   });
   test('splitToMap skips parts without the separator', () => assert.equal(run('{{ "a=1;b;c=x=y" | splitToMap ";" "=" }}'), 'map[a:1 c:x=y]'));
+  test('case mapping is rune by rune, as Go\'s', () => assert.equal(run('{{ "straße é" | toUpper }} {{ "İSTANBUL É" | toLower }}'), 'STRAßE É istanbul é'));
   test('trim cuts any of the cutset runes', () => assert.equal(run('{{ "xxhixyx" | trim "xy" }}'), 'hi'));
   test('base64', () => {
     assert.equal(run('{{ "hello" | base64Encode }} {{ "aGVsbG8=" | base64Decode }} {{ "a?b>" | base64URLEncode }} {{ "YT9iPg==" | base64URLDecode }}'), 'aGVsbG8= hello YT9iPg== a?b>');
