@@ -3,7 +3,8 @@
  * printf println html js urlquery call, plus the comparisons in compare.ts.
  */
 import { funcError } from './errors.js';
-import { sprint, sprintf, sprintln } from './fmt.js';
+import { sprint, sprintln } from './fmt.js';
+import { sprintf } from './printf.js';
 import { goFunc, type TemplateFunc } from './func.js';
 import { eq, ge, gt, le, lt, ne } from './compare.js';
 import { byteLength, isMap, kindOf, truth, typeName } from './values.js';
@@ -69,7 +70,9 @@ function length(item: unknown): number {
     case 'map':
       return Object.keys(item as object).length;
     case 'nil':
+      throw funcError('len of nil pointer');
     case 'invalid':
+      // Go's length() asks a zero reflect.Value for its type, and reflect panics so
       throw funcError('reflect: call of reflect.Value.Type on zero Value');
     default:
       throw funcError(`len of type ${typeName(item)}`);

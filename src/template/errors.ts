@@ -2,15 +2,13 @@
  * Template errors. One class, told apart by `code` and fields (never by message text):
  * - TEMPLATE_PARSE: the text does not parse (Go's `template: NAME:LINE: …`).
  * - TEMPLATE_EXEC: executing failed (Go's `template: NAME:LINE:COL: executing "NAME" at <…>: …`).
- * - TEMPLATE_NEEDS_SERVER: a function that needs a Consul, Vault or Nomad server (or `plugin`,
- *   which runs a program) was called; `func` and `needs` say which. Carried through exec errors.
+ * - TEMPLATE_NEEDS_SERVER: a function was called that needs something the caller does not
+ *   have (a server, a program); `func` and `needs` say which, as the function layer names
+ *   them (funcs/servers.ts). Kept through the exec error that wraps it.
  * - TEMPLATE_FUNC: a template function refused its arguments (wrapped by exec as TEMPLATE_EXEC).
- * The engine itself knows nothing of Nomad; callers map these onto their own error family.
+ * Callers map these onto their own error family.
  */
 export type TemplateErrorCode = 'TEMPLATE_PARSE' | 'TEMPLATE_EXEC' | 'TEMPLATE_NEEDS_SERVER' | 'TEMPLATE_FUNC';
-
-/** What a server-only function needs; `program` is for `plugin`, which runs an executable. */
-export type NeededServer = 'Consul' | 'Vault' | 'Nomad' | 'program';
 
 export interface TemplateErrorFields {
   /** The template (or define) name the error is in. */
@@ -20,7 +18,8 @@ export interface TemplateErrorFields {
   readonly col?: number;
   /** For TEMPLATE_NEEDS_SERVER (also kept on the TEMPLATE_EXEC that wraps it). */
   readonly func?: string;
-  readonly needs?: NeededServer;
+  /** What the function needs, as the function layer names it. */
+  readonly needs?: string;
   readonly cause?: unknown;
 }
 
@@ -30,7 +29,7 @@ export class TemplateError extends Error {
   readonly line: number | undefined;
   readonly col: number | undefined;
   readonly func: string | undefined;
-  readonly needs: NeededServer | undefined;
+  readonly needs: string | undefined;
 
   constructor(code: TemplateErrorCode, message: string, fields: TemplateErrorFields = {}) {
     super(message, fields.cause === undefined ? undefined : { cause: fields.cause });

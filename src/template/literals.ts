@@ -1,8 +1,10 @@
 /**
  * Go literal syntax the parser needs: strconv.Unquote for "…", `…` and '…', and the number
  * forms Go's template parser accepts (ParseInt/ParseUint with base 0, ParseFloat), each
- * returning undefined where Go's strconv reports a syntax error.
+ * returning undefined where Go's strconv reports a syntax error; numberNode is parse.go's
+ * newNumber.
  */
+import type { NumberNode } from './nodes.js';
 const SIMPLE_ESCAPES: Readonly<Record<string, string>> = {
   a: '\x07', b: '\b', f: '\f', n: '\n', r: '\r', t: '\t', v: '\v', '\\': '\\',
 };
@@ -152,4 +154,39 @@ export function parseGoFloat(text: string): number | undefined {
   if (!/^[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?$/.test(s)) return undefined;
   const v = Number(s);
   return Number.isFinite(v) ? v : undefined;
+}
+
+/** A number or character constant as Go's newNumber reads it, or the parse error's text. */
+export function numberNode(isChar: boolean, text: string, pos: number): NumberNode | string {
+  const node = numberValue(isChar, text, pos);
+  if (typeof node === 'string') return node;
+  // What the constant is where no parameter type decides (Go's idealConstant)
+  const hexInt = /^[+-]?0[xX]/.test(text) && !/[pP]/.test(text);
+  let ideal: NumberNode['ideal'] = 'overflow';
+  if (node.isFloat && !hexInt && !isChar && /[.eEpP]/.test(text)) ideal = 'float';
+  else if (node.isInt) ideal = 'int';
+  return { ...node, ideal };
+}
+
+function numberValue(isChar: boolean, text: string, pos: number): Omit<NumberNode, 'ideal'> | string {
+  const base = { type: 'number' as const, pos, text };
+  if (isChar) {
+    const s = unquote(text);
+    if (s === undefined) return 'invalid syntax';
+    const r = s.codePointAt(0) as number;
+    return { ...base, isInt: true, isFloat: true, int: r, float: r };
+  }
+  if (text.endsWith('i') && !/^[+-]?0[xX]/.test(text)) return `complex numbers are not supported: ${JSON.stringify(text)}`;
+  // plain decimals (the common case) skip the general Go literal parser
+  const i = /^[1-9][0-9]{0,14}$|^0$/.test(text) ? Number(text) : parseGoInt(text);
+  if (i !== undefined) return { ...base, isInt: true, isFloat: true, int: i, float: i };
+  const u = parseGoUint(text);
+  if (u !== undefined) return { ...base, isInt: false, isFloat: true, int: 0, float: u };
+  const f = parseGoFloat(text);
+  if (f !== undefined) {
+    if (!/[.eEpP]/.test(text)) return `integer overflow: ${JSON.stringify(text)}`;
+    const isInt = Number.isInteger(f) && Math.abs(f) < 2 ** 63;
+    return { ...base, isInt, isFloat: true, int: isInt ? f : 0, float: f };
+  }
+  return `illegal number syntax: ${JSON.stringify(text)}`;
 }

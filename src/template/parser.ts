@@ -1,95 +1,21 @@
 /**
- * The parser: Go text/template's parse.go rules (pipelines, declarations and their scoping,
- * control structures, `else if`/`else with` chains, define/block, function checks at parse
- * time) over the lexer's items. Errors read as Go's: `template: NAME:LINE: message`.
+ * The parser: Go text/template's parse.go rules for the template's structure (text and
+ * actions, control structures with `else if`/`else with` chains and their variable scopes,
+ * break/continue inside range, define/block/template, one definition per name) over the
+ * token stream and pipelines of pipeline-parser.ts.
  */
-import { TemplateError } from './errors.js';
-import { itemString, lex, type Item, type ItemType } from './lexer.js';
-import { parseGoFloat, parseGoInt, parseGoUint, unquote } from './literals.js';
-import {
-  isEmptyTree, type ActionNode, type ArgNode, type CommandNode, type ListNode, type Node, type NumberNode,
-  type PipeNode, type TemplateNode, type VariableNode,
-} from './nodes.js';
+import { lex, type Item } from './lexer.js';
+import { unquote } from './literals.js';
+import { isEmptyTree, type ActionNode, type ListNode, type Node, type PipeNode, type TemplateNode } from './nodes.js';
+import { PipelineParser, type ParseInput, type TreeSet } from './pipeline-parser.js';
 
-export interface ParseInput {
-  /** The template's name (Go's ParseName, used in every error location). */
-  readonly name: string;
-  readonly text: string;
-  readonly leftDelim: string;
-  readonly rightDelim: string;
-  /** Is a function of this name defined (built-in or given)? Checked at parse time as Go does. */
-  readonly hasFunction: (name: string) => boolean;
-}
-
-/** Every tree the text defines, by name; the main one under `name`. */
-export type TreeSet = Map<string, ListNode>;
+export type { ParseInput, TreeSet } from './pipeline-parser.js';
 
 type Terminal = { type: 'end'; pos: number } | { type: 'else'; pos: number; line: number };
 
-class Parser {
-  private i = 0;
-  private maxFetched = 0;
-  private vars: string[] = ['$'];
-  private rangeDepth = 0;
-  private actionLine = 0;
-
-  constructor(
-    private readonly items: readonly Item[],
-    private readonly input: ParseInput,
-    private readonly trees: TreeSet,
-  ) {}
-
-  errorf(msg: string): never {
-    const line = this.items[Math.min(this.maxFetched, this.items.length - 1)]?.line ?? 1;
-    throw new TemplateError('TEMPLATE_PARSE', `template: ${this.input.name}:${line}: ${msg}`, { template: this.input.name, line });
-  }
-
-  private next(): Item {
-    const it = this.items[this.i] ?? this.items[this.items.length - 1];
-    if (this.i < this.items.length - 1) this.i++;
-    else this.i = this.items.length; // past the end: keep returning the last (EOF/error) item
-    this.maxFetched = Math.max(this.maxFetched, this.i - 1);
-    return it;
-  }
-
-  private backup(n = 1): void {
-    this.i -= n;
-  }
-
-  private peek(): Item {
-    const it = this.next();
-    this.backup();
-    return it;
-  }
-
-  private nextNonSpace(): Item {
-    let it = this.next();
-    while (it.type === 'space') it = this.next();
-    return it;
-  }
-
-  private peekNonSpace(): Item {
-    const it = this.nextNonSpace();
-    this.backup();
-    return it;
-  }
-
-  private expect(type: ItemType, context: string): Item {
-    const it = this.nextNonSpace();
-    if (it.type !== type) this.unexpected(it, context);
-    return it;
-  }
-
-  private unexpected(it: Item, context: string): never {
-    if (it.type === 'error') {
-      let extra = '';
-      if (this.actionLine !== 0 && this.actionLine !== it.line) {
-        extra = ` in action started at ${this.input.name}:${this.actionLine}`;
-        if (it.val.endsWith(' action')) extra = extra.slice(' in action'.length);
-      }
-      this.errorf(`${itemString(it)}${extra}`);
-    }
-    this.errorf(`unexpected ${itemString(it)} in ${context}`);
+class Parser extends PipelineParser {
+  constructor(items: readonly Item[], input: ParseInput, private readonly trees: TreeSet) {
+    super(items, input);
   }
 
   /** Top level: text, actions and `define`s. */
@@ -97,13 +23,13 @@ class Parser {
     const root: ListNode = { type: 'list', pos: this.peek().pos, nodes: [] };
     while (this.peek().type !== 'EOF') {
       if (this.peek().type === 'leftDelim') {
-        const mark = this.i;
+        const mark = this.mark();
         this.next();
         if (this.nextNonSpace().type === 'define') {
           this.parseDefinition();
           continue;
         }
-        this.i = mark;
+        this.reset(mark);
       }
       const n = this.textOrAction();
       if (n.type === 'end' || n.type === 'else') this.errorf(`unexpected ${terminalString(n)}`);
@@ -265,185 +191,6 @@ class Parser {
       this.add(name, list);
     });
     return { type: 'template', pos: tok.pos, line: tok.line, name, pipe };
-  }
-
-  private pipeline(context: string, end: 'rightDelim' | 'rightParen'): PipeNode & { line: number } {
-    const first = this.peekNonSpace();
-    const pipe: PipeNode & { line: number } = { type: 'pipe', pos: first.pos, line: first.line, isAssign: false, decl: [], cmds: [] };
-    for (;;) {
-      const v = this.peekNonSpace();
-      if (v.type !== 'variable') break;
-      const mark = this.i;
-      this.nextNonSpace();
-      const nxt = this.peekNonSpace();
-      if (nxt.type === 'assign' || nxt.type === 'declare') {
-        pipe.isAssign = nxt.type === 'assign';
-        this.nextNonSpace();
-        pipe.decl.push(variable(v.pos, v.val));
-        this.vars.push(v.val);
-        break;
-      }
-      if (nxt.type === 'char' && nxt.val === ',') {
-        this.nextNonSpace();
-        pipe.decl.push(variable(v.pos, v.val));
-        this.vars.push(v.val);
-        if (context === 'range' && pipe.decl.length < 2) {
-          const p = this.peekNonSpace().type;
-          if (p === 'variable' || p === 'rightDelim' || p === 'rightParen') continue;
-          this.errorf('range can only initialize variables');
-        }
-        this.errorf(`too many declarations in ${context}`);
-      }
-      this.i = mark;
-      break;
-    }
-    for (;;) {
-      const tok = this.nextNonSpace();
-      if (tok.type === end) {
-        this.checkPipeline(pipe, context);
-        return pipe;
-      }
-      switch (tok.type) {
-        case 'bool': case 'charConstant': case 'dot': case 'field': case 'identifier': case 'number':
-        case 'nil': case 'rawString': case 'string': case 'variable': case 'leftParen':
-          this.backup();
-          pipe.cmds.push(this.command());
-          break;
-        default:
-          this.unexpected(tok, context);
-      }
-    }
-  }
-
-  private checkPipeline(pipe: PipeNode, context: string): void {
-    if (pipe.cmds.length === 0) this.errorf(`missing value for ${context}`);
-    pipe.cmds.slice(1).forEach((c, i) => {
-      const t = c.args[0].type;
-      if (t === 'bool' || t === 'dot' || t === 'nil' || t === 'number' || t === 'string') {
-        this.errorf(`non executable command in pipeline stage ${i + 2}`);
-      }
-    });
-  }
-
-  private command(): CommandNode {
-    const cmd: CommandNode = { type: 'command', pos: this.peekNonSpace().pos, args: [] };
-    for (;;) {
-      this.peekNonSpace();
-      const operand = this.operand();
-      if (operand !== undefined) cmd.args.push(operand);
-      const tok = this.next();
-      if (tok.type === 'space') continue;
-      if (tok.type === 'rightDelim' || tok.type === 'rightParen') this.backup();
-      else if (tok.type !== 'pipe') this.unexpected(tok, 'operand');
-      break;
-    }
-    if (cmd.args.length === 0) this.errorf('empty command');
-    return cmd;
-  }
-
-  private operand(): ArgNode | undefined {
-    const node = this.term();
-    if (node === undefined) return undefined;
-    if (this.peek().type !== 'field') return node;
-    const pos = this.peek().pos;
-    const fields: string[] = [];
-    while (this.peek().type === 'field') fields.push(this.next().val.slice(1));
-    switch (node.type) {
-      case 'field':
-        return { type: 'field', pos, ident: [...node.ident, ...fields] };
-      case 'variable':
-        return { type: 'variable', pos, ident: [...node.ident, ...fields] };
-      case 'bool': case 'string': case 'number': case 'nil': case 'dot':
-        this.errorf(`unexpected . after term ${JSON.stringify(termText(node))}`);
-      default:
-        return { type: 'chain', pos, node, field: fields };
-    }
-  }
-
-  private term(): ArgNode | undefined {
-    const tok = this.nextNonSpace();
-    switch (tok.type) {
-      case 'identifier':
-        if (!this.input.hasFunction(tok.val)) this.errorf(`function ${JSON.stringify(tok.val)} not defined`);
-        return { type: 'identifier', pos: tok.pos, ident: tok.val };
-      case 'dot':
-        return { type: 'dot', pos: tok.pos };
-      case 'nil':
-        return { type: 'nil', pos: tok.pos };
-      case 'variable':
-        if (!this.vars.includes(tok.val.split('.')[0])) this.errorf(`undefined variable ${JSON.stringify(tok.val)}`);
-        return variable(tok.pos, tok.val);
-      case 'field':
-        return { type: 'field', pos: tok.pos, ident: tok.val.slice(1).split('.') };
-      case 'bool':
-        return { type: 'bool', pos: tok.pos, value: tok.val === 'true' };
-      case 'charConstant':
-      case 'number':
-        return this.number(tok);
-      case 'leftParen':
-        return this.pipeline('parenthesized pipeline', 'rightParen');
-      case 'string':
-      case 'rawString': {
-        const text = unquote(tok.val);
-        if (text === undefined) this.errorf('invalid syntax');
-        return { type: 'string', pos: tok.pos, quoted: tok.val, text };
-      }
-      default:
-        this.backup();
-        return undefined;
-    }
-  }
-
-  private number(tok: Item): NumberNode {
-    const node = this.parseNumber(tok);
-    const hexInt = /^[+-]?0[xX]/.test(node.text) && !/[pP]/.test(node.text);
-    let ideal: NumberNode['ideal'] = 'overflow';
-    if (node.isFloat && !hexInt && node.text[0] !== "'" && /[.eEpP]/.test(node.text)) ideal = 'float';
-    else if (node.isInt) ideal = 'int';
-    return { ...node, ideal };
-  }
-
-  private parseNumber(tok: Item): Omit<NumberNode, 'ideal'> {
-    const text = tok.val;
-    const base = { type: 'number' as const, pos: tok.pos, text };
-    if (tok.type === 'charConstant') {
-      const s = unquote(text);
-      if (s === undefined) this.errorf('invalid syntax');
-      const r = s.codePointAt(0) as number;
-      return { ...base, isInt: true, isFloat: true, int: r, float: r };
-    }
-    if (text.endsWith('i') && !/^[+-]?0[xX]/.test(text)) this.errorf(`complex numbers are not supported: ${JSON.stringify(text)}`);
-    // plain decimals (the common case) skip the general Go literal parser
-    const i = /^[1-9][0-9]{0,14}$|^0$/.test(text) ? Number(text) : parseGoInt(text);
-    if (i !== undefined) return { ...base, isInt: true, isFloat: true, int: i, float: i };
-    const u = parseGoUint(text);
-    if (u !== undefined) return { ...base, isInt: false, isFloat: true, int: 0, float: u };
-    const f = parseGoFloat(text);
-    if (f !== undefined) {
-      if (!/[.eEpP]/.test(text)) this.errorf(`integer overflow: ${JSON.stringify(text)}`);
-      const isInt = Number.isInteger(f) && Math.abs(f) < 2 ** 63;
-      return { ...base, isInt, isFloat: true, int: isInt ? f : 0, float: f };
-    }
-    this.errorf(`illegal number syntax: ${JSON.stringify(text)}`);
-  }
-}
-
-function variable(pos: number, val: string): VariableNode {
-  return { type: 'variable', pos, ident: val.split('.') };
-}
-
-function termText(n: ArgNode): string {
-  switch (n.type) {
-    case 'bool':
-      return String(n.value);
-    case 'string':
-      return n.quoted;
-    case 'number':
-      return n.text;
-    case 'nil':
-      return 'nil';
-    default:
-      return '.';
   }
 }
 

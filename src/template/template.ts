@@ -1,10 +1,10 @@
 /**
  * The engine's public face: parse once (Go's Parse, with delimiters and a function map
  * checked at parse time), execute many times (Go's Execute / ExecuteTemplate, with the
- * missingkey option). Knows nothing of Nomad or consul-template.
+ * missingkey option). Knows nothing of job files or consul-template.
  */
 import { BUILTINS } from './builtins.js';
-import { Exec, type MissingKey } from './exec.js';
+import { Exec, MAX_EXEC_DEPTH, type MissingKey } from './exec.js';
 import { TemplateError } from './errors.js';
 import type { FuncMap, TemplateFunc } from './func.js';
 import { nodeString, type ListNode, type Node } from './nodes.js';
@@ -53,7 +53,11 @@ export class Template {
       name,
       data,
     );
-    exec.walk(data, tree);
+    try {
+      exec.walk(data, tree);
+    } catch (e) {
+      throw stackToTemplateError(e, 'TEMPLATE_EXEC', this.name, `exceeded maximum template depth (${MAX_EXEC_DEPTH})`);
+    }
     return exec.out;
   }
 
@@ -116,12 +120,26 @@ export function parseTemplate(name: string, text: string, opts: ParseOptions = {
     if (!/^[\p{L}_][\p{L}\p{Nd}_]*$/u.test(k)) throw new TemplateError('TEMPLATE_PARSE', `template: ${name}: function name ${JSON.stringify(k)} is not a valid identifier`, { template: name });
     funcs.set(k, f);
   }
-  const trees = parseTrees({
-    name,
-    text,
-    leftDelim: opts.leftDelim || '{{',
-    rightDelim: opts.rightDelim || '}}',
-    hasFunction: (f) => funcs.has(f),
-  });
+  let trees: Map<string, ListNode>;
+  try {
+    trees = parseTrees({
+      name,
+      text,
+      leftDelim: opts.leftDelim || '{{',
+      rightDelim: opts.rightDelim || '}}',
+      hasFunction: (f) => funcs.has(f),
+    });
+  } catch (e) {
+    throw stackToTemplateError(e, 'TEMPLATE_PARSE', name, 'max expression depth exceeded');
+  }
   return new Template(name, text, trees, funcs);
+}
+
+/**
+ * JavaScript's stack is shallower than Go's: nesting deep enough to exhaust it (hostile or
+ * generated text) is reported as Go reports too-deep nesting, not as a crash.
+ */
+function stackToTemplateError(e: unknown, code: 'TEMPLATE_PARSE' | 'TEMPLATE_EXEC', name: string, what: string): unknown {
+  if (e instanceof RangeError && /call stack/i.test(e.message)) return new TemplateError(code, `template: ${name}: ${what}`, { template: name, cause: e });
+  return e;
 }

@@ -3,7 +3,7 @@
 // failing loudly with the function and the server named.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { consulTemplateFuncs, parseTemplate, SERVER_FUNCTIONS, TemplateError } from '../../src/template/index.js';
+import { consulTemplateFuncs, parseTemplate, SERVER_FUNCTIONS, TemplateError, UNSUPPORTED_FUNCTIONS } from '../../src/template/index.js';
 
 const files: Record<string, string> = { '/task/local/hosts.txt': 'a\nb\n', '/etc/motd': 'hi' };
 const reads: string[] = [];
@@ -131,6 +131,7 @@ describe('consul-template helpers: more behaviour', () => {
     fails('{{ 3 | join "," }}');
   });
   test('splitToMap skips parts without the separator', () => assert.equal(run('{{ "a=1;b;c=x=y" | splitToMap ";" "=" }}'), 'map[a:1 c:x=y]'));
+  test('case mapping is rune by rune, as Go\'s', () => assert.equal(run('{{ "straße é" | toUpper }} {{ "İSTANBUL É" | toLower }}'), 'STRAßE É istanbul é'));
   test('trim cuts any of the cutset runes', () => assert.equal(run('{{ "xxhixyx" | trim "xy" }}'), 'hi'));
   test('base64', () => {
     assert.equal(run('{{ "hello" | base64Encode }} {{ "aGVsbG8=" | base64Decode }} {{ "a?b>" | base64URLEncode }} {{ "YT9iPg==" | base64URLDecode }}'), 'aGVsbG8= hello YT9iPg== a?b>');
@@ -243,6 +244,11 @@ describe('functions that need a server fail loudly', () => {
     const t = parseTemplate('t', '{{ if false }}{{ key "x" }}{{ end }}ok', { funcs });
     assert.equal(t.execute(null), 'ok');
     assert.ok(t.functionsUsed().has('key'));
+  });
+  test('helpers this renderer lacks parse, and fail naming themselves when called', () => {
+    assert.equal(run('{{ if false }}{{ "a: 1" | parseYAML }}{{ end }}ok'), 'ok');
+    fails('{{ "a: 1" | parseYAML }}', 'template: t:1:12: executing "t" at <parseYAML>: error calling parseYAML: parseYAML is a consul-template function this renderer does not support');
+    for (const name of UNSUPPORTED_FUNCTIONS) assert.equal(fails(`{{ ${name} }}`).code, 'TEMPLATE_EXEC', name);
   });
   test('a function nobody defines is a parse error', () => {
     assert.throws(() => parseTemplate('t', '{{ sprig_upper "x" }}', { funcs }), (e: unknown) => e instanceof TemplateError && e.code === 'TEMPLATE_PARSE' &&

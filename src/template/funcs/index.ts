@@ -1,7 +1,8 @@
 /**
  * consul-template's function map for the engine, built per render from its context: the
  * environment `env` reads, how `file` reads, and the clock `timestamp` reads. Functions
- * that need a server are registered and fail loudly (servers.ts).
+ * that need a server (servers.ts) and helpers this renderer lacks (unsupported.ts) are
+ * registered and fail loudly when called.
  */
 import { goFunc, type FuncMap } from '../func.js';
 import { envFunc, envOrDefaultFunc, fileFunc, mustEnvFunc, type EnvMap, type FileAccess } from './context.js';
@@ -13,6 +14,7 @@ import { timestampFunc } from './timestamp.js';
 import { add, divide, loop, maximum, minimum, modulo, multiply, parseBool, parseFloat, parseInt, parseUint, subtract } from './numbers.js';
 import { regexMatch, regexReplaceAll } from './regex.js';
 import { serverFuncs } from './servers.js';
+import { unsupportedFuncs } from './unsupported.js';
 import {
   contains, containsSome, indent, inList, join, replaceAll, split, splitToMap, toLower, toTitle, toUpper, trim, trimPrefix,
   trimSpace, trimSuffix,
@@ -30,6 +32,7 @@ export interface ConsulTemplateContext {
 export function consulTemplateFuncs(ctx: ConsulTemplateContext): FuncMap {
   const s = 'string' as const;
   return {
+    ...unsupportedFuncs(),
     ...serverFuncs(),
     env: goFunc([s], envFunc(ctx.env)),
     mustEnv: goFunc([s], mustEnvFunc(ctx.env)),
@@ -83,5 +86,6 @@ export function consulTemplateFuncs(ctx: ConsulTemplateContext): FuncMap {
   };
 }
 
-export { SERVER_FUNCTIONS, needsServerError } from './servers.js';
+export { SERVER_FUNCTIONS, needsServerError, type NeededServer } from './servers.js';
+export { UNSUPPORTED_FUNCTIONS } from './unsupported.js';
 export type { EnvMap, FileAccess } from './context.js';

@@ -4,8 +4,11 @@
  * consul-template) and fail loudly when called: a TemplateError with code
  * TEMPLATE_NEEDS_SERVER naming the function and what it needs. They never render empty.
  */
-import { TemplateError, type NeededServer } from '../errors.js';
+import { TemplateError } from '../errors.js';
 import { goFunc, type TemplateFunc } from '../func.js';
+
+/** What a server-only function needs; `program` is for `plugin` and `writeToFile`. */
+export type NeededServer = 'Consul' | 'Vault' | 'Nomad' | 'program';
 
 /** What each such function needs, with what it would have asked for. */
 export const SERVER_FUNCTIONS: Readonly<Record<string, { readonly needs: NeededServer; readonly what: string }>> = {

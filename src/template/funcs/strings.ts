@@ -34,8 +34,28 @@ export function trimSuffix(suffix: string, s: string): string {
   return suffix !== '' && s.endsWith(suffix) ? s.slice(0, s.length - suffix.length) : s;
 }
 
-export const toLower = (s: string): string => s.toLowerCase();
-export const toUpper = (s: string): string => s.toUpperCase();
+const ASCII = /^[\x00-\x7f]*$/;
+
+/**
+ * strings.ToLower/ToUpper map rune by rune (Unicode's simple case mapping): where JavaScript
+ * would expand one character into several ('ß' → 'SS'), Go keeps it.
+ */
+function mapRunes(s: string, upper: boolean): string {
+  if (ASCII.test(s)) return upper ? s.toUpperCase() : s.toLowerCase();
+  let out = '';
+  for (const c of s) {
+    if (!upper && c === '\u0130') {
+      out += 'i';
+      continue;
+    }
+    const m = upper ? c.toUpperCase() : c.toLowerCase();
+    out += [...m].length === 1 ? m : c;
+  }
+  return out;
+}
+
+export const toLower = (s: string): string => mapRunes(s, false);
+export const toUpper = (s: string): string => mapRunes(s, true);
 
 /** cases.Title(language.Und, cases.NoLower): upper-case the first letter of each word. */
 export function toTitle(s: string): string {
