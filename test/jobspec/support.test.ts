@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { SUPPORT, formatJobWarning, supportTableMarkdown, unhonouredWarnings } from '../../src/jobspec/support.js';
 import { jobWarnings } from '../../src/jobspec/template-check.js';
+import { GROUP_EXTRA, JOB_EXTRA, TASK_EXTRA } from '../../src/jobspec/schema.js';
 import { repoRoot } from '../helpers/paths.js';
 import { job, wrap } from './helpers.js';
 
@@ -14,6 +15,14 @@ describe('support table', () => {
     const m = /<!-- support-table:begin -->\n([\s\S]*?)\n<!-- support-table:end -->/.exec(readme);
     assert.ok(m, 'README has no support-table markers');
     assert.equal(m[1], supportTableMarkdown(), 'README table differs: regenerate it from supportTableMarkdown()');
+  });
+
+  test('every block the decoder keeps aside has a row: a new one cannot be ignored in silence', () => {
+    const missing: string[] = [];
+    for (const [level, table] of [['job', JOB_EXTRA], ['group', GROUP_EXTRA], ['task', TASK_EXTRA]] as const) {
+      for (const key of Object.keys(table)) if (!SUPPORT.some((r) => r.level === level && r.key === key)) missing.push(`${level}.${key}`);
+    }
+    assert.deepEqual(missing, []);
   });
 
   test('each row is unique', () => {
