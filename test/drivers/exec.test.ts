@@ -125,6 +125,20 @@ describe('exec driver', () => {
     assert.doesNotMatch(out, /^sbin$/m);
   });
 
+  test('a nobody task is bounded to Nomad\'s default capabilities (no CAP_SYS_ADMIN); root keeps the full set', async () => {
+    const bnd = async (user: string): Promise<bigint> => {
+      const cfg = cfgFor(sh('grep CapBnd /proc/self/status'), { user });
+      const id = await start(driver, cfg);
+      await driver.waitTask(id);
+      return BigInt(`0x${/CapBnd:\s+([0-9a-f]+)/.exec(readFileSync(cfg.stdoutPath, 'utf8'))?.[1] ?? '0'}`);
+    };
+    const CAP_SYS_ADMIN = 21n;
+    const nobody = await bnd('');
+    assert.equal((nobody >> CAP_SYS_ADMIN) & 1n, 0n);
+    assert.equal(nobody, 0xa80405fbn);
+    assert.equal((await bnd('root') >> CAP_SYS_ADMIN) & 1n, 1n);
+  });
+
   test('user = "root" runs as root; an unknown user is a start error that no restart fixes', async () => {
     const cfg = cfgFor(sh('id -u'), { user: 'root' });
     const id = await start(driver, cfg);
@@ -172,7 +186,7 @@ describe('exec config and fingerprint', () => {
     const noProc = makeTempDir('exec-noproc');
     try {
       assert.equal(fingerprintExec({ ...base, procRoot: noProc }).result.message, 'Failed to discover cgroup mount point');
-      assert.match(fingerprintExec({ ...base, binDirs: [noProc] }).result.message, /unshare, mount, chroot/);
+      assert.match(fingerprintExec({ ...base, binDirs: [noProc] }).result.message, /unshare, mount, chroot, setpriv/);
     } finally {
       rmSync(noProc, { recursive: true, force: true });
     }

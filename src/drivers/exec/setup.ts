@@ -23,7 +23,16 @@ export interface HostTools {
   readonly unshare: string;
   readonly mount: string;
   readonly chroot: string;
+  readonly setpriv: string;
 }
+
+/**
+ * The capability bounding set of a task that does not run as root: Nomad's default exec
+ * allow-list (Docker's set). It bounds what a setuid-root binary inside the chroot could
+ * regain: no CAP_SYS_ADMIN, so no mount, no pivot out. A task with user = "root" keeps the
+ * full set, as Nomad's exec gives root its legacy capabilities.
+ */
+export const TASK_CAPS = ['audit_write', 'chown', 'dac_override', 'fowner', 'fsetid', 'kill', 'mknod', 'net_bind_service', 'setfcap', 'setgid', 'setpcap', 'setuid', 'sys_chroot'];
 
 /**
  * `sh -c OUTER_SCRIPT bivouac-exec INIT_SCRIPT <args for INIT…>`: waits for its one child and
@@ -39,14 +48,14 @@ export const OUTER_SCRIPT = [
 ].join('\n');
 
 /**
- * `<mount> <chroot> <root> <uid:gid> [<ro|rw> <src> <dst>]… -- <command> <args…>`: pid 1 of the
+ * `<mount> <chroot> <root> <uid:gid> <setpriv> <caps> [<ro|rw> <src> <dst>]… -- <command> <args…>`: pid 1 of the
  * task's PID namespace (private mode) mounts the root, then becomes the task.
  */
 export const INIT_SCRIPT = [
   'set -e',
   // The host's tools for the setup, whatever PATH the task asked for; the task's comes back at exec.
   'bv_path=$PATH; PATH=/usr/sbin:/usr/bin:/sbin:/bin',
-  'bv_mount=$1 bv_chroot=$2 bv_root=$3 bv_user=$4; shift 4',
+  'bv_mount=$1 bv_chroot=$2 bv_root=$3 bv_user=$4 bv_setpriv=$5 bv_caps=$6; shift 6',
   'while [ "$1" != -- ]; do',
   '  "$bv_mount" -o "bind,$1" -- "$2" "$bv_root$3"',
   '  shift 3',
@@ -62,6 +71,7 @@ export const INIT_SCRIPT = [
   'ln -s /proc/self/fd/2 "$bv_root/dev/stderr"',
   'mkdir -m 1777 "$bv_root/dev/shm"',
   'PATH=$bv_path',
+  'if [ -n "$bv_caps" ]; then exec "$bv_setpriv" --bounding-set="$bv_caps" -- "$bv_chroot" --userspec="$bv_user" -- "$bv_root" "$@"; fi',
   'exec "$bv_chroot" --userspec="$bv_user" -- "$bv_root" "$@"',
 ].join('\n');
 
@@ -97,6 +107,8 @@ export function launchArgv(i: LaunchInput): { command: string; args: string[] } 
       i.tools.chroot,
       i.taskDir,
       `${i.uid}:${i.gid}`,
+      i.tools.setpriv,
+      i.uid === 0 ? '' : ['-all', ...TASK_CAPS.map((c) => `+${c}`)].join(','),
       ...binds,
       '--',
       i.command,
