@@ -9,6 +9,7 @@ import { after, describe, test } from 'node:test';
 import { createExecDriver } from '../../src/drivers/exec/index.js';
 import { fingerprintExec } from '../../src/drivers/exec/fingerprint.js';
 import { decodeExecConfig } from '../../src/drivers/exec/config.js';
+import { fstabText } from '../../src/drivers/exec/setup.js';
 import { trackingDir } from '../../src/cgroups/index.js';
 import type { Driver, TaskConfig } from '../../src/drivers/types.js';
 import { isBivouacError } from '../../src/util/errors.js';
@@ -175,6 +176,23 @@ describe('exec config and fingerprint', () => {
     for (const bad of [{}, { command: '' }, { command: 'x', args: [1] }, { command: 'x', pid_mode: 'container' }, { command: 'x', image: 'y' }, null, []]) {
       await assertRejectsCode(() => decodeExecConfig(bad), 'DRIVER_START');
     }
+  });
+
+  test('the root\'s mount table: binds (ro ones read-only), /proc, /dev; spaces and tabs escaped as fstab wants', () => {
+    const text = fstabText('/data/alloc/a b/t/', [
+      { mode: 'ro', src: '/usr', dst: '/usr' },
+      { mode: 'rw', src: '/data/alloc/a b/alloc', dst: '/alloc' },
+    ]);
+    assert.equal(
+      text,
+      [
+        '/usr /data/alloc/a\\040b/t/usr none bind,ro 0 0',
+        '/data/alloc/a\\040b/alloc /data/alloc/a\\040b/t/alloc none bind 0 0',
+        'proc /data/alloc/a\\040b/t/proc proc nosuid,nodev,noexec 0 0',
+        'bivouac-dev /data/alloc/a\\040b/t/dev tmpfs nosuid,noexec,mode=0755,size=64k 0 0',
+        '',
+      ].join('\n'),
+    );
   });
 
   test('fingerprint: driver.exec = 1 as root on Linux with cgroups; undetected otherwise, saying why', () => {
