@@ -195,6 +195,17 @@ describe('exec config and fingerprint', () => {
     );
   });
 
+  test('a driver that cannot run exec refuses the start, saying why, and no restart helps', async () => {
+    const notRoot = createExecDriver({ log: silentLogger, isRoot: () => false });
+    assert.deepEqual(await notRoot.fingerprint(), { detected: false, healthy: false, message: 'Driver must run as root', attributes: {} });
+    try {
+      await notRoot.startTask(cfgFor(sh('true')));
+      assert.fail('started');
+    } catch (e) {
+      assert.ok(isBivouacError(e) && e.code === 'DRIVER_START' && !e.recoverable && /Driver must run as root/.test(e.userMessage), String(e));
+    }
+  });
+
   test('fingerprint: driver.exec = 1 as root on Linux with cgroups; undetected otherwise, saying why', () => {
     const base = { platform: 'linux', isRoot: true, procRoot: '/proc', binDirs: ['/usr/bin', '/bin', '/usr/sbin', '/sbin'] };
     const ok = fingerprintExec(base).result;
