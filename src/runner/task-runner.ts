@@ -150,8 +150,8 @@ export class TaskRunner {
     if (this.stopReason?.kind === 'kill') return this.onStopWhileRunning(taskId);
     // The task ended by itself: free what the driver keeps for it (rkt's pod, via rkt rm).
     await this.deps.driver.destroyTask(taskId, false).catch((err: unknown) => this.destroyFailed(err));
-    // oom_killed: Nomad's detail key, present only when the OOM killer ended the task.
-    const details = { exitCode: exit.exitCode, signal: exit.signal, oomKilled: exit.oomKilled, ...(exit.oomKilled ? { oom_killed: 'true' } : {}) };
+    // oom_killed: Nomad's detail key, "true" or "false" on every Terminated event.
+    const details = { exitCode: exit.exitCode, signal: exit.signal, oomKilled: exit.oomKilled, oom_killed: String(exit.oomKilled) };
     const outcome: RestartOutcome = { kind: 'exited', exitCode: exit.exitCode, signal: exit.signal };
     if (recovered && exit.exitCode === null) {
       // Gone while the agent was down, leaving no exit status behind: nothing to restore.
@@ -172,7 +172,10 @@ export class TaskRunner {
     try {
       await driver.stopTask(taskId, timeout, signal);
       const exit = await driver.waitTask(taskId);
-      events.push(['Terminated', describeTerminated(exit), { exitCode: exit.exitCode, signal: exit.signal }], ['Killed', 'Task successfully killed', {}]);
+      events.push(
+        ['Terminated', describeTerminated(exit), { exitCode: exit.exitCode, signal: exit.signal, oomKilled: exit.oomKilled, oom_killed: String(exit.oomKilled) }],
+        ['Killed', 'Task successfully killed', {}],
+      );
     } catch (err) {
       if (!(err instanceof TaskNotFoundError)) events.push(['Killed', errorMessage(err), {}]);
     }

@@ -197,6 +197,7 @@ describe('exec driver end to end', () => {
       const bt = allocStatus(sb, b.ID).TaskStates.t;
       assert.equal(bt.Events.filter((e) => e.Type === 'Started').length, 1);
       assert.equal(bt.Events.find((e) => e.Type === 'Terminated')?.DisplayMessage, 'Exit Code: 0');
+      assert.equal(bt.Events.find((e) => e.Type === 'Terminated')?.Details.oom_killed, 'false');
 
       // The service was re-attached, not restarted: same processes, still running.
       await waitFor('agent up', () => agent.output().includes('task re-attached'));
