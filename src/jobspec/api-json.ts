@@ -152,7 +152,7 @@ function network(n: NetworkResource): ApiObject {
     Device: '',
     CIDR: '',
     IP: '',
-    DNS: null,
+    DNS: n.dns === null ? null : { Servers: list([...n.dns.servers]), Searches: list([...n.dns.searches]), Options: list([...n.dns.options]) },
     MBits: n.mbits,
     ReservedPorts: list(n.reservedPorts.map(port)),
     DynamicPorts: list(n.dynamicPorts.map(port)),

@@ -5,7 +5,8 @@
  * `meta.`, `NOMAD_…`, `env[…]`) as text for runtime, so that is what this does.
  */
 import { evaluate, type Env } from './hcl2-eval.js';
-import { ExprError, parseExpr, roots, type Expr } from './hcl2-expr.js';
+import { parseExpr, roots, type Expr } from './hcl2-expr.js';
+import { ExprError } from './hcl2-lex.js';
 import type { HclValue } from './parse.js';
 
 export type RefRoot = 'var' | 'local';
