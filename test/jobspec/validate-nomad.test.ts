@@ -51,6 +51,7 @@ const rejected: readonly Case[] = [
   { rule: 'a task service check naming a task', text: wrap({ group: http, task: check(`${okCheck}\n task = "t"`) }), code: 'CHECK_INVALID', says: 'only task group service checks can be assigned tasks' },
   { rule: 'a group script check without a task', text: wrap({ group: `${http}\n${check('type = "script"\n command = "x"\n interval = "10s"\n timeout = "2s"')}` }), code: 'CHECK_INVALID', says: 'must specify task parameter' },
   { rule: 'a group check naming a task that does not exist', text: wrap({ group: `${http}\n${check('type = "script"\n command = "x"\n interval = "10s"\n timeout = "2s"\n task = "nope"')}` }), code: 'CHECK_INVALID', says: 'refers to non-existent task nope' },
+  { rule: 'a terminating gateway service with sni but no ca_file', text: wrap({ group: 'service {\n name = "gw"\n connect {\n gateway {\n terminating {\n service {\n name = "api"\n sni = "api.local"\n }\n }\n }\n }\n }' }), code: 'SERVICE_INVALID', says: 'Service[0] gw validation failed: Consul Linked Service TLS SNI requires CAFile' },
   // Scaling (TaskGroup.validateScalingPolicy)
   { rule: 'count below scaling min', text: wrap({ group: 'count = 1\n scaling {\n min = 2\n max = 5\n }' }), code: 'SCALING_INVALID', says: 'task group count must not be less than minimum count in scaling policy' },
   { rule: 'count above scaling max', text: wrap({ group: 'count = 6\n scaling {\n min = 2\n max = 5\n }' }), code: 'SCALING_INVALID', says: 'task group count must not be greater than maximum count in scaling policy' },
