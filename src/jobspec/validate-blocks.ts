@@ -23,6 +23,11 @@ export interface Reporters {
 
 export function validateBlocks(job: ApiObject, r: Reporters): void {
   const type = s(job['Type']);
+  const id = s(job['ID']);
+  if (id.includes(' ')) r.job('INVALID_VALUE', 'Job ID contains a space');
+  if (s(job['Name']) === '') r.job('INVALID_VALUE', 'Missing job name', 'name');
+  if (s(job['Region']) === '' && (job['Multiregion'] === null || job['Multiregion'] === undefined)) r.job('INVALID_VALUE', 'Missing job region', 'region');
+  if (s(job['Namespace']) === '') r.job('INVALID_VALUE', 'Job must be in a namespace', 'namespace');
   const datacenters = Array.isArray(job['Datacenters']) ? job['Datacenters'] : [];
   if (datacenters.some((d) => d === '')) r.job('INVALID_VALUE', 'Job datacenter must be non-empty string');
   placement(job, type, r.job);
@@ -150,6 +155,7 @@ function portLabels(networks: ApiValue | undefined): Set<string> {
 
 function validateTask(t: Obj, type: string, volumes: Obj, groupPorts: ReadonlySet<string>, report: Report): void {
   const name = s(t['Name']);
+  if (n(t['ShutdownDelay']) < 0) report('OUT_OF_RANGE', 'ShutdownDelay must be a positive value', 'shutdown_delay');
   objs(t['Constraints']).forEach((c, i) => {
     const op = s(c['Operand']);
     if (op === 'distinct_hosts' || op === 'distinct_property') report('INVALID_CONSTRAINT', `Constraint ${i + 1} has disallowed Operand at task level: ${op}`, 'constraint');
