@@ -9,6 +9,9 @@ import { nodeString, type ListNode, type Node } from './nodes.js';
 
 export type MissingKey = 'default' | 'zero' | 'error';
 
+/** Go's maxExecDepth is 100000; JavaScript's stack is shallower, so recursion stops earlier. */
+export const MAX_EXEC_DEPTH = 1000;
+
 export interface ExecContext {
   readonly name: string;
   readonly text: string;

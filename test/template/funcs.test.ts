@@ -131,6 +131,15 @@ describe('consul-template helpers: more behaviour', () => {
     fails('{{ 3 | join "," }}');
   });
   test('splitToMap skips parts without the separator', () => assert.equal(run('{{ "a=1;b;c=x=y" | splitToMap ";" "=" }}'), 'map[a:1 c:x=y]'));
+  test('executeTemplate renders a define to a string (consul-template\'s helper_executeTemplate)', () => {
+    assert.equal(run('{{ define "custom" }}[{{ . }}]{{ end }}{{ executeTemplate "custom" }}|{{ executeTemplate "custom" "foo" | toUpper }}'), '[<no value>]|[FOO]');
+    fails('{{ executeTemplate "nope" }}', 'template: t:1:3: executing "t" at <executeTemplate "nop...>: error calling executeTemplate: template: no template "nope" associated with template "t"');
+    fails('{{ executeTemplate "custom" 1 2 }}{{ define "custom" }}{{ end }}', 'template: t:1:3: executing "t" at <executeTemplate "cus...>: error calling executeTemplate: executeTemplate: wrong number of arguments, expected 1 or 2, but got 3');
+    const deep = fails('{{ define "r" }}{{ executeTemplate "r" }}{{ end }}{{ executeTemplate "r" }}');
+    assert.equal(deep.code, 'TEMPLATE_EXEC');
+    assert.ok(deep.message.length < 300, deep.message.slice(0, 300));
+    assert.match(deep.message, /exceeded maximum template depth \(1000\)$/);
+  });
   test('case mapping is rune by rune, as Go\'s', () => assert.equal(run('{{ "straße é" | toUpper }} {{ "İSTANBUL É" | toLower }}'), 'STRAßE É istanbul é'));
   test('trim cuts any of the cutset runes', () => assert.equal(run('{{ "xxhixyx" | trim "xy" }}'), 'hi'));
   test('base64', () => {
