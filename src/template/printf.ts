@@ -1,7 +1,8 @@
 /**
  * Go's fmt.Sprintf for the verbs templates use (%v %s %d %q %x %X %o %O %b %c %U %e %E %f %F
- * %g %G %t %T %%), flags `+-# 0`, width and precision (also `*`), and Go's error forms
- * (`%!d(string=x)`, `%!d(MISSING)`, `%!(EXTRA …)`, `%!(NOVERB)`).
+ * %g %G %t %T %%, and %#v's Go syntax), flags `+-# 0`, width and precision (also `*`),
+ * explicit argument indexes (`%[2]d`), and Go's error forms (`%!d(string=x)`,
+ * `%!d(MISSING)`, `%!d(BADINDEX)`, `%!(EXTRA …)`, `%!(NOVERB)`).
  */
 import { formatFloat, type FloatFormat } from './floats.js';
 import { formatValue, quote } from './fmt.js';
@@ -112,8 +113,27 @@ function fmtString(s: string, verb: string, f: Spec): string {
 }
 
 /** One operand under one verb. */
+/** %#v: a Go-syntax representation. */
+function goSyntax(v: unknown, top = true): string {
+  switch (kindOf(v)) {
+    case 'invalid': case 'nil':
+      return top ? '<nil>' : 'interface {}(nil)';
+    case 'string':
+      return quote(v as string);
+    case 'slice':
+      return `[]interface {}{${(v as unknown[]).map((e) => goSyntax(e, false)).join(', ')}}`;
+    case 'map': {
+      const m = v as GoMap;
+      return `map[string]interface {}{${sortedKeys(m).map((k) => `${quote(k)}:${goSyntax(m[k], false)}`).join(', ')}}`;
+    }
+    default:
+      return formatValue(v);
+  }
+}
+
 export function formatVerb(v: unknown, verb: string, f: Spec): string {
   if (verb === 'T') return pad(typeName(v), f);
+  if (verb === 'v' && f.sharp) return pad(goSyntax(v), f);
   const k = kindOf(v);
   switch (k) {
     case 'invalid': case 'nil':
@@ -142,6 +162,7 @@ export function sprintf(format: string, args: readonly unknown[]): string {
   let out = '';
   let argi = 0;
   let i = 0;
+  let anyReordered = false;
   const n = format.length;
   while (i < n) {
     const pct = format.indexOf('%', i);
@@ -170,6 +191,21 @@ export function sprintf(format: string, args: readonly unknown[]): string {
       }
       return v;
     };
+    // an explicit argument index, %[n]d: from here on arguments are taken from n
+    const argIndex = (): boolean => {
+      if (format[i] !== '[') return true;
+      anyReordered = true;
+      const close = format.indexOf(']', i);
+      const want = Number(format.slice(i + 1, close));
+      if (close < 0 || !/^[1-9][0-9]*$/.test(format.slice(i + 1, close)) || want > args.length) {
+        i = close < 0 ? n : close + 1;
+        return false;
+      }
+      i = close + 1;
+      argi = want - 1;
+      return true;
+    };
+    let goodIndex = argIndex();
     if (format[i] === '*') {
       i++;
       const w = args[argi++];
@@ -180,6 +216,7 @@ export function sprintf(format: string, args: readonly unknown[]): string {
     } else f.width = number();
     if (format[i] === '.') {
       i++;
+      goodIndex = argIndex() && goodIndex;
       if (format[i] === '*') {
         i++;
         const p = args[argi++];
@@ -187,6 +224,7 @@ export function sprintf(format: string, args: readonly unknown[]): string {
         else out += '%!(BADPREC)';
       } else f.prec = Math.max(number(), 0);
     }
+    goodIndex = argIndex() && goodIndex;
     if (i >= n) {
       out += '%!(NOVERB)';
       break;
@@ -197,13 +235,17 @@ export function sprintf(format: string, args: readonly unknown[]): string {
       out += '%';
       continue;
     }
+    if (!goodIndex) {
+      out += `%!${verb}(BADINDEX)`;
+      continue;
+    }
     if (argi >= args.length) {
       out += `%!${verb}(MISSING)`;
       continue;
     }
     out += formatVerb(args[argi++], verb, f);
   }
-  if (argi < args.length) {
+  if (!anyReordered && argi < args.length) {
     out += `%!(EXTRA ${args.slice(argi).map((a) => (a === null || a === undefined ? '<nil>' : `${typeName(a)}=${formatValue(a)}`)).join(', ')})`;
   }
   return out;
