@@ -197,6 +197,7 @@ describe('regular expressions (Go RE2 syntax)', () => {
     ['{{ "ab12" | regexReplaceAll "[^[:digit:]]+" "" }}', '12'],
     ['{{ "a.b" | regexReplaceAll "\\\\Qa.b\\\\E" "ok" }}', 'ok'],
     ['{{ "éa1" | regexReplaceAll "\\\\pL" "L" }}', 'LL1'],
+    ['{{ "αβc1" | regexReplaceAll "\\\\p{Greek}+" "G" }} {{ "aB" | regexReplaceAll "\\\\p{Lu}" "_" }}', 'Gc1 a_'],
     ['{{ "abc\\n" | regexMatch "c$" }} {{ "abc\\n" | regexMatch "c\\\\z" }} {{ "abc" | regexMatch "\\\\Aabc\\\\z" }}', 'false false true'],
     ['{{ "a{b}" | regexReplaceAll "{b}" "c" }} {{ "aa" | regexReplaceAll "a{2}" "b" }}', 'ac b'],
     ['{{ "x-y" | regexReplaceAll "\\\\-" "+" }} {{ "a/b" | regexReplaceAll "/" "|" }}', 'x+y a|b'],
