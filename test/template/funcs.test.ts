@@ -147,6 +147,11 @@ describe('consul-template helpers: more behaviour', () => {
     fails('{{ "aGVsbG8" | base64Decode }}');
     fails('{{ "a*==" | base64Decode }}', 'template: t:1:12: executing "t" at <base64Decode>: error calling base64Decode: base64Decode: illegal base64 data at input byte 1');
   });
+  test('digests (consul-template\'s Test_sha256Hex, Test_md5sum, Test_hmacSHA256Hex)', () => {
+    assert.equal(run('{{ "bladibla" | sha256Hex }}'), '54cf4c66bcabb5c20e25331c01dd600b73369e97a947861bd8d3a0e0b8b3d70b');
+    assert.equal(run('{{ "bladibla" | md5sum }}'), 'c6886abd136f7daece35aebb01f1b713');
+    assert.equal(run('{{ hmacSHA256Hex "bladibla" "foobar" }}'), '82cd4c36fa45a1936e93d005ea2fd008350339bb9246a3ba0c8dfecb9d77155b');
+  });
   test('digests', () => {
     assert.equal(run('{{ "hello" | sha256Hex }}'), '2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824');
     assert.equal(run('{{ "hello" | md5sum }}'), '5d41402abc4b2a76b9719d911017c592');
