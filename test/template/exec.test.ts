@@ -381,3 +381,24 @@ describe('Go TestInterfaceValues (map data, nil and zero values)', () => {
     assert.throws(() => parseTemplate('tmpl', '{{template "tmpl" .}}').execute(null), (e: unknown) => e instanceof TemplateError && e.message.includes('exceeded maximum template depth'));
   });
 });
+
+describe('Go text/template documentation: the examples that all print "output"', () => {
+  const examples = [
+    '{{"\\"output\\""}}',
+    '{{`"output"`}}',
+    '{{printf "%q" "output"}}',
+    '{{"output" | printf "%q"}}',
+    '{{printf "%q" (print "out" "put")}}',
+    '{{"put" | printf "%s%s" "out" | printf "%q"}}',
+    '{{"output" | printf "%s" | printf "%q"}}',
+    '{{with "output"}}{{printf "%q" .}}{{end}}',
+    '{{with $x := "output" | printf "%q"}}{{$x}}{{end}}',
+    '{{with $x := "output"}}{{printf "%q" $x}}{{end}}',
+    '{{with $x := "output"}}{{$x | printf "%q"}}{{end}}',
+  ];
+  for (const text of examples) test(text, () => assert.equal(run(text, null), '"output"'));
+  test('the documented trim example', () => assert.equal(run('"{{23 -}} < {{- 45}}"', null), '"23<45"'));
+  test('the documented variable scope example', () => {
+    assert.equal(run('{{range $index, $element := .}}{{$index}}={{$element}};{{end}}', ['a', 'b']), '0=a;1=b;');
+  });
+});
