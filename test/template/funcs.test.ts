@@ -96,6 +96,31 @@ describe('consul-template helpers (its template_test.go cases)', () => {
   for (const [text, want, data] of cases) test(text, () => assert.equal(run(text, data), want));
 });
 
+describe('consul-template documentation examples (docs/templating-language.md)', () => {
+  const cases: [string, string][] = [
+    ['{{ base64Decode "aGVsbG8=" }} {{ base64Encode "hello" }} {{ base64URLDecode "aGVsbG8=" }}', 'hello aGVsbG8= hello'],
+    ['{{ or (env "CLUSTER_ID") "12345" }}', '12345'],
+    ['{{ range $i := loop 5 8 }}\nstanza-{{ $i }}{{ end }}', '\nstanza-5\nstanza-6\nstanza-7'],
+    ['{{ range $i, $e := loop 5 8 }}{{ $i }}={{ $e }} {{ end }}', '0=5 1=6 2=7 '],
+    ['{{ "hello world!!" | trim "!!" }}|{{ "hello world!!" | trimPrefix "hello" }}|{{ "hello world!!" | trimSuffix "world!!" }}', 'hello world| world!!|hello '],
+    ['{{ if "foo.bar" | regexMatch "foo([.a-z]+)" }}y{{ else }}n{{ end }}', 'y'],
+    ['{{ "foo.bar" | regexReplaceAll "foo([.a-z]+)" "$1" }}', '.bar'],
+    ['{{ "foo.bar" | replaceAll "." "_" }}', 'foo_bar'],
+    ['{{ "foo\\nbar\\n" | split "\\n" }}', '[foo bar]'],
+    ['{{ "foo:bar\\nbaz:bat\\n" | splitToMap "\\n" ":" }}', 'map[baz:bat foo:bar]'],
+    ['{{ if eq ("somekey" | hmacSHA256Hex "somemessage") (hmacSHA256Hex "somemessage" "somekey") }}same{{ end }}', 'same'],
+    ['{{ timestamp "unix" }}', '0'],
+    ['{{ add 1 2 }} {{ 1 | add 2 }}', '3 3'],
+    ['{{ subtract 2 5 }} {{ 5 | subtract 2 }}', '3 3'],
+    ['{{ multiply 2 2 }} {{ 2 | multiply 2 }}', '4 4'],
+    ['{{ divide 2 10 }} {{ 10 | divide 2 }}', '5 5'],
+    ['{{ modulo 2 5 }} {{ 5 | modulo 2 }}', '1 1'],
+    ['{{ minimum 2 5 }} {{ 5 | minimum 2 }}', '2 2'],
+    ['{{ maximum 2 5 }} {{ 5 | maximum 2 }}', '5 5'],
+  ];
+  for (const [text, want] of cases) test(text, () => assert.equal(run(text), want));
+});
+
 describe('consul-template helpers: more behaviour', () => {
   test('arithmetic is in pipeline order: the piped value is the left operand', () => {
     assert.equal(run('{{ 10 | subtract 3 }} {{ subtract 3 10 }} {{ 10 | divide 4 }} {{ 10 | modulo 4 }} {{ -7 | divide 2 }}'), '7 7 2 2 -3');
