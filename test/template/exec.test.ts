@@ -402,3 +402,7 @@ describe('Go text/template documentation: the examples that all print "output"',
     assert.equal(run('{{range $index, $element := .}}{{$index}}={{$element}};{{end}}', ['a', 'b']), '0=a;1=b;');
   });
 });
+
+describe('exec: missingkey=invalid is Go\'s other name for default', () => {
+  test('prints <no value>', () => assert.equal(parseTemplate('t', '{{.y}}').execute({}, { missingKey: 'invalid' }), '<no value>'));
+});
