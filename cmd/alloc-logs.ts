@@ -1,9 +1,8 @@
 import type { Command } from './io.js';
 import { flagBool, flagString, parseArgs } from './args.js';
-import { dataDirOf, openReadonly } from './common.js';
+import { allocOrReport, dataDirOf, openReadonly } from './common.js';
 import { BivouacError } from '../src/util/errors.js';
 import { getCurrentJobVersion, getJobVersion, listTaskStates } from '../src/state/index.js';
-import { resolveAlloc } from '../src/status/resolve.js';
 import { allocDirPaths } from '../src/runner/taskdir.js';
 import { followLogs, readLogs } from '../src/runner/logs-read.js';
 
@@ -29,7 +28,8 @@ export const allocLogsCommand: Command = async (argv, io) => {
   let logsDir: string;
   let task: string;
   try {
-    const alloc = resolveAlloc(db, args.positional[0]);
+    const alloc = allocOrReport(db, args.positional[0], io, 'Alloc ID');
+    if (alloc === null) return 1;
     const tasks = listTaskStates(db, alloc.id).map((t) => t.task);
     const wanted = flagString(args, 'task') ?? args.positional[1];
     if (wanted === undefined) {

@@ -119,7 +119,8 @@ export class TaskRunner {
       cfg = await this.deps.prepare(attempt);
     } catch (err) {
       const recoverable = err instanceof BivouacError ? err.recoverable : false;
-      return this.settle({ kind: 'startError', recoverable }, [['Setup Failure', errorMessage(err), {}]]);
+      const type = err instanceof BivouacError && err.code === 'TASK_VALIDATION' ? 'Failed Validation' : 'Setup Failure';
+      return this.settle({ kind: 'startError', recoverable }, [[type, errorMessage(err), {}]]);
     }
     let handle: TaskHandle;
     try {

@@ -1,31 +1,49 @@
-import { formatAgo, formatKV, formatTable, formatTime, MS_TO_NS } from '../cli/format.js';
+/**
+ * `bivouac alloc status` in Nomad 1.0's layout (command/alloc_status.go): the header, the
+ * Allocation Addresses of the group's ports, then per task its resources, times and events.
+ * Pure: the caller reads the alloc and, where the agent measured it, the task usage.
+ */
+import { formatAgo, formatIBytes, formatKV, formatTable, formatTime, MIB, MS_TO_NS, shortId } from '../cli/format.js';
 import type { ApiAlloc } from './api.js';
 
-/** `bivouac alloc status` in Nomad's layout (reference/nomad.md §6.3). */
-export function renderAllocStatus(a: ApiAlloc, now: number, verbose: boolean): string {
-  const short = (id: string): string => (verbose ? id : id.slice(0, 8));
+/** A task's measured usage, when there is one: Nomad prints `used/limit` then. */
+export interface TaskUsage {
+  readonly cpuMhz: number;
+  readonly memoryBytes: number;
+}
+
+export interface AllocRenderInput {
+  readonly alloc: ApiAlloc;
+  /** The node's address, which the ports are bound on (`unique.network.ip-address`). */
+  readonly hostIP: string;
+  readonly usage: Readonly<Record<string, TaskUsage>>;
+  readonly now: number;
+  readonly verbose: boolean;
+}
+
+export function renderAllocStatus(input: AllocRenderInput): string {
+  const { alloc: a, verbose, now } = input;
+  const when = (ns: number): string => (verbose ? formatTime(ns / MS_TO_NS) : formatAgo(ns / MS_TO_NS, now));
   let out = formatKV([
     ['ID', a.ID],
+    // bivouac makes no evaluations.
+    ['Eval ID', ''],
     ['Name', a.Name],
-    ['Node ID', short(a.NodeID)],
+    ['Node ID', shortId(a.NodeID, verbose)],
     ['Node Name', a.NodeName],
     ['Job ID', a.JobID],
     ['Job Version', String(a.JobVersion)],
     ['Client Status', a.ClientStatus],
-    ['Client Description', a.ClientDescription || '<none>'],
+    ['Client Description', a.ClientDescription],
     ['Desired Status', a.DesiredStatus],
-    ['Desired Description', a.DesiredDescription || '<none>'],
-    ['Created', verbose ? formatTime(a.CreateTime / MS_TO_NS) : formatAgo(a.CreateTime / MS_TO_NS, now)],
-    ['Modified', verbose ? formatTime(a.ModifyTime / MS_TO_NS) : formatAgo(a.ModifyTime / MS_TO_NS, now)],
+    ['Desired Description', a.DesiredDescription],
+    ['Created', when(a.CreateTime)],
+    ['Modified', when(a.ModifyTime)],
   ]);
+  out += addresses(input);
   for (const [name, t] of Object.entries(a.TaskStates).sort(([x], [y]) => x.localeCompare(y))) {
     out += `\nTask "${name}" is "${t.State}"\n`;
-    out += 'Task Resources\n';
-    const ports = a.AllocatedPorts.filter((p) => p.Task === null || p.Task === name);
-    out += formatTable(
-      ['CPU', 'Memory', 'Disk', 'Addresses'],
-      [[`${a.AllocatedResources.Tasks[name]?.Cpu.CpuShares ?? a.Resources.CPU} MHz`, `${a.AllocatedResources.Tasks[name]?.Memory.MemoryMB ?? a.Resources.MemoryMB} MiB`, `${a.Resources.DiskMB} MiB`, ports.map((p) => `${p.Label}: ${p.Value}${p.To && p.To !== p.Value ? `->${p.To}` : ''}`).join(', ') || '<none>']],
-    );
+    out += taskResources(input, name);
     const iso = (s: string | null): string => (s === null ? 'N/A' : formatTime(Date.parse(s)));
     out += '\nTask Events:\n';
     out += formatKV([
@@ -43,4 +61,34 @@ export function renderAllocStatus(a: ApiAlloc, now: number, verbose: boolean): s
     );
   }
   return out;
+}
+
+/**
+ * Nomad 1.0's formatAllocNetworkInfo over the group's ports (AllocatedResources.Shared.Ports):
+ * `*label`, `yes` (Nomad 1.0 prints it for static ports too), `ip:port` and ` -> to` when
+ * mapped to another port inside the task.
+ */
+function addresses(input: AllocRenderInput): string {
+  const ports = input.alloc.AllocatedPorts.filter((p) => p.Task === null);
+  if (ports.length === 0) return '';
+  const rows = ports.map((p) => [`*${p.Label}`, 'yes', `${input.hostIP}:${p.Value}${p.To > 0 && p.To !== p.Value ? ` -> ${p.To}` : ''}`]);
+  return '\nAllocation Addresses\n' + formatTable(['Label', 'Dynamic', 'Address'], rows);
+}
+
+/**
+ * Nomad's outputTaskResources: limits, or `used/limit` where the usage was measured; the
+ * Addresses column lists the task's own ports (bivouac's task-level `network` ports).
+ */
+function taskResources(input: AllocRenderInput, task: string): string {
+  const a = input.alloc;
+  const res = a.AllocatedResources.Tasks[task];
+  const cpu = res?.Cpu.CpuShares ?? a.Resources.CPU;
+  const memBytes = (res?.Memory.MemoryMB ?? a.Resources.MemoryMB) * MIB;
+  const used = input.usage[task];
+  const cpuCell = used ? `${Math.floor(used.cpuMhz)}/${cpu} MHz` : `${cpu} MHz`;
+  const memCell = used ? `${formatIBytes(used.memoryBytes)}/${formatIBytes(memBytes)}` : formatIBytes(memBytes);
+  const addrs = a.AllocatedPorts.filter((p) => p.Task === task).map((p) => `${p.Label}: ${input.hostIP}:${p.Value}`);
+  const rows = [[cpuCell, memCell, formatIBytes(a.Resources.DiskMB * MIB), addrs[0] ?? '']];
+  for (const more of addrs.slice(1)) rows.push(['', '', '', more]);
+  return 'Task Resources\n' + formatTable(['CPU', 'Memory', 'Disk', 'Addresses'], rows, { keepEmpty: true });
 }

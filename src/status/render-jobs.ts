@@ -33,15 +33,27 @@ export function jobStatusJson(db: Database, id: string): JobStatusJson | null {
   const j = entry.job;
   const stub = jobStub(j, entry.summary, countAllocsByJob(db, id).get(id));
   const groups = entry.summary.groups;
+  const failures = j.placementFailures ?? [];
   return {
     Job: stub,
-    Summary: jobSummary(db, id, groups),
+    Summary: withQueued(jobSummary(db, id, groups), failures),
     Allocations: listAllocsForJob(db, id).map((a) => apiAlloc(db, a, false)),
-    PlacementFailures: j.placementFailures ?? [],
+    PlacementFailures: failures,
     FileErrors: listFileErrors(db)
       .filter((e) => e.jobId === id)
       .map((e) => ({ File: e.file, Error: e.message })),
   };
+}
+
+/** Nomad counts the allocations a group still waits to have placed as Queued. */
+function withQueued(summary: Record<string, GroupSummary>, failures: readonly PlacementFailure[]): Record<string, GroupSummary> {
+  const out: Record<string, GroupSummary> = {};
+  for (const [g, c] of Object.entries(summary)) out[g] = { ...c };
+  for (const f of failures) {
+    const c = out[f.group];
+    if (c) c.Queued += f.count;
+  }
+  return out;
 }
 
 export function renderJobStatus(s: JobStatusJson, now: number, verbose: boolean): string {
@@ -64,8 +76,8 @@ export function renderJobStatus(s: JobStatusJson, now: number, verbose: boolean)
   }
   out += '\nSummary\n';
   out += formatTable(
-    ['Task Group', 'Queued', 'Starting', 'Running', 'Failed', 'Complete', 'Lost', 'Unknown'],
-    Object.entries(s.Summary).map(([g, c]) => [g, c.Queued, c.Starting, c.Running, c.Failed, c.Complete, c.Lost, c.Unknown].map(String)),
+    ['Task Group', 'Queued', 'Starting', 'Running', 'Failed', 'Complete', 'Lost'],
+    Object.entries(s.Summary).map(([g, c]) => [g, ...[c.Queued, c.Starting, c.Running, c.Failed, c.Complete, c.Lost].map(String)]),
   );
   if (s.PlacementFailures.length > 0) {
     out += '\nPlacement Failure\n';
@@ -78,10 +90,13 @@ export function renderJobStatus(s: JobStatusJson, now: number, verbose: boolean)
   if (s.Allocations.length === 0) out += 'No allocations placed\n';
   else
     out += formatTable(
-      ['ID', 'Node ID', 'Task Group', 'Version', 'Desired', 'Status', 'Created', 'Modified'],
+      ['ID', ...(verbose ? ['Eval ID'] : []), 'Node ID', ...(verbose ? ['Node Name'] : []), 'Task Group', 'Version', 'Desired', 'Status', 'Created', 'Modified'],
       s.Allocations.map((a) => [
         shortId(a.ID, verbose),
+        // bivouac makes no evaluations.
+        ...(verbose ? [''] : []),
         shortId(a.NodeID, verbose),
+        ...(verbose ? [a.NodeName] : []),
         a.TaskGroup,
         String(a.JobVersion),
         a.DesiredStatus,

@@ -13,6 +13,7 @@ export type ErrorCode =
   | 'DRIVER_FINGERPRINT'
   | 'TASK_NOT_FOUND'
   | 'TASK_SETUP'
+  | 'TASK_VALIDATION'
   | 'STATE_MIGRATION'
   | 'STATE_NOT_FOUND'
   | 'UNSAFE_PATH'

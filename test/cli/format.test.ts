@@ -18,6 +18,6 @@ describe('CLI layouts', () => {
     assert.equal(formatAgo(now - 130_000, now), '2m10s ago');
     assert.equal(formatAgo(now - 3_780_000, now), '1h3m ago');
     assert.equal(formatAgo(now - 5_000, now), '5s ago');
-    assert.equal(formatAgo(now, now), 'now');
+    assert.equal(formatAgo(now, now), '0s ago');
   });
 });
