@@ -18,6 +18,7 @@ const COMMANDS: Readonly<Record<string, Loader>> = {
   'job status': async () => (await import('./status.js')).jobStatusCommand,
   'alloc status': async () => (await import('./alloc-status.js')).allocStatusCommand,
   'alloc logs': async () => (await import('./alloc-logs.js')).allocLogsCommand,
+  'alloc exec': async () => (await import('./alloc-exec.js')).allocExecCommand,
   'node status': async () => (await import('./node-status.js')).nodeStatusCommand,
 };
 

@@ -13,7 +13,7 @@ import type { Command, CommandIO } from './io.js';
 import { flagBool, parseArgs } from './args.js';
 import { extractVars, readJobFile, errorReport } from './job-validate.js';
 import { loadNode } from './node-status.js';
-import { getCurrentJobVersion, getJobVersion, listAllocsForJob, listLiveAllocs } from '../src/state/index.js';
+import { getCurrentJobVersion, getJob, getJobVersion, listAllocsForJob, listLiveAllocs } from '../src/state/index.js';
 import { toExisting } from '../src/agent/schedule.js';
 import { listeningPorts } from '../src/node/index.js';
 import { BivouacError } from '../src/util/errors.js';
@@ -63,7 +63,7 @@ async function plan(argv: readonly string[], io: CommandIO): Promise<number> {
     const current = db ? getCurrentJobVersion(db, job.id) : null;
     const result = planJob({
       job,
-      current: current && { job: current.job, version: current.version, hash: current.hash },
+      current: current && { job: current.job, version: current.version, hash: current.hash, stopped: db ? (getJob(db, job.id)?.stopped ?? false) : false },
       hash: canonicalHash(job),
       allocsOfJob: db ? listAllocsForJob(db, job.id).map(toExisting) : [],
       allocsOnNode: db ? listLiveAllocs(db).map(toExisting) : [],

@@ -1,0 +1,91 @@
+/**
+ * `bivouac alloc exec [-task T] [-i] [-t] ALLOC CMD [ARGS…]`: runs a command in a running
+ * task's context, locally and as root (the CLI does it itself; there is no agent RPC). The
+ * exit code is the command's; stdin, stdout, stderr and the terminal are the caller's own.
+ */
+import { spawn } from 'node:child_process';
+import { constants } from 'node:os';
+import type { Command } from './io.js';
+import { flagBool, flagString, parseArgs } from './args.js';
+import { allocOrReport, dataDirOf, openReadonly } from './common.js';
+
+const HELP = `Usage: bivouac alloc exec [options] <allocation> <command> [<args>...]
+
+  Run command inside the environment of the given allocation and task.
+
+Exec Specific Options:
+
+  -task <task-name>
+    Sets the task to exec command in. Required when the group has more than one task.
+
+  -i
+    Pass stdin to the command, defaults to true. Use -i=false to close it.
+
+  -t
+    The command runs on the caller's terminal when stdin is one (bivouac runs it
+    locally, so the terminal is the caller's own, not a pseudo-tty).
+
+  -data-dir <dir>
+    The agent's data directory (env BIVOUAC_DATA_DIR; default .bivouac).
+
+Drivers: raw_exec (in the task dir, with the task's environment and user) and rkt
+(\`rkt enter <pod>\`).
+`;
+
+const FLAGS = { 'data-dir': 'string', task: 'string', i: 'bool', t: 'bool', help: 'bool' } as const;
+
+export const allocExecCommand: Command = async (argv, io) => {
+  // Flags end at the allocation ID: everything after it is the command's own.
+  const firstPositional = argv.findIndex((a, i) => !a.startsWith('-') && !(i > 0 && /^--?(task|data-dir)$/.test(argv[i - 1])));
+  const own = firstPositional < 0 ? argv : argv.slice(0, firstPositional + 1);
+  const command = firstPositional < 0 ? [] : argv.slice(firstPositional + 1);
+  const args = parseArgs(own, FLAGS);
+  if (flagBool(args, 'help')) {
+    io.stdout.write(HELP);
+    return 0;
+  }
+  if (args.positional.length !== 1 || command.length === 0) {
+    io.stderr.write(`This command takes arguments: <allocation> <command>\n${HELP}`);
+    return 1;
+  }
+  const dataDir = dataDirOf(args, io);
+  const db = await openReadonly(args, io);
+  let found;
+  try {
+    const alloc = allocOrReport(db, args.positional[0], io, 'Alloc ID');
+    if (alloc === null) return 1;
+    const { execTarget } = await import('../src/cli/exec-target.js');
+    const hostEnv = Object.fromEntries(Object.entries(io.env).filter((e): e is [string, string] => e[1] !== undefined));
+    found = await execTarget({ db, dataDir, alloc, task: flagString(args, 'task') ?? null, hostEnv });
+  } finally {
+    db.close();
+  }
+  const stdin = args.flags.i === false ? 'ignore' : 'inherit';
+  const { target } = found;
+  let child;
+  if (target.kind === 'host') {
+    child = spawn(command[0], command.slice(1), {
+      cwd: target.cwd,
+      env: target.env,
+      stdio: [stdin, 'inherit', 'inherit'],
+      ...(target.uid !== null && target.gid !== null ? { uid: target.uid, gid: target.gid } : {}),
+    });
+  } else {
+    const { configFromEnv, mergeConfig } = await import('../src/agent/config.js');
+    const rkt = mergeConfig(configFromEnv(io.env)).rkt;
+    const dir = rkt.dir === null ? [] : [`--dir=${rkt.dir}`];
+    child = spawn(rkt.path, [...dir, 'enter', target.uuid, ...command], { stdio: [stdin, 'inherit', 'inherit'] });
+  }
+  return new Promise<number>((resolve) => {
+    child.on('error', (err) => {
+      io.stderr.write(`failed to exec into task: ${err.message}\n`);
+      resolve(1);
+    });
+    // A command killed by a signal ends as a shell reports it: 128 + the signal number.
+    child.on('exit', (code, signal) => resolve(code ?? 128 + signalNumber(signal)));
+  });
+};
+
+function signalNumber(signal: NodeJS.Signals | null): number {
+  return signal === null ? 0 : constants.signals[signal];
+}
