@@ -15,6 +15,7 @@ const COMMANDS: Readonly<Record<string, Loader>> = {
   'job validate': async () => (await import('./job-validate.js')).jobValidateCommand,
   'job inspect': async () => (await import('./job-inspect.js')).jobInspectCommand,
   'job plan': async () => (await import('./job-plan.js')).jobPlanCommand,
+  'job push': async () => (await import('./job-push.js')).jobPushCommand,
   'job status': async () => (await import('./status.js')).jobStatusCommand,
   'alloc status': async () => (await import('./alloc-status.js')).allocStatusCommand,
   'alloc logs': async () => (await import('./alloc-logs.js')).allocLogsCommand,

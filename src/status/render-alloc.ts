@@ -26,8 +26,7 @@ export function renderAllocStatus(input: AllocRenderInput): string {
   const when = (ns: number): string => (verbose ? formatTime(ns / MS_TO_NS) : formatAgo(ns / MS_TO_NS, now));
   let out = formatKV([
     ['ID', a.ID],
-    // bivouac makes no evaluations.
-    ['Eval ID', ''],
+    ['Eval ID', shortId(a.EvalID, verbose)],
     ['Name', a.Name],
     ['Node ID', shortId(a.NodeID, verbose)],
     ['Node Name', a.NodeName],
@@ -69,9 +68,9 @@ export function renderAllocStatus(input: AllocRenderInput): string {
  * mapped to another port inside the task.
  */
 function addresses(input: AllocRenderInput): string {
-  const ports = input.alloc.AllocatedPorts.filter((p) => p.Task === null);
+  const ports = input.alloc.AllocatedResources.Shared.Ports;
   if (ports.length === 0) return '';
-  const rows = ports.map((p) => [`*${p.Label}`, 'yes', `${input.hostIP}:${p.Value}${p.To > 0 && p.To !== p.Value ? ` -> ${p.To}` : ''}`]);
+  const rows = ports.map((p) => [`*${p.Label}`, 'yes', `${p.HostIP}:${p.Value}${p.To > 0 && p.To !== p.Value ? ` -> ${p.To}` : ''}`]);
   return '\nAllocation Addresses\n' + formatTable(['Label', 'Dynamic', 'Address'], rows);
 }
 

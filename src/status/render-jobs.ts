@@ -36,24 +36,13 @@ export function jobStatusJson(db: Database, id: string): JobStatusJson | null {
   const failures = j.placementFailures ?? [];
   return {
     Job: stub,
-    Summary: withQueued(jobSummary(db, id, groups), failures),
+    Summary: jobSummary(db, id, groups, j.placementFailures),
     Allocations: listAllocsForJob(db, id).map((a) => apiAlloc(db, a, false)),
     PlacementFailures: failures,
     FileErrors: listFileErrors(db)
       .filter((e) => e.jobId === id)
       .map((e) => ({ File: e.file, Error: e.message })),
   };
-}
-
-/** Nomad counts the allocations a group still waits to have placed as Queued. */
-function withQueued(summary: Record<string, GroupSummary>, failures: readonly PlacementFailure[]): Record<string, GroupSummary> {
-  const out: Record<string, GroupSummary> = {};
-  for (const [g, c] of Object.entries(summary)) out[g] = { ...c };
-  for (const f of failures) {
-    const c = out[f.group];
-    if (c) c.Queued += f.count;
-  }
-  return out;
 }
 
 export function renderJobStatus(s: JobStatusJson, now: number, verbose: boolean): string {
@@ -93,8 +82,7 @@ export function renderJobStatus(s: JobStatusJson, now: number, verbose: boolean)
       ['ID', ...(verbose ? ['Eval ID'] : []), 'Node ID', ...(verbose ? ['Node Name'] : []), 'Task Group', 'Version', 'Desired', 'Status', 'Created', 'Modified'],
       s.Allocations.map((a) => [
         shortId(a.ID, verbose),
-        // bivouac makes no evaluations.
-        ...(verbose ? [''] : []),
+        ...(verbose ? [a.EvalID] : []),
         shortId(a.NodeID, verbose),
         ...(verbose ? [a.NodeName] : []),
         a.TaskGroup,

@@ -14,6 +14,7 @@ export type ErrorCode =
   | 'TASK_NOT_FOUND'
   | 'TASK_SETUP'
   | 'TASK_VALIDATION'
+  | 'REMOTE_API'
   | 'STATE_MIGRATION'
   | 'STATE_NOT_FOUND'
   | 'UNSAFE_PATH'

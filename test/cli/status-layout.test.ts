@@ -102,7 +102,7 @@ describe('status layouts against a running agent', () => {
     assert.equal(r.code, 0, r.stderr);
     const out = r.stdout;
     assert.match(out, new RegExp(`^ID                  = ${webAlloc}$`, 'm'));
-    assert.match(out, /^Eval ID             = <none>$/m);
+    assert.match(out, /^Eval ID             = ([0-9a-f]{8}|<none>)$/m);
     assert.match(out, /^Name                = web\.g\[0\]$/m);
     assert.match(out, /^Client Status       = running$/m);
     assert.match(out, /^Desired Description = <none>$/m);
