@@ -18,17 +18,33 @@ const FLAGS = {
 
 const HELP = `Usage: bivouac agent [options]
 
-  Runs the agent: watches a directory of Nomad job files, places their allocations on
-  this node and runs their tasks. Settings: flags beat environment beats config file.
+  Starts the bivouac agent and runs until an interrupt is received. The agent
+  watches a directory of Nomad job files, places their allocations on this node
+  and runs their tasks; its tasks keep running when it stops, and the next agent
+  on the same data dir takes them over. Settings: flags beat the environment,
+  which beats the config file.
 
-Options:
-  --jobs DIR           Job files directory (BIVOUAC_JOBS_DIR; default ./jobs)
-  --data-dir DIR       State and allocation directories (BIVOUAC_DATA_DIR; default ./.bivouac)
-  --config FILE        Agent config file, HCL (BIVOUAC_CONFIG)
-  --enable-raw-exec    Enable the raw_exec driver: tasks run unisolated as the agent's user
-                       (BIVOUAC_ENABLE_RAW_EXEC=true)
-  --log-level LEVEL    trace, debug, info, warn, error (BIVOUAC_LOG_LEVEL; default info)
-  --rkt-path PATH      The rkt binary (BIVOUAC_RKT_PATH; default rkt on PATH)
+Agent Options:
+
+  -config=<path>
+    The agent config file, HCL in Nomad's agent config words (env BIVOUAC_CONFIG).
+
+  -jobs=<dir>
+    The directory of job files (env BIVOUAC_JOBS_DIR; default ./jobs).
+
+  -data-dir=<dir>
+    The state database and allocation directories (env BIVOUAC_DATA_DIR;
+    default ./.bivouac).
+
+  -enable-raw-exec
+    Enable the raw_exec driver: tasks run unisolated as the agent's user
+    (env BIVOUAC_ENABLE_RAW_EXEC=true).
+
+  -log-level=<level>
+    trace, debug, info, warn or error (env BIVOUAC_LOG_LEVEL; default info).
+
+  -rkt-path=<path>
+    The rkt binary (env BIVOUAC_RKT_PATH; default rkt on PATH).
 `;
 
 export const agentCommand: Command = async (argv, io) => {
@@ -64,7 +80,7 @@ export const agentCommand: Command = async (argv, io) => {
   return runAgent({ config: resolved, log, hostEnv, uid: process.getuid?.() ?? 0 });
 };
 
-async function loadConfigFile(path: string): Promise<ConfigLayer> {
+export async function loadConfigFile(path: string): Promise<ConfigLayer> {
   let text: string;
   try {
     text = readFileSync(path, 'utf8');

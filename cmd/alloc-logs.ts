@@ -7,7 +7,36 @@ import { allocDirPaths } from '../src/runner/taskdir.js';
 import { followLogs, readLogs } from '../src/runner/logs-read.js';
 
 const FLAGS = { 'data-dir': 'string', stderr: 'bool', f: 'bool', tail: 'bool', n: 'string', c: 'string', task: 'string', help: 'bool' } as const;
-const USAGE = 'Usage: bivouac alloc logs [-stderr] [-f] [-tail] [-n LINES] [-c BYTES] [-task TASK] [--data-dir DIR] ALLOC_ID [TASK]\n';
+const USAGE = `Usage: bivouac alloc logs [options] <allocation> <task>
+
+  Streams the stdout/stderr of the given allocation and task, across its rotated
+  log files. The task may be left out when the group has one task.
+
+Logs Specific Options:
+
+  -stderr
+    Display stderr logs.
+
+  -task <task-name>
+    Sets the task to view the logs. Wins over the <task> argument.
+
+  -f
+    Causes the output to not stop, and instead wait for additional output.
+
+  -tail
+    Show the logs contents with offsets relative to the end of the logs. If no
+    offset is given, -n is defaulted to 10.
+
+  -n
+    Sets the tail location in best-efforted number of lines relative to the end
+    of the logs.
+
+  -c
+    Sets the tail location in number of bytes relative to the end of the logs.
+
+  -data-dir <dir>
+    The agent's data directory (env BIVOUAC_DATA_DIR; default .bivouac).
+`;
 
 /**
  * `bivouac alloc logs`: the task's raw stdout (or stderr), concatenated across rotated

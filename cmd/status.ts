@@ -7,12 +7,12 @@ import { jobStub, listJobStubs } from '../src/status/api.js';
 import { resolveJob, sanitizeUUIDPrefix } from '../src/status/resolve.js';
 import { findAllocsByPrefix, getNode, listFileErrors, type Database } from '../src/state/index.js';
 
-const HELP = `Usage: bivouac status [options] [job]
+const help = (name: string): string => `Usage: bivouac ${name} [options] [${name === 'status' ? 'id' : 'job'}]
 
   Display status information about jobs. If no job ID is given, a list of all
   known jobs will be displayed, with the job files that do not parse. A job ID
   or a unique prefix of one shows that job: its task group summary, placement
-  failures and allocations.
+  failures and allocations.${name === 'status' ? ' An allocation or node ID (or prefix) shows\n  that allocation or the node.' : ''}
 
 Status Options:
 
@@ -42,7 +42,7 @@ function otherContext(db: Database, arg: string): 'alloc' | 'node' | null {
 async function status(argv: readonly string[], io: CommandIO, general: boolean): Promise<number> {
   const args = parseArgs(argv, READ_FLAGS);
   if (flagBool(args, 'help')) {
-    io.stdout.write(HELP);
+    io.stdout.write(help(general ? 'status' : 'job status'));
     return 0;
   }
   if (args.positional.length > 1) throw new BivouacError('USAGE', 'status takes at most one job ID');
