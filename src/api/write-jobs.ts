@@ -93,13 +93,20 @@ export async function deregisterJob(req: Request, deps: ApiDeps): Promise<Reply>
   const source = join(deps.jobsDir, j.sourceFile);
   let moved: string | null = null;
   let ours = false;
+  const sha = (path: string): string => createHash('sha256').update(readFileSync(path)).digest('hex');
   if (existsSync(source)) {
-    const sha = createHash('sha256').update(readFileSync(source)).digest('hex');
-    ours = apiJobFileSha(deps.db, j.sourceFile) === sha;
+    ours = apiJobFileSha(deps.db, j.sourceFile) === sha(source);
     moved = stoppedPath(deps, j.sourceFile);
     renameSync(source, moved);
     deps.agent.requestPass();
     await waitForPass(deps);
+  } else {
+    // Stopped before: its file is already in stopped-jobs/, where a purge may still remove it.
+    const earlier = join(deps.dataDir, 'stopped-jobs', j.sourceFile);
+    if (existsSync(earlier)) {
+      moved = earlier;
+      ours = apiJobFileSha(deps.db, j.sourceFile) === sha(earlier);
+    }
   }
   if (purge) {
     const deadline = Date.now() + PURGE_WAIT_MS;

@@ -103,5 +103,6 @@ export async function parseHandler(req: Request, deps: ApiDeps): Promise<Reply> 
   if (typeof hcl !== 'string' || hcl === '') throw badRequest('Job spec is empty');
   const r = await deps.parser.parse('request.nomad', hcl);
   if (r.job === null) throw badRequest(r.diagnostics.filter((d) => d.severity === 'error').map((d) => deps.parser.format(d)).join('; ') || 'invalid job');
-  return { kind: 'json', body: apiJobSpec(r.job) };
+  // api.Job (what parse returns) also has the job-level Migrate and Reschedule, null unless set.
+  return { kind: 'json', body: { Migrate: null, Reschedule: null, ...apiJobSpec(r.job), Status: '' } };
 }
