@@ -11,7 +11,7 @@ import type { Sink } from './decode-ctx.js';
 import { decodeRoot } from './decode-job.js';
 import { GROUP_EXTRA, JOB_EXTRA, TASK_EXTRA, type Field, type Schema } from './schema.js';
 import type { HclObject, HclValue } from './parse.js';
-import type { ParseResult } from './types.js';
+import type { Diagnostic, ParseResult } from './types.js';
 import { validateJob } from './validate.js';
 import { apiName } from './decode-extra.js';
 
@@ -72,9 +72,14 @@ function extraBody(o: Obj, schema: Schema): HclObject {
   return out;
 }
 
+/**
+ * A value of the wrong shape is handed on as it is, so the decoder reports it (WRONG_TYPE) as it
+ * would in a file; only a well-shaped one is translated.
+ */
 function constraints(v: Json): HclValue | undefined {
-  if (!Array.isArray(v) || v.length === 0) return undefined;
-  return v.filter(isObj).map((c) => {
+  if (!Array.isArray(v)) return v ?? undefined;
+  return v.map((c) => {
+    if (!isObj(c)) return c;
     const out: Out = {};
     put(out, 'attribute', c.LTarget);
     put(out, 'operator', c.Operand);
@@ -84,10 +89,9 @@ function constraints(v: Json): HclValue | undefined {
 }
 
 function restart(v: Json): HclValue | undefined {
-  if (!isObj(v)) return undefined;
+  if (!isObj(v)) return v ?? undefined;
   const out: Out = {};
-  put(out, 'attempts', v.Attempts === 0 ? undefined : v.Attempts);
-  if (typeof v.Attempts === 'number') out.attempts = v.Attempts;
+  if (v.Attempts !== undefined && v.Attempts !== null) out.attempts = v.Attempts;
   put(out, 'interval', v.Interval);
   put(out, 'delay', v.Delay);
   put(out, 'mode', v.Mode);
@@ -96,14 +100,23 @@ function restart(v: Json): HclValue | undefined {
 }
 
 function networks(v: Json): HclValue | undefined {
-  if (!Array.isArray(v) || v.length === 0) return undefined;
-  return v.filter(isObj).map((n) => {
+  if (!Array.isArray(v)) return v ?? undefined;
+  return v.map((n) => {
+    if (!isObj(n)) return n;
     const out: Out = {};
     put(out, 'mode', n.Mode);
     put(out, 'mbits', n.MBits);
     const ports: Out = {};
     const add = (list: Json, reserved: boolean): void => {
-      for (const p of Array.isArray(list) ? list.filter(isObj) : []) {
+      if (!isZero(list) && !Array.isArray(list)) {
+        out.port = list as HclValue;
+        return;
+      }
+      for (const p of Array.isArray(list) ? list : []) {
+        if (!isObj(p)) {
+          out.port = p;
+          continue;
+        }
         const body: Out = {};
         if (reserved) body.static = (p.Value ?? 0) as HclValue;
         put(body, 'to', p.To);
@@ -125,6 +138,7 @@ function task(t: Obj): Out {
   put(out, 'driver', t.Driver);
   put(out, 'user', t.User);
   if (isObj(t.Config)) out.config = [t.Config];
+  else put(out, 'config', t.Config);
   put(out, 'env', t.Env);
   put(out, 'meta', t.Meta);
   if (isObj(t.Resources)) {
@@ -138,7 +152,7 @@ function task(t: Obj): Out {
     if (nets) res.network = nets;
     rest(r, new Set(['CPU', 'Cores', 'MemoryMB', 'MemoryMaxMB', 'Networks', 'DiskMB', 'IOPS']), {}, res);
     out.resources = [res];
-  }
+  } else put(out, 'resources', t.Resources);
   put(out, 'kill_timeout', t.KillTimeout);
   put(out, 'kill_signal', t.KillSignal);
   put(out, 'leader', t.Leader);
@@ -148,7 +162,7 @@ function task(t: Obj): Out {
     put(l, 'max_file_size', t.LogConfig.MaxFileSizeMB);
     rest(t.LogConfig, new Set(['MaxFiles', 'MaxFileSizeMB']), {}, l);
     out.logs = [l];
-  }
+  } else put(out, 'logs', t.LogConfig);
   put(out, 'constraint', constraints(t.Constraints));
   put(out, 'restart', restart(t.RestartPolicy));
   const handled = ['Name', 'Driver', 'User', 'Config', 'Env', 'Meta', 'Resources', 'KillTimeout', 'KillSignal', 'Leader', 'LogConfig', 'Constraints', 'RestartPolicy'];
@@ -167,12 +181,16 @@ function group(g: Obj): Out {
     put(d, 'sticky', g.EphemeralDisk.Sticky);
     put(d, 'migrate', g.EphemeralDisk.Migrate);
     out.ephemeral_disk = [d];
-  }
+  } else put(out, 'ephemeral_disk', g.EphemeralDisk);
   put(out, 'network', networks(g.Networks));
   put(out, 'meta', g.Meta);
   const tasks: Out = {};
-  for (const t of Array.isArray(g.Tasks) ? g.Tasks.filter(isObj) : []) tasks[String(t.Name ?? '')] = [task(t)];
+  for (const t of Array.isArray(g.Tasks) ? g.Tasks : []) {
+    if (isObj(t)) tasks[typeof t.Name === 'string' ? t.Name : JSON.stringify(t.Name ?? '')] = [task(t)];
+    else tasks[''] = t;
+  }
   if (Object.keys(tasks).length > 0) out.task = tasks;
+  else if (!isZero(g.Tasks) && !Array.isArray(g.Tasks)) out.task = g.Tasks as HclValue;
   rest(g, new Set(['Name', 'Count', 'Constraints', 'RestartPolicy', 'EphemeralDisk', 'Networks', 'Meta', 'Tasks']), GROUP_EXTRA, out);
   return out;
 }
@@ -195,10 +213,14 @@ function jobBody(j: Obj): Out {
     put(p, 'time_zone', j.Periodic.TimeZone);
     if (j.Periodic.Enabled === false) p.enabled = false;
     out.periodic = [p];
-  }
+  } else put(out, 'periodic', j.Periodic);
   const groups: Out = {};
-  for (const g of Array.isArray(j.TaskGroups) ? j.TaskGroups.filter(isObj) : []) groups[String(g.Name ?? '')] = [group(g)];
+  for (const g of Array.isArray(j.TaskGroups) ? j.TaskGroups : []) {
+    if (isObj(g)) groups[typeof g.Name === 'string' ? g.Name : JSON.stringify(g.Name ?? '')] = [group(g)];
+    else groups[''] = g;
+  }
   if (Object.keys(groups).length > 0) out.group = groups;
+  else if (!isZero(j.TaskGroups) && !Array.isArray(j.TaskGroups)) out.group = j.TaskGroups as HclValue;
   const handled = new Set(['ID', 'Name', 'Type', 'Priority', 'Region', 'Namespace', 'Datacenters', 'AllAtOnce', 'Constraints', 'Meta', 'Periodic', 'TaskGroups', ...JOB_STATE]);
   rest(j, handled, JOB_EXTRA, out);
   return out;
@@ -212,12 +234,36 @@ export function apiJobObject(value: unknown): Obj | null {
   return typeof v.ID === 'string' || Array.isArray(v.TaskGroups) ? v : null;
 }
 
+/**
+ * Go's decoder refuses a number where the API has a string; the HCL decoder would take it
+ * (HCL1 did), so the API's string fields are checked here first.
+ */
+function stringFields(j: Obj, file: string): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  const check = (o: Obj, keys: readonly string[], path: string): void => {
+    for (const k of keys) {
+      const v = o[k];
+      if (v !== undefined && v !== null && typeof v !== 'string') {
+        out.push(makeDiagnostic('WRONG_TYPE', { key: k, expected: 'a string', got: JSON.stringify(v) }, path, { file, line: 0, column: 0 }));
+      }
+    }
+  };
+  check(j, ['ID', 'Name', 'Type', 'Region', 'Namespace'], 'job');
+  for (const g of Array.isArray(j.TaskGroups) ? j.TaskGroups.filter(isObj) : []) {
+    check(g, ['Name'], `group "${String(g.Name)}"`);
+    for (const t of Array.isArray(g.Tasks) ? g.Tasks.filter(isObj) : []) check(t, ['Name', 'Driver', 'User', 'KillSignal'], `task "${String(t.Name)}"`);
+  }
+  return out;
+}
+
 /** Decodes an API JSON job (already parsed) with the HCL path's defaults and checks. */
 export function decodeApiJob(file: string, value: unknown): ParseResult {
   const at = { file, line: 0, column: 0 };
   const j = apiJobObject(value);
   if (j === null) return { job: null, diagnostics: [makeDiagnostic('NO_JOB', {}, '', at)] };
   if (typeof j.ID !== 'string' || j.ID === '') return { job: null, diagnostics: [makeDiagnostic('MISSING_REQUIRED', { key: 'ID' }, 'job', at)] };
+  const typeErrors = stringFields(j, file);
+  if (typeErrors.length > 0) return { job: null, diagnostics: typeErrors };
   const sink: Sink = { file, locate: () => at, diagnostics: [], positions: new Map() };
   const root: HclObject = { job: { [j.ID]: [jobBody(j)] } };
   const job = decodeRoot({ body: root, path: '', ob: null, sink });
