@@ -3,7 +3,7 @@ import { join, resolve } from 'node:path';
 import type { Command } from './io.js';
 import { flagBool, flagString, parseArgs } from './args.js';
 import { BivouacError } from '../src/util/errors.js';
-import { configFromEnv, configFromFile, mergeConfig, parseLogLevel, type ConfigLayer } from '../src/agent/config.js';
+import { configFromEnv, configFromFile, mergeConfig, parseHttpAddr, parseLogLevel, type ConfigLayer } from '../src/agent/config.js';
 import { createLogger } from './logger.js';
 
 const FLAGS = {
@@ -13,6 +13,7 @@ const FLAGS = {
   'enable-raw-exec': 'bool',
   'log-level': 'string',
   'rkt-path': 'string',
+  http: 'string',
   help: 'bool',
 } as const;
 
@@ -45,6 +46,11 @@ Agent Options:
 
   -rkt-path=<path>
     The rkt binary (env BIVOUAC_RKT_PATH; default rkt on PATH).
+
+  -http=<addr>
+    Serve Nomad's HTTP API on <addr>, e.g. 127.0.0.1:4646 (env BIVOUAC_HTTP_ADDR;
+    config addresses { http } / ports { http }; default off). The API is always
+    served on the Unix socket api.sock in the data dir.
 `;
 
 export const agentCommand: Command = async (argv, io) => {
@@ -65,6 +71,8 @@ export const agentCommand: Command = async (argv, io) => {
   if (flagBool(args, 'enable-raw-exec')) flagLayer.rawExecEnabled = true;
   const level = flagString(args, 'log-level');
   if (level) flagLayer.logLevel = parseLogLevel(level, '--log-level');
+  const http = flagString(args, 'http');
+  if (http) flagLayer.httpAddr = parseHttpAddr(http, '--http');
   const config = mergeConfig(fileLayer, configFromEnv(io.env), flagLayer);
   const rktPath = flagString(args, 'rkt-path');
   const resolved = {
@@ -72,6 +80,7 @@ export const agentCommand: Command = async (argv, io) => {
     jobsDir: resolve(io.cwd, config.jobsDir),
     dataDir: resolve(io.cwd, config.dataDir),
     rkt: { ...config.rkt, path: rktPath ?? config.rkt.path },
+    acl: { ...config.acl, tokenFile: config.acl.tokenFile === null ? null : resolve(io.cwd, config.acl.tokenFile) },
   };
 
   const { log } = await createLogger({ level: resolved.logLevel, pretty: io.isTTY });

@@ -13,6 +13,7 @@ import { acquireAgentLock } from './lock.js';
 import { fingerprintNode, recordNode } from './node.js';
 import { checkDirSafe, ensureDataDir, restrictFile } from './permissions.js';
 import { killProcessGroups } from './orphans.js';
+import { isApiJobFileName, parseApiJobFile } from '../jobspec/api-decode.js';
 
 export interface RunAgentInput {
   readonly config: AgentConfig;
@@ -38,6 +39,11 @@ export async function runAgent({ config, log, hostEnv, uid }: RunAgentInput): Pr
     const { parseJobFile, canonicalHash, formatDiagnostic } = await import('../jobspec/index.js');
     const clock = systemClock;
     const state = db;
+    const api = await import('../api/index.js');
+    // Checked before anything starts: a bad token file is a config error, not a half-up agent.
+    api.readToken(config);
+    const metrics = await api.createMetrics({ db: state, dataDir: config.dataDir });
+    const parser = { parse: (file: string, text: string) => (isApiJobFileName(file) ? Promise.resolve(parseApiJobFile(file, text)) : parseJobFile(file, text)), hash: canonicalHash, format: formatDiagnostic };
     const agent = new Agent({
       config,
       db: state,
@@ -46,7 +52,8 @@ export async function runAgent({ config, log, hostEnv, uid }: RunAgentInput): Pr
       rand: Math.random,
       drivers,
       hostEnv,
-      parser: { parse: (file, text) => parseJobFile(file, text), hash: canonicalHash, format: formatDiagnostic },
+      parser,
+      onPass: (seconds, txSeconds) => metrics.observePass(seconds, txSeconds),
       fingerprint: async () => {
         const node = await fingerprintNode({ config, drivers, log: log.child({ component: 'fingerprint' }), clock });
         recordNode(state, node, clock.now());
@@ -60,9 +67,11 @@ export async function runAgent({ config, log, hostEnv, uid }: RunAgentInput): Pr
       process.once('SIGTERM', () => resolve('SIGTERM'));
     });
     await agent.start();
-    log.info('agent started');
+    const server = await api.startApi({ agent, config, db: state, dbPath, log, clock, parser, metrics });
+    log.info({ http: server.httpAddr || null }, 'agent started');
     const sig = await stopped;
     log.info({ signal: sig }, 'agent stopping; tasks keep running for the next agent');
+    await server.close();
     await agent.shutdown();
     return 0;
   } finally {

@@ -91,3 +91,21 @@ export function purgeJobRows(db: Database, jobId: string): boolean {
   stmt(db, 'DELETE FROM jobs WHERE id = ?').run(jobId);
   return true;
 }
+
+/** How many task events of one type were recorded (the metrics' task start/restart/failure counts). */
+export function countTaskEventsOfType(db: Database, type: string): number {
+  return (stmt(db, 'SELECT count(*) AS n FROM task_events WHERE type = ?').get(type) as { n: number }).n;
+}
+
+/** Remembers that the API wrote this job file (name in the jobs dir) with these bytes. */
+export function recordApiJobFile(db: Database, file: string, sha: string): void {
+  stmt(db, 'INSERT INTO api_job_files (file, sha) VALUES (?, ?) ON CONFLICT (file) DO UPDATE SET sha = excluded.sha').run(file, sha);
+}
+
+export function apiJobFileSha(db: Database, file: string): string | null {
+  return (stmt(db, 'SELECT sha FROM api_job_files WHERE file = ?').get(file) as { sha: string } | undefined)?.sha ?? null;
+}
+
+export function forgetApiJobFile(db: Database, file: string): void {
+  stmt(db, 'DELETE FROM api_job_files WHERE file = ?').run(file);
+}

@@ -14,6 +14,8 @@ export interface ApiEval {
   readonly TriggeredBy: string;
   readonly JobID: string;
   readonly JobModifyIndex: number;
+  /** Always '': bivouac makes no deployments. */
+  readonly DeploymentID: string;
   readonly Status: string;
   readonly StatusDescription: string;
   readonly QueuedAllocations: Readonly<Record<string, number>>;
@@ -34,6 +36,7 @@ export function apiEval(e: EvalRecord, queued: Readonly<Record<string, number>> 
     TriggeredBy: e.triggeredBy,
     JobID: e.jobId,
     JobModifyIndex: e.jobModifyIndex,
+    DeploymentID: '',
     Status: e.status,
     StatusDescription: '',
     QueuedAllocations: queued,

@@ -7,7 +7,8 @@
 import { apiNode, type ApiNode, type NodeView } from './render-node.js';
 import { BIVOUAC_VERSION } from '../version.js';
 
-export interface ApiNodeFull extends Omit<ApiNode, 'NodeResources' | 'ReservedResources'> {
+export interface ApiNodeFull extends Omit<ApiNode, 'NodeResources' | 'ReservedResources' | 'Events'> {
+  readonly Events: readonly (ApiNode['Events'][number] & { readonly CreateIndex: number })[];
   readonly SecretID: string;
   readonly HTTPAddr: string;
   readonly TLSEnabled: boolean;
@@ -39,6 +40,7 @@ export function apiNodeFull(v: NodeView, httpAddr: string, index: number): ApiNo
   const n = apiNode(v);
   return {
     ...n,
+    Events: n.Events.map((e) => ({ ...e, CreateIndex: 0 })),
     SecretID: '',
     HTTPAddr: httpAddr,
     TLSEnabled: false,

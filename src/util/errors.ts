@@ -18,7 +18,8 @@ export type ErrorCode =
   | 'STATE_MIGRATION'
   | 'STATE_NOT_FOUND'
   | 'UNSAFE_PATH'
-  | 'NOT_FOUND';
+  | 'NOT_FOUND'
+  | 'API_REQUEST';
 
 export class BivouacError extends Error {
   readonly code: ErrorCode;

@@ -35,6 +35,13 @@ CREATE TABLE evaluations (
 ) STRICT;
 CREATE INDEX evaluations_job ON evaluations (job_id, create_time);
 
+-- Job files the API wrote, with the sha256 of what it wrote: a purge deletes such a file only
+-- while it is still the API's (an operator's edit makes it theirs).
+CREATE TABLE api_job_files (
+  file  TEXT PRIMARY KEY,
+  sha   TEXT NOT NULL
+) STRICT;
+
 CREATE TRIGGER idx_jobs_ins AFTER INSERT ON jobs BEGIN
   UPDATE state_index SET idx = idx + 1;
   UPDATE jobs SET create_index = (SELECT idx FROM state_index), modify_index = (SELECT idx FROM state_index),
