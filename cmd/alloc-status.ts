@@ -4,6 +4,7 @@ import { READ_FLAGS, allocOrReport, openReadonly, writeJson } from './common.js'
 import { apiAlloc } from '../src/status/api.js';
 import { renderAllocStatus } from '../src/status/render-alloc.js';
 import { getNode } from '../src/state/index.js';
+import { allocResourceUsage } from '../src/status/stats.js';
 
 const HELP = `Usage: bivouac alloc status [options] <allocation>
 
@@ -45,7 +46,7 @@ export const allocStatusCommand: Command = async (argv, io) => {
       return 0;
     }
     const hostIP = getNode(db)?.info.attributes['unique.network.ip-address'] ?? '127.0.0.1';
-    io.stdout.write(renderAllocStatus({ alloc: api, hostIP, usage: {}, now: Date.now(), verbose }));
+    io.stdout.write(renderAllocStatus({ alloc: api, hostIP, usage: allocResourceUsage(db, alloc.id), now: Date.now(), verbose }));
     return 0;
   } finally {
     db.close();

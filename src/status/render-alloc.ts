@@ -5,18 +5,14 @@
  */
 import { formatAgo, formatIBytes, formatKV, formatTable, formatTime, MIB, MS_TO_NS, shortId } from '../cli/format.js';
 import type { ApiAlloc } from './api.js';
-
-/** A task's measured usage, when there is one: Nomad prints `used/limit` then. */
-export interface TaskUsage {
-  readonly cpuMhz: number;
-  readonly memoryBytes: number;
-}
+import { renderUsageBreakdown, resourceCells, type AllocResourceUsage, type TaskResourceUsage } from './stats.js';
 
 export interface AllocRenderInput {
   readonly alloc: ApiAlloc;
   /** The node's address, which the ports are bound on (`unique.network.ip-address`). */
   readonly hostIP: string;
-  readonly usage: Readonly<Record<string, TaskUsage>>;
+  /** What the agent last measured (the stats table), or null: Nomad then prints the limits alone. */
+  readonly usage: AllocResourceUsage | null;
   readonly now: number;
   readonly verbose: boolean;
 }
@@ -42,7 +38,9 @@ export function renderAllocStatus(input: AllocRenderInput): string {
   out += addresses(input);
   for (const [name, t] of Object.entries(a.TaskStates).sort(([x], [y]) => x.localeCompare(y))) {
     out += `\nTask "${name}" is "${t.State}"\n`;
-    out += taskResources(input, name);
+    const taskUsage = t.State === 'running' ? (input.usage?.Tasks[name] ?? null) : null;
+    out += taskResources(input, name, taskUsage);
+    if (verbose && taskUsage) out += '\n' + renderUsageBreakdown(taskUsage);
     const iso = (s: string | null): string => (s === null ? 'N/A' : formatTime(Date.parse(s)));
     out += '\nTask Events:\n';
     out += formatKV([
@@ -78,16 +76,12 @@ function addresses(input: AllocRenderInput): string {
  * Nomad's outputTaskResources: limits, or `used/limit` where the usage was measured; the
  * Addresses column lists the task's own ports (bivouac's task-level `network` ports).
  */
-function taskResources(input: AllocRenderInput, task: string): string {
+function taskResources(input: AllocRenderInput, task: string, usage: TaskResourceUsage | null): string {
   const a = input.alloc;
   const res = a.AllocatedResources.Tasks[task];
-  const cpu = res?.Cpu.CpuShares ?? a.Resources.CPU;
-  const memBytes = (res?.Memory.MemoryMB ?? a.Resources.MemoryMB) * MIB;
-  const used = input.usage[task];
-  const cpuCell = used ? `${Math.floor(used.cpuMhz)}/${cpu} MHz` : `${cpu} MHz`;
-  const memCell = used ? `${formatIBytes(used.memoryBytes)}/${formatIBytes(memBytes)}` : formatIBytes(memBytes);
+  const cells = resourceCells(usage, res?.Cpu.CpuShares ?? a.Resources.CPU, res?.Memory.MemoryMB ?? a.Resources.MemoryMB);
   const addrs = a.AllocatedPorts.filter((p) => p.Task === task).map((p) => `${p.Label}: ${input.hostIP}:${p.Value}`);
-  const rows = [[cpuCell, memCell, formatIBytes(a.Resources.DiskMB * MIB), addrs[0] ?? '']];
+  const rows = [[cells.cpu, cells.memory, formatIBytes(a.Resources.DiskMB * MIB), addrs[0] ?? '']];
   for (const more of addrs.slice(1)) rows.push(['', '', '', more]);
   return 'Task Resources\n' + formatTable(['CPU', 'Memory', 'Disk', 'Addresses'], rows, { keepEmpty: true });
 }

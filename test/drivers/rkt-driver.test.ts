@@ -124,14 +124,22 @@ describe('rkt driver', () => {
     assert.equal((await second.waitTask(h.taskId)).exitCode, 5);
   });
 
-  test('fly stage1: the code of a pod that ended unattended is unknown', async () => {
+  test('fly stage1: the code of a pod that ended unattended comes from the host-side shim', async () => {
     const { sb, make } = setup({ stage1: 'fly' });
     const first = make();
-    const h = await first.startTask(taskConfig(sb, sh('exit 7')));
+    const cfg = taskConfig(sb, sh('exit 7'));
+    const h = await first.startTask(cfg);
     assert.equal((await first.waitTask(h.taskId)).exitCode, 7); // the process we started tells
+    assert.doesNotMatch(runStandin(sb, ['status', String(h.state.uuid)]).stdout, /app-sh=/, 'fly records no code');
     const second = make();
     await second.recoverTask(h);
-    assert.deepEqual(await second.waitTask(h.taskId), { exitCode: null, signal: 0, oomKilled: false, err: 'exit code unknown' });
+    assert.deepEqual(await second.waitTask(h.taskId), { exitCode: 7, signal: 0, oomKilled: false, err: null });
+    // A handle from before the shim (no exit file) has only rkt to ask, and fly does not know.
+    const third = make();
+    const old = { ...h, state: { uuid: h.state.uuid, pid: h.state.pid, startTime: h.state.startTime, bootId: h.state.bootId } };
+    await third.recoverTask(old);
+    assert.deepEqual(await third.waitTask(h.taskId), { exitCode: null, signal: 0, oomKilled: false, err: 'exit code unknown' });
+    await second.destroyTask(h.taskId, false);
   });
 
   test('an unknown pod is TASK_NOT_FOUND', async () => {

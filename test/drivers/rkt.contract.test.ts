@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { after } from 'node:test';
+import { cleanupManager, testManager } from '../cgroups/helpers.js';
 import { createRktDriver } from '../../src/drivers/rkt/index.js';
 import { assertNever } from '../../src/util/assert.js';
 import { silentLogger } from '../../src/util/logger.js';
@@ -32,5 +33,14 @@ function app(s: ContractScenario): { image: string; command: string; args: strin
 runDriverContract(
   'rkt',
   () => createRktDriver({ log: silentLogger, rktPath: sb.rktPath, rktDir: sb.dataDir, isRoot: () => true, execTimeoutMs: 20_000, pollIntervalMs: 50 }),
+  (scenario, where) => hostTaskConfig(app(scenario), where),
+);
+
+// With the pod in a cgroup (the fly-like stand-in runs apps as host processes, so they are in it).
+const cgroups = testManager('contract-rkt');
+after(() => cleanupManager(cgroups));
+runDriverContract(
+  'rkt in cgroups',
+  () => createRktDriver({ log: silentLogger, rktPath: sb.rktPath, rktDir: sb.dataDir, isRoot: () => true, execTimeoutMs: 20_000, pollIntervalMs: 50, cgroups }),
   (scenario, where) => hostTaskConfig(app(scenario), where),
 );
