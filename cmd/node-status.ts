@@ -11,7 +11,8 @@ import { flagBool, parseArgs, type ParsedArgs } from './args.js';
 import { READ_FLAGS, dataDirOf, openReadonly, writeJson } from './common.js';
 import type { Driver } from '../src/drivers/types.js';
 import type { NodeInfo } from '../src/node/types.js';
-import type { Database, NodeStatus } from '../src/state/index.js';
+import type { AllocRecord, Database, NodeStatus } from '../src/state/index.js';
+import { allocResourceUsage } from '../src/status/stats.js';
 import { getNode, listAllAllocs, listNodeEvents } from '../src/state/index.js';
 import { apiNode, apiNodeStub, renderNodeList, renderNodeStatus, type NodeView } from '../src/status/render-node.js';
 import { resolveNode, tooShort } from '../src/status/resolve.js';
@@ -99,12 +100,30 @@ export const nodeStatusCommand: Command = async (argv, io) => {
     const host = short
       ? null
       : await sampleHostStats({ procRoot: '/proc', diskPath: dataDirOf(args, io), totalMhz: Number(source.node.attributes['cpu.totalcompute'] ?? 0), windowMs: CPU_WINDOW_MS });
-    io.stdout.write(renderNodeStatus(view, { host, allocUsage: null, now: Date.now() }, { verbose, short }));
+    io.stdout.write(renderNodeStatus(view, { host, allocUsage: source.db ? runningUsage(source.db, view.allocs) : null, now: Date.now() }, { verbose, short }));
     return 0;
   } finally {
     source.db?.close();
   }
 };
+
+/**
+ * Nomad's getActualResources: the running allocations' measured CPU and memory (Usage, or
+ * RSS where Usage is not measured), summed; null when one of them has no sample yet, which
+ * hides the section as a failed stats call does in Nomad.
+ */
+function runningUsage(db: Database, allocs: readonly AllocRecord[]): { cpuMhz: number; memoryBytes: number } | null {
+  let cpuMhz = 0;
+  let memoryBytes = 0;
+  for (const a of allocs.filter((x) => x.clientStatus === 'running')) {
+    const u = allocResourceUsage(db, a.id);
+    if (u === null) return null;
+    cpuMhz += u.ResourceUsage.CpuStats.TotalTicks;
+    const m = u.ResourceUsage.MemoryStats;
+    memoryBytes += m.Usage > 0 ? m.Usage : m.RSS;
+  }
+  return { cpuMhz, memoryBytes };
+}
 
 export interface NodeSource {
   readonly node: NodeInfo;
