@@ -28,7 +28,8 @@ Exec Specific Options:
   -data-dir <dir>
     The agent's data directory (env BIVOUAC_DATA_DIR; default .bivouac).
 
-Drivers: raw_exec (in the task dir, with the task's environment and user) and rkt
+Drivers: raw_exec (in the task dir, with the task's environment and user), exec
+(inside the task's cgroup, namespaces and root, as its user: nsenter) and rkt
 (\`rkt enter <pod>\`).
 `;
 
@@ -56,7 +57,7 @@ export const allocExecCommand: Command = async (argv, io) => {
     if (alloc === null) return 1;
     const { execTarget } = await import('../src/cli/exec-target.js');
     const hostEnv = Object.fromEntries(Object.entries(io.env).filter((e): e is [string, string] => e[1] !== undefined));
-    found = await execTarget({ db, dataDir, alloc, task: flagString(args, 'task') ?? null, hostEnv });
+    found = await execTarget({ db, dataDir, alloc, task: flagString(args, 'task') ?? null, hostEnv, procRoot: '/proc' });
   } finally {
     db.close();
   }
@@ -70,6 +71,13 @@ export const allocExecCommand: Command = async (argv, io) => {
       stdio: [stdin, 'inherit', 'inherit'],
       ...(target.uid !== null && target.gid !== null ? { uid: target.uid, gid: target.gid } : {}),
     });
+  } else if (target.kind === 'namespaces') {
+    // A root shell joins the task's cgroup first, then becomes nsenter: nothing of the
+    // command runs outside the cgroup. nsenter forks into the PID namespace and passes the
+    // command's exit status on.
+    const join = 'while [ "$1" != -- ]; do echo $$ > "$1" || exit 125; shift; done; shift; exec "$@"';
+    const nsenter = ['nsenter', `--target=${target.pid}`, '--mount', '--uts', '--ipc', '--pid', '--root', '--wd', `--setuid=${target.uid}`, `--setgid=${target.gid}`, '--', ...command];
+    child = spawn('/bin/sh', ['-c', join, 'sh', ...target.procsFiles, '--', ...nsenter], { env: target.env, stdio: [stdin, 'inherit', 'inherit'] });
   } else {
     const { configFromEnv, mergeConfig } = await import('../src/agent/config.js');
     const rkt = mergeConfig(configFromEnv(io.env)).rkt;

@@ -4,6 +4,7 @@ import type { NodeInfo } from '../node/types.js';
 import type { AllocRecord } from '../state/index.js';
 import { BivouacError } from '../util/errors.js';
 import { buildAllocDir } from './taskdir.js';
+import { mountSecretsTmpfs } from './secrets-tmpfs.js';
 import { buildTaskEnv } from './env.js';
 import { interpolateValue, nodeVariables, unknownNodeVariables } from './interpolate.js';
 import { liveLogPath } from './logs.js';
@@ -22,6 +23,8 @@ export interface TaskConfigInput {
   readonly marker: string;
   /** The task sees /alloc, /local, /secrets rather than host paths. */
   readonly imageDriver: boolean;
+  /** secrets/ is a tmpfs (an isolating driver and a root agent). */
+  readonly secretsTmpfs: boolean;
 }
 
 /**
@@ -40,6 +43,7 @@ export async function buildTaskConfig(input: TaskConfigInput): Promise<TaskConfi
   }
   const dirs = paths.tasks.get(task.name);
   if (!dirs) throw new BivouacError('TASK_SETUP', `task ${task.name} has no directory`, { recoverable: false });
+  if (input.secretsTmpfs) await mountSecretsTmpfs(dirs.secrets, alloc.id, task.name);
   const ip = node.attributes['unique.network.ip-address'] ?? '127.0.0.1';
   const ports: TaskPort[] = alloc.ports
     .filter((p) => p.task === null || p.task === task.name)

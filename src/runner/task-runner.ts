@@ -153,7 +153,8 @@ export class TaskRunner {
     if (this.userRestart) return this.afterUserRestart(taskId, exit);
     // The task ended by itself: free what the driver keeps for it (rkt's pod, via rkt rm).
     await this.deps.driver.destroyTask(taskId, false).catch((err: unknown) => this.deps.log.warn({ err }, 'destroying task failed'));
-    const details = { exitCode: exit.exitCode, signal: exit.signal, oomKilled: exit.oomKilled };
+    // oom_killed: Nomad's detail key, present only when the OOM killer ended the task.
+    const details = { exitCode: exit.exitCode, signal: exit.signal, oomKilled: exit.oomKilled, ...(exit.oomKilled ? { oom_killed: 'true' } : {}) };
     const outcome: RestartOutcome = { kind: 'exited', exitCode: exit.exitCode, signal: exit.signal };
     if (recovered && exit.exitCode === null) {
       // Gone while the agent was down, leaving no exit status behind: nothing to restore.
