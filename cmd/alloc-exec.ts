@@ -5,6 +5,7 @@
  */
 import { spawn } from 'node:child_process';
 import { constants } from 'node:os';
+import { resolve } from 'node:path';
 import type { Command } from './io.js';
 import { flagBool, flagString, parseArgs } from './args.js';
 import { allocOrReport, dataDirOf, openReadonly } from './common.js';
@@ -28,16 +29,20 @@ Exec Specific Options:
   -data-dir <dir>
     The agent's data directory (env BIVOUAC_DATA_DIR; default .bivouac).
 
+  -config <path>
+    The agent's config file (env BIVOUAC_CONFIG), for rkt's path and data dir
+    (env BIVOUAC_RKT_PATH also works).
+
 Drivers: raw_exec (in the task dir, with the task's environment and user), exec
 (inside the task's cgroup, namespaces and root, as its user: nsenter) and rkt
 (\`rkt enter <pod>\`).
 `;
 
-const FLAGS = { 'data-dir': 'string', task: 'string', i: 'bool', t: 'bool', help: 'bool' } as const;
+const FLAGS = { 'data-dir': 'string', config: 'string', task: 'string', i: 'bool', t: 'bool', help: 'bool' } as const;
 
 export const allocExecCommand: Command = async (argv, io) => {
   // Flags end at the allocation ID: everything after it is the command's own.
-  const firstPositional = argv.findIndex((a, i) => !a.startsWith('-') && !(i > 0 && /^--?(task|data-dir)$/.test(argv[i - 1])));
+  const firstPositional = argv.findIndex((a, i) => !a.startsWith('-') && !(i > 0 && /^--?(task|data-dir|config)$/.test(argv[i - 1])));
   const own = firstPositional < 0 ? argv : argv.slice(0, firstPositional + 1);
   const command = firstPositional < 0 ? [] : argv.slice(firstPositional + 1);
   const args = parseArgs(own, FLAGS);
@@ -79,8 +84,11 @@ export const allocExecCommand: Command = async (argv, io) => {
     const nsenter = ['nsenter', `--target=${target.pid}`, '--mount', '--uts', '--ipc', '--pid', '--root', '--wd', `--setuid=${target.uid}`, `--setgid=${target.gid}`, '--', ...command];
     child = spawn('/bin/sh', ['-c', join, 'sh', ...target.procsFiles, '--', ...nsenter], { env: target.env, stdio: [stdin, 'inherit', 'inherit'] });
   } else {
+    // rkt as the agent calls it: its config file's rkt_dir and rkt path, then the environment.
     const { configFromEnv, mergeConfig } = await import('../src/agent/config.js');
-    const rkt = mergeConfig(configFromEnv(io.env)).rkt;
+    const configPath = flagString(args, 'config') ?? io.env.BIVOUAC_CONFIG;
+    const fileLayer = configPath ? await (await import('./agent.js')).loadConfigFile(resolve(io.cwd, configPath)) : {};
+    const rkt = mergeConfig(fileLayer, configFromEnv(io.env)).rkt;
     const dir = rkt.dir === null ? [] : [`--dir=${rkt.dir}`];
     child = spawn(rkt.path, [...dir, 'enter', target.uuid, ...command], { stdio: [stdin, 'inherit', 'inherit'] });
   }
