@@ -13,8 +13,9 @@ import type { Driver } from '../src/drivers/types.js';
 import type { NodeInfo } from '../src/node/types.js';
 import type { AllocRecord, Database, NodeStatus } from '../src/state/index.js';
 import { allocResourceUsage } from '../src/status/stats.js';
-import { getNode, listAllAllocs, listNodeEvents } from '../src/state/index.js';
-import { apiNode, apiNodeStub, renderNodeList, renderNodeStatus, type NodeView } from '../src/status/render-node.js';
+import { getNode, getStateIndex, listAllAllocs, listNodeEvents } from '../src/state/index.js';
+import { renderNodeList, renderNodeStatus, type NodeView } from '../src/status/render-node.js';
+import { apiNodeFull, apiNodeStub } from '../src/status/node.js';
 import { resolveNode, tooShort } from '../src/status/resolve.js';
 import { sampleHostStats } from '../src/cli/host-stats.js';
 import { BIVOUAC_VERSION as VERSION } from '../src/version.js';
@@ -80,8 +81,10 @@ export const nodeStatusCommand: Command = async (argv, io) => {
     };
     const verbose = flagBool(args, 'verbose');
     const json = flagBool(args, 'json');
+    // The API's shapes; this CLI serves no HTTP address and knows the change index only from the state.
+    const full = (): ReturnType<typeof apiNodeFull> => apiNodeFull(view, '', source.db ? getStateIndex(source.db) : 0);
     if (arg === undefined && !flagBool(args, 'self')) {
-      if (json) writeJson(io, [apiNodeStub(view, VERSION)]);
+      if (json) writeJson(io, [apiNodeStub(full())]);
       else io.stdout.write(renderNodeList(view, verbose, VERSION));
       return 0;
     }
@@ -93,7 +96,7 @@ export const nodeStatusCommand: Command = async (argv, io) => {
       }
     }
     if (json) {
-      writeJson(io, apiNode(view));
+      writeJson(io, full());
       return 0;
     }
     const short = flagBool(args, 'short');

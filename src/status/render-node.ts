@@ -284,34 +284,3 @@ export function apiNode(v: NodeView): ApiNode {
   };
 }
 
-/** Nomad's NodeListStub (`GET /v1/nodes`), the fields bivouac can fill. */
-export interface ApiNodeStub {
-  readonly Address: string;
-  readonly ID: string;
-  readonly Datacenter: string;
-  readonly Name: string;
-  readonly NodeClass: string;
-  readonly Version: string;
-  readonly Drain: boolean;
-  readonly SchedulingEligibility: 'eligible';
-  readonly Status: NodeStatus;
-  readonly StatusDescription: string;
-  readonly Drivers: Readonly<Record<string, ApiDriverInfo>>;
-}
-
-export function apiNodeStub(v: NodeView, version: string): ApiNodeStub {
-  const n = apiNode(v);
-  return {
-    Address: v.node.attributes['unique.network.ip-address'] ?? '',
-    ID: n.ID,
-    Datacenter: n.Datacenter,
-    Name: n.Name,
-    NodeClass: n.NodeClass,
-    Version: version,
-    Drain: false,
-    SchedulingEligibility: 'eligible',
-    Status: n.Status,
-    StatusDescription: '',
-    Drivers: n.Drivers,
-  };
-}

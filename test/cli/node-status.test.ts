@@ -248,10 +248,25 @@ describe('bivouac node status, from the agent state', { skip }, () => {
       Disk: { DiskMB: 40960 },
       MinDynamicPort: 20000,
       MaxDynamicPort: 32000,
+      Networks: null,
+      NodeNetworks: null,
+      Devices: null,
     });
+    // The fields Nomad's CLI reads without a nil check.
+    assert.deepEqual(n.Resources, { CPU: 8000, MemoryMB: 16384, DiskMB: 40960, IOPS: 0, Networks: null, Devices: null });
     assert.deepEqual(
       (n.Events as { Message: string }[]).map((e) => e.Message),
       ['Node registered', 'Driver rkt is not detected'],
+    );
+  });
+
+  test('--json without an ID: the node list stubs, as GET /v1/nodes', async () => {
+    const r = await run(['node', 'status', '--json', '--data-dir', dataDir]);
+    assert.equal(r.code, 0, r.stderr);
+    const list = JSON.parse(r.stdout) as { ID: string; Status: string; Datacenter: string }[];
+    assert.deepEqual(
+      list.map((n) => [n.ID, n.Status, n.Datacenter]),
+      [[NODE_ID, 'ready', 'dc1']],
     );
   });
 
