@@ -3,9 +3,10 @@
  * 1.0.18 agent did (reference nomad-api/), recording every request it gets.
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -143,5 +144,34 @@ describe('bivouac job push', { skip: RECORDING === undefined ? 'the recorded Nom
     reply = () => ({ status: 400, body: '1 error occurred:\n\t* Task group web validation failed' });
     const p = await push(['-dry-run', 'jobs/webapp.nomad'], { NOMAD_ADDR: addr }, tmp);
     assert.deepEqual([p.code, p.stderr], [255, 'Error during plan: Unexpected response code: 400 (1 error occurred:\n\t* Task group web validation failed)\n']);
+  });
+
+  test('https: NOMAD_CACERT trusts the cluster\'s CA; without it the TLS error is shown and nothing is sent', { skip: existsSync('/usr/bin/openssl') ? false : 'no openssl here' }, async () => {
+    const key = join(tmp, 'tls.key');
+    const cert = join(tmp, 'tls.crt');
+    execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', cert, '-days', '1', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1'], { stdio: 'ignore' });
+    const got: string[] = [];
+    const tls = createHttpsServer({ key: readFileSync(key), cert: readFileSync(cert) }, (req, res) => {
+      req.resume();
+      req.on('end', () => {
+        got.push(`${req.method} ${req.url}`);
+        res.writeHead(200, { 'Content-Type': 'application/json' });
+        res.end(JSON.stringify(recorded('PUT_v1_jobs.json').body));
+      });
+    });
+    await new Promise<void>((r) => tls.listen(0, '127.0.0.1', r));
+    try {
+      const url = `https://127.0.0.1:${(tls.address() as AddressInfo).port}`;
+      const ok = await push(['jobs/webapp.nomad'], { NOMAD_ADDR: url, NOMAD_CACERT: cert }, tmp);
+      assert.equal(ok.code, 0, ok.stderr);
+      assert.match(ok.stdout, /^Evaluation ID: 7404cf7f-/m);
+      assert.deepEqual(got, ['PUT /v1/jobs']);
+      const untrusted = await push(['jobs/webapp.nomad'], { NOMAD_ADDR: url }, tmp);
+      assert.equal(untrusted.code, 1);
+      assert.match(untrusted.stderr, /^Error submitting job: PUT https:\/\/127\.0\.0\.1:\d+\/v1\/jobs: self[- ]signed certificate/);
+      assert.equal(got.length, 1);
+    } finally {
+      await new Promise<void>((r) => tls.close(() => r()));
+    }
   });
 });
