@@ -39,6 +39,24 @@ export function formatIBytes(bytes: number): string {
 
 export const MIB = 1024 * 1024;
 
+/** Go's time.Duration String for nanoseconds: `0s`, `850ns`, `63.938µs`, `1.5ms`, `2m3.5s`. */
+export function formatGoDuration(ns: number): string {
+  const n = Math.max(0, Math.round(ns));
+  const trim = (v: number, digits: number): string => v.toFixed(digits).replace(/\.?0+$/, '');
+  if (n === 0) return '0s';
+  if (n < 1_000) return `${n}ns`;
+  if (n < 1_000_000) return `${trim(n / 1_000, 3)}µs`;
+  if (n < 1_000_000_000) return `${trim(n / 1_000_000, 6)}ms`;
+  const whole = Math.floor(n / 1_000_000_000);
+  const frac = n % 1_000_000_000;
+  const secs = `${whole % 60}${frac === 0 ? '' : `.${String(frac).padStart(9, '0').replace(/0+$/, '')}`}s`;
+  const h = Math.floor(whole / 3600);
+  const m = Math.floor((whole % 3600) / 60);
+  if (h > 0) return `${h}h${m}m${secs}`;
+  if (m > 0) return `${m}m${secs}`;
+  return secs;
+}
+
 /** Go's time.Duration String for whole seconds, as Nomad prints Uptime: `39m53s`, `1h0m5s`, `0s`. */
 export function formatGoSeconds(totalSeconds: number): string {
   const s = Math.max(0, Math.floor(totalSeconds));

@@ -54,8 +54,8 @@ export function parseMeminfo(text: string): { total: number; used: number } | nu
 }
 
 export function parseUptime(text: string): number | null {
-  const n = Number(text.trim().split(/\s+/)[0]);
-  return Number.isFinite(n) ? Math.floor(n) : null;
+  const m = /^(\d+)(\.\d+)?\s/.exec(text.trimStart() + ' ');
+  return m ? Number(m[1]) : null;
 }
 
 export interface SampleInput {

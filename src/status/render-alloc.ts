@@ -3,7 +3,7 @@
  * Allocation Addresses of the group's ports, then per task its resources, times and events.
  * Pure: the caller reads the alloc and, where the agent measured it, the task usage.
  */
-import { formatAgo, formatIBytes, formatKV, formatTable, formatTime, MIB, MS_TO_NS, shortId } from '../cli/format.js';
+import { formatAgo, formatGoDuration, formatIBytes, formatKV, formatTable, formatTime, MIB, MS_TO_NS, shortId } from '../cli/format.js';
 import type { ApiAlloc } from './api.js';
 import { renderUsageBreakdown, resourceCells, type AllocResourceUsage, type TaskResourceUsage } from './stats.js';
 
@@ -34,6 +34,8 @@ export function renderAllocStatus(input: AllocRenderInput): string {
     ['Desired Description', a.DesiredDescription],
     ['Created', when(a.CreateTime)],
     ['Modified', when(a.ModifyTime)],
+    ...(a.DeploymentID === '' ? [] : ([['Deployment ID', shortId(a.DeploymentID, verbose)], ['Deployment Health', 'unset']] as [string, string][])),
+    ...(verbose ? placementMetrics(a) : []),
   ]);
   out += addresses(input);
   for (const [name, t] of Object.entries(a.TaskStates).sort(([x], [y]) => x.localeCompare(y))) {
@@ -58,6 +60,21 @@ export function renderAllocStatus(input: AllocRenderInput): string {
     );
   }
   return out;
+}
+
+/** Nomad's verbose header lines from the allocation's placement metrics. */
+function placementMetrics(a: ApiAlloc): [string, string][] {
+  const n = (k: string): number => {
+    const v = a.Metrics[k];
+    return typeof v === 'number' ? v : 0;
+  };
+  return [
+    ['Evaluated Nodes', String(n('NodesEvaluated'))],
+    ['Filtered Nodes', String(n('NodesFiltered'))],
+    ['Exhausted Nodes', String(n('NodesExhausted'))],
+    ['Allocation Time', formatGoDuration(n('AllocationTime'))],
+    ['Failures', String(n('CoalescedFailures'))],
+  ];
 }
 
 /**

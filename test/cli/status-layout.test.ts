@@ -142,6 +142,14 @@ describe('status layouts against a running agent', () => {
     assert.match(usage.stdout, /\n\d+\/100 MHz  \d+(\.\d)? [KMG]?i?B\/64 MiB  300 MiB  \n/);
   });
 
+  test('alloc status -verbose: full IDs, exact times, the placement metrics lines', () => {
+    const r = run('alloc', 'status', '-verbose', webAlloc);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /^Node ID             = [0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/m);
+    assert.match(r.stdout, /^Created             = \d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/m);
+    assert.match(r.stdout, /\nEvaluated Nodes     = 1\nFiltered Nodes      = 0\nExhausted Nodes     = 0\nAllocation Time     = \S+\nFailures            = 0\n/);
+  });
+
   test("short IDs: one character, no match, Nomad's words and exit 1", () => {
     assert.deepEqual(pick(run('alloc', 'status', webAlloc[0])), [1, 'Identifier must contain at least two characters.\n']);
     assert.deepEqual(pick(run('alloc', 'logs', webAlloc[0])), [1, 'Alloc ID must contain at least two characters.\n']);
