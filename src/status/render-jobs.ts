@@ -1,5 +1,6 @@
 import type { Database, FileErrorRecord, PlacementFailure } from '../state/index.js';
-import { listAllocsForJob, listFileErrors, getJobSummary, countAllocsByJob } from '../state/index.js';
+import { listAllocsForJob, listEvalsForJob, listFileErrors, getJobSummary, countAllocsByJob } from '../state/index.js';
+import { apiEval, type ApiEval } from './eval.js';
 import { formatAgo, formatKV, formatTable, formatTime, shortId, MS_TO_NS } from '../cli/format.js';
 import { jobStatusLabel } from '../scheduler/status.js';
 import { apiAlloc, jobStub, jobSummary, type ApiAlloc, type GroupSummary, type JobStub } from './api.js';
@@ -24,6 +25,8 @@ export interface JobStatusJson {
   readonly Summary: Record<string, GroupSummary>;
   readonly Allocations: readonly ApiAlloc[];
   readonly PlacementFailures: readonly PlacementFailure[];
+  /** The job's (synthetic) evaluations, newest first. */
+  readonly Evaluations: readonly ApiEval[];
   readonly FileErrors: readonly { File: string; Error: string }[];
 }
 
@@ -39,6 +42,7 @@ export function jobStatusJson(db: Database, id: string): JobStatusJson | null {
     Summary: jobSummary(db, id, groups, j.placementFailures),
     Allocations: listAllocsForJob(db, id).map((a) => apiAlloc(db, a, false)),
     PlacementFailures: failures,
+    Evaluations: listEvalsForJob(db, id).map((e) => apiEval(e)),
     FileErrors: listFileErrors(db)
       .filter((e) => e.jobId === id)
       .map((e) => ({ File: e.file, Error: e.message })),
@@ -68,6 +72,15 @@ export function renderJobStatus(s: JobStatusJson, now: number, verbose: boolean)
     ['Task Group', 'Queued', 'Starting', 'Running', 'Failed', 'Complete', 'Lost'],
     Object.entries(s.Summary).map(([g, c]) => [g, ...[c.Queued, c.Starting, c.Running, c.Failed, c.Complete, c.Lost].map(String)]),
   );
+  if (verbose && s.Evaluations.length > 0) {
+    // Only jobs registered through the API have (synthetic) evaluations. Nomad's
+    // evalFailureStatus: the newest evaluation carries the job's placement failures.
+    out += '\nEvaluations\n';
+    out += formatTable(
+      ['ID', 'Priority', 'Triggered By', 'Status', 'Placement Failures'],
+      s.Evaluations.map((e, i) => [e.ID, String(e.Priority), e.TriggeredBy, e.Status, String(i === 0 && s.PlacementFailures.length > 0)]),
+    );
+  }
   if (s.PlacementFailures.length > 0) {
     out += '\nPlacement Failure\n';
     for (const f of s.PlacementFailures) {

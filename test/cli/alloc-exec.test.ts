@@ -51,7 +51,7 @@ describe('alloc exec into an exec task', { skip: root ? false : 'the exec driver
       } catch {
         return false;
       }
-    });
+    }, 60_000);
   });
 
   after(async () => {

@@ -5,7 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { canonicalHash, parseJobFile } from '../../src/jobspec/index.js';
-import { insertAlloc, openState, putJobVersion, type Database } from '../../src/state/index.js';
+import { insertAlloc, insertEval, openState, putJobVersion, setPlacementFailures, type Database } from '../../src/state/index.js';
+import { jobStatusJson, renderJobStatus } from '../../src/status/render-jobs.js';
 import { resolveAlloc, resolveJob, resolveNode, sanitizeUUIDPrefix } from '../../src/status/resolve.js';
 
 const T0 = Date.parse('2024-05-02T09:00:00Z');
@@ -69,5 +70,36 @@ describe('ID prefixes', () => {
     assert.deepEqual(resolveNode(id, '6a373'), { ok: true, value: id });
     assert.deepEqual(resolveNode(id, '6'), { ok: false, message: 'Identifier must contain at least two characters.' });
     assert.deepEqual(resolveNode(id, 'ffff'), { ok: false, message: 'No node(s) with prefix "ffff" found' });
+  });
+});
+
+describe('job status -verbose with evaluations (a job registered through the API)', () => {
+  test('the Evaluations table, newest first; the newest carries the placement failures', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'bivouac-evals-'));
+    const db = openState(join(dir, 'state.db'));
+    try {
+      const { job: j } = await parseJobFile('web.nomad', job('web'));
+      assert.ok(j);
+      putJobVersion(db, j, canonicalHash(j), 'web.nomad.json', T0);
+      const base = { jobId: 'web', namespace: 'default', priority: 50, type: 'service', status: 'complete', jobModifyIndex: 1, createTime: T0 };
+      insertEval(db, { ...base, id: '7404cf7f-3854-a8d0-3b46-bd5246ec3209', triggeredBy: 'job-register' });
+      insertEval(db, { ...base, id: '195af869-0000-4000-8000-000000000000', triggeredBy: 'job-deregister' });
+      setPlacementFailures(db, 'web', [{ group: 'g', count: 1, reasons: ['Dimension "memory" exhausted on 1 node'] }]);
+      const s = jobStatusJson(db, 'web');
+      assert.ok(s);
+      const out = renderJobStatus(s, T0, true);
+      assert.ok(
+        out.includes(
+          '\nEvaluations\nID                                    Priority  Triggered By    Status    Placement Failures\n' +
+            '195af869-0000-4000-8000-000000000000  50        job-deregister  complete  true\n' +
+            '7404cf7f-3854-a8d0-3b46-bd5246ec3209  50        job-register    complete  false\n',
+        ),
+        out,
+      );
+      assert.ok(out.includes('\nSummary\nTask Group  Queued  Starting  Running  Failed  Complete  Lost\ng           1       0         0        0       0         0\n'), out);
+    } finally {
+      db.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

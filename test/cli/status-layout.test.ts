@@ -82,7 +82,7 @@ describe('status layouts against a running agent', () => {
     const web = await waitFor('web running', () => {
       const s = jobStatus(sb, 'web');
       return s?.Allocations.find((a) => a.ClientStatus === 'running');
-    });
+    }, 90_000);
     webAlloc = web.ID;
   });
 
@@ -170,6 +170,14 @@ describe('status layouts against a running agent', () => {
     assert.match(alloc.stdout, new RegExp(`^ID                  = ${webAlloc}$`, 'm'));
   });
 
+  test('status -verbose JOB: allocations with full IDs, Eval ID and Node Name', () => {
+    const r = run('status', '-verbose', 'web');
+    assert.equal(r.code, 0, r.stderr);
+    // A job from a file has no evaluation: no Evaluations table, Eval ID <none>.
+    assert.doesNotMatch(r.stdout, /\nEvaluations\n/);
+    assert.match(r.stdout, new RegExp(`\\nAllocations\\nID +Eval ID +Node ID +Node Name +Task Group +Version +Desired +Status +Created +Modified\\n${webAlloc} +<none> +[0-9a-f-]{36} +\\S+ +g +0 +run +running +\\d{4}-`));
+  });
+
   test('a group that cannot be placed counts as Queued', () => {
     const r = run('status', 'huge');
     assert.equal(r.code, 0, r.stderr);
@@ -182,7 +190,7 @@ describe('status layouts against a running agent', () => {
       const s = jobStatus(sb, 'badattr');
       const a = s?.Allocations[0];
       return a && a.ClientStatus === 'failed' ? a : undefined;
-    });
+    }, 90_000);
     const full = allocStatus(sb, alloc.ID);
     const t = full.TaskStates.t;
     assert.equal(t.State, 'dead');
