@@ -18,7 +18,8 @@ const HELP = `Usage: bivouac job push [options] [<path>]
 
   Register job files with a Nomad cluster through its HTTP API: the same jobs,
   unchanged, run on the cluster. <path> is a job file or a directory of them
-  (*.nomad, *.hcl); the default is the jobs directory (env BIVOUAC_JOBS_DIR, or
+  (*.nomad, *.hcl, and the *.nomad.json the agent's API writes); the default is
+  the jobs directory (env BIVOUAC_JOBS_DIR, or
   ./jobs). For each job the evaluation ID the cluster created is printed.
 
 General Options:
@@ -67,13 +68,16 @@ export const jobPushCommand: Command = async (argv, io) => {
   if (checkIndex !== null && !(Number.isInteger(checkIndex) && checkIndex >= 0)) throw new BivouacError('USAGE', `-check-index takes a job modify index, not "${checkIndexText}"`);
   const { clientConfig, nomadRequest, NomadApiError } = await import('../src/cli/nomad-client.js');
   const cfg = clientConfig({ address: flagString(args, 'address'), token: flagString(args, 'token') }, io.env);
-  const files = jobFiles(args.positional[0] ?? io.env.BIVOUAC_JOBS_DIR ?? 'jobs', io);
   const dryRun = flagBool(args, 'dry-run');
   const { parseJobFile, toApiJson, formatDiagnostic, kindOf } = await import('../src/jobspec/index.js');
+  const { isApiJobFileName, parseApiJobFile } = await import('../src/jobspec/api-decode.js');
+  const files = jobFiles(args.positional[0] ?? io.env.BIVOUAC_JOBS_DIR ?? 'jobs', io, isApiJobFileName);
   let code = 0;
   for (const file of files) {
     if (files.length > 1) io.stdout.write(`==> ${file}\n`);
-    const parsed = await parseJobFile(file, await readJobFile(file, io.cwd), { vars });
+    const text = await readJobFile(file, io.cwd);
+    // A job the agent's API wrote (`<id>.nomad.json`, Nomad's API JSON) goes through the same decoder as HCL's output.
+    const parsed = isApiJobFileName(file) ? parseApiJobFile(file, text) : await parseJobFile(file, text, { vars });
     const errors = parsed.diagnostics.filter((d) => d.severity === 'error');
     if (parsed.job === null || errors.length > 0) {
       io.stderr.write(errorReport(file, errors, formatDiagnostic, kindOf));
@@ -121,7 +125,7 @@ potentially invalid.
 }
 
 /** A file, or a directory's job files in name order (dotfiles and editor leftovers skipped). */
-function jobFiles(path: string, io: CommandIO): string[] {
+function jobFiles(path: string, io: CommandIO, isApiJobFileName: (name: string) => boolean): string[] {
   const abs = resolve(io.cwd, path);
   let isDir: boolean;
   try {
@@ -131,8 +135,8 @@ function jobFiles(path: string, io: CommandIO): string[] {
   }
   if (!isDir) return [path];
   const names = readdirSync(abs)
-    .filter((n) => !n.startsWith('.') && /\.(nomad|hcl)$/.test(n))
+    .filter((n) => !n.startsWith('.') && (/\.(nomad|hcl)$/.test(n) || isApiJobFileName(n)))
     .sort();
-  if (names.length === 0) throw new BivouacError('NOT_FOUND', `no job files (*.nomad, *.hcl) in ${path}`);
+  if (names.length === 0) throw new BivouacError('NOT_FOUND', `no job files (*.nomad, *.hcl, *.nomad.json) in ${path}`);
   return names.map((n) => join(path, n));
 }

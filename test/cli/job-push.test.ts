@@ -83,6 +83,8 @@ describe('bivouac job push', { skip: RECORDING === undefined ? 'the recorded Nom
     writeFileSync(join(tmp, 'jobs', 'webapp.nomad'), job('webapp', 3));
     writeFileSync(join(tmp, 'jobs', 'api.hcl'), job('api', 1));
     writeFileSync(join(tmp, 'jobs', '.webapp.nomad.swp'), 'not a job');
+    // As the agent's API writes a job: Nomad's API JSON.
+    writeFileSync(join(tmp, 'jobs', 'batch-once.nomad.json'), JSON.stringify({ Job: { ID: 'batch-once', Name: 'batch-once', Type: 'batch', Datacenters: ['dc1'], TaskGroups: [{ Name: 'b', Count: 1, Tasks: [{ Name: 'hello', Driver: 'raw_exec', Config: { command: '/bin/echo', args: ['batch done'] } }] }] } }));
   });
   after(async () => {
     await new Promise<void>((r) => server.close(() => r()));
@@ -109,10 +111,10 @@ describe('bivouac job push', { skip: RECORDING === undefined ? 'the recorded Nom
     reply = () => recorded('PUT_v1_jobs.json');
     const r = await push(['-address', addr, '-token', 'flag-token', '-check-index', '10', 'jobs'], { NOMAD_ADDR: 'http://127.0.0.1:1', NOMAD_TOKEN: 'env-token' }, tmp);
     assert.equal(r.code, 0, r.stderr);
-    assert.deepEqual(seen.map((s) => s.body.Job.ID), ['api', 'webapp']);
+    assert.deepEqual(seen.map((s) => s.body.Job.ID), ['api', 'batch-once', 'webapp']);
     assert.ok(seen.every((s) => s.headers['x-nomad-token'] === 'flag-token'));
     assert.ok(seen.every((s) => s.body.EnforceIndex === true && s.body.JobModifyIndex === 10));
-    assert.equal(r.stdout.match(/^Evaluation ID: /gm)?.length, 2);
+    assert.equal(r.stdout.match(/^Evaluation ID: /gm)?.length, 3);
     assert.match(r.stdout, /^==> jobs\/api\.hcl\n/);
   });
 
