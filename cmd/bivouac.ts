@@ -32,6 +32,8 @@ const SYNOPSIS: Readonly<Record<string, string>> = {
   'job plan': 'Dry-run a job file on this node',
   'job push': 'Register job files with a Nomad cluster',
   'job status': 'Display status information about a job',
+  'job dispatch': 'Dispatch an instance of a parameterized job',
+  'job periodic': 'Force the launch of a periodic job (job periodic force JOB)',
   'alloc status': 'Display allocation status information and metadata',
   'alloc logs': 'Streams the logs of a task.',
   'alloc exec': 'Execute commands in task',
