@@ -45,8 +45,8 @@ export interface TaskConfig {
   readonly driverConfig: unknown;
   readonly env: Readonly<Record<string, string>>;
   readonly user: string;
-  /** memoryMaxMB: Nomad's `memory_max`, 0 when not given. */
-  readonly resources: { readonly cpu: number; readonly memoryMB: number; readonly memoryMaxMB: number };
+  /** `memoryMaxMB`: Nomad's `memory_max` (0 or absent: none). */
+  readonly resources: { readonly cpu: number; readonly memoryMB: number; readonly memoryMaxMB?: number };
   readonly ports: readonly TaskPort[];
   /** Absolute host paths. */
   readonly dirs: {

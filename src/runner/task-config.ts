@@ -9,6 +9,15 @@ import { buildTaskEnv } from './env.js';
 import { interpolateValue, nodeVariables, unknownNodeVariables } from './interpolate.js';
 import { liveLogPath } from './logs.js';
 
+/**
+ * The signal a stop sends. A job file may leave `kill_signal` unset (so does Nomad's
+ * exported job); Nomad's exec and raw_exec executors then send SIGINT, which bivouac
+ * follows for every driver it runs.
+ */
+export function effectiveKillSignal(task: Pick<Task, 'killSignal'>): string {
+  return task.killSignal === '' ? 'SIGINT' : task.killSignal;
+}
+
 export interface TaskConfigInput {
   readonly dataDir: string;
   readonly alloc: AllocRecord;

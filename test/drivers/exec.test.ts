@@ -78,6 +78,10 @@ describe('exec driver', () => {
     const mem = cg.dirs.memory ? readFileSync(join(cg.dirs.memory, 'memory.limit_in_bytes'), 'utf8') : readFileSync(join(cg.dirs.unified, 'memory.max'), 'utf8');
     assert.equal(Number(mem), 96 * 1024 * 1024);
     if (cg.dirs.cpu) assert.equal(Number(readFileSync(join(cg.dirs.cpu, 'cpu.shares'), 'utf8')), 250);
+    await waitFor(() => fileContains(cfg.stdoutPath, 'ready'), 'ready');
+    const sample = driver.taskStats?.(h.taskId);
+    assert.equal(sample?.source, 'cgroup');
+    assert.ok((sample?.memory?.usage ?? 0) > 0 && (sample?.pids ?? 0) >= 1, JSON.stringify(sample));
     await driver.stopTask(h.taskId, 1000, 'SIGINT');
   });
 
@@ -132,6 +136,15 @@ describe('exec driver', () => {
     } catch (e) {
       assert.ok(isBivouacError(e) && e.code === 'DRIVER_START' && !e.recoverable, String(e));
     }
+  });
+
+  test('the setup uses the host tools whatever PATH the task sets, and the task gets its own PATH', async () => {
+    const cfg = cfgFor(sh('echo "path=$PATH"; /bin/ls /dev | /usr/bin/tr "\\n" " "'), { env: { PATH: '/opt/task/bin' } });
+    const id = await start(driver, cfg);
+    assert.equal((await driver.waitTask(id)).exitCode, 0, readFileSync(cfg.stderrPath, 'utf8'));
+    const out = readFileSync(cfg.stdoutPath, 'utf8');
+    assert.match(out, /^path=\/opt\/task\/bin$/m);
+    for (const n of ['null', 'zero', 'full', 'random', 'urandom', 'tty', 'fd', 'stdin', 'stdout', 'stderr', 'shm']) assert.match(out, new RegExp(`(^| )${n} `, 'm'));
   });
 
   test('a command missing from the chroot fails the task with the shell\'s 127', async () => {

@@ -1,6 +1,6 @@
 /** raw_exec in cgroups: every process of the task is killed with it, signals reach the task, nothing is left. */
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { cgroupPids, decodeTaskCgroup, distinctDirs, type CgroupManager } from '../../src/cgroups/index.js';
@@ -8,6 +8,7 @@ import { readProcStat } from '../../src/drivers/proc.js';
 import { createRawExecDriver } from '../../src/drivers/raw_exec/index.js';
 import type { Driver, TaskConfig } from '../../src/drivers/types.js';
 import { silentLogger } from '../../src/util/logger.js';
+import { isBivouacError } from '../../src/util/errors.js';
 import { cleanupManager, testManager } from '../cgroups/helpers.js';
 import { fixturesDir } from '../helpers/paths.js';
 import { fileContains, hostTaskConfig, makeTempDir, waitFor } from './contract.js';
@@ -104,5 +105,18 @@ describe('raw_exec with cgroups', () => {
     assert.ok(cg && cgroupPids(cg).includes(daemon));
     await d.destroyTask(h.taskId, true);
     assert.ok(!alive(daemon));
+  });
+});
+
+describe('raw_exec task user and a private data dir', () => {
+  test('a task dir nobody cannot reach is a clear start error naming the directory and the fix', async () => {
+    const priv = join(root, 'private-home');
+    mkdirSync(priv, { mode: 0o700 });
+    chmodSync(priv, 0o700);
+    const dir = join(priv, 'data', 'task');
+    mkdirSync(dir, { recursive: true });
+    const cfg = { ...hostTaskConfig({ command: join(children, 'exit-code.sh'), args: ['0'] }, { root: dir, id: 'private' }), user: 'nobody' };
+    await assert.rejects(driver().startTask(cfg), (e: unknown) => isBivouacError(e) && e.code === 'DRIVER_START' && e.userMessage.includes(`${priv} is mode 700`) && !e.recoverable);
+    assert.deepEqual(cgroups.list(), []);
   });
 });

@@ -142,6 +142,21 @@ describe('rkt driver', () => {
     await second.destroyTask(h.taskId, false);
   });
 
+  test('stand-in as rkt: a pod stays running while a background child of its app lives, and rm refuses it; uncontained, the destroy fails and retries', async () => {
+    const { sb, make } = setup({ stage1: 'fly' });
+    const d = make();
+    const cfg = taskConfig(sb, sh('sleep 300 & echo $! > "$NOMAD_ALLOC_DIR/data/bg.pid"; exit 0'));
+    const h = await d.startTask(cfg);
+    const uuid = String(h.state.uuid);
+    assert.equal((await d.waitTask(h.taskId)).exitCode, 0);
+    const bg = Number(read(join(cfg.dirs.allocDir, 'data', 'bg.pid')));
+    assert.match(runStandin(sb, ['status', uuid]).stdout, /^state=running$/m, 'the child holds the pod lock');
+    assert.match(runStandin(sb, ['rm', uuid]).stderr, /is currently running/);
+    await assert.rejects(d.destroyTask(h.taskId, false), (e: unknown) => isBivouacError(e) && /rkt rm .* failed, will retry/.test(e.userMessage));
+    process.kill(bg, 'SIGKILL');
+    await waitFor(() => runStandin(sb, ['status', uuid]).code === 254, 'pod removed by the retry', 30_000);
+  });
+
   test('an unknown pod is TASK_NOT_FOUND', async () => {
     const { make } = setup();
     const handle = { driver: 'rkt', taskId: 'x', version: 1, state: { uuid: '00000000-0000-4000-8000-000000000000', pid: 1, startTime: 1, bootId: 'b' } };

@@ -4,7 +4,6 @@ import { cleanupManager, testManager } from '../cgroups/helpers.js';
 import { createRktDriver } from '../../src/drivers/rkt/index.js';
 import { assertNever } from '../../src/util/assert.js';
 import { silentLogger } from '../../src/util/logger.js';
-import { fixturesDir } from '../helpers/paths.js';
 import { makeRktSandbox } from '../helpers/rkt.js';
 import { hostTaskConfig, runDriverContract, type ContractScenario } from './contract.js';
 
@@ -12,7 +11,8 @@ import { hostTaskConfig, runDriverContract, type ContractScenario } from './cont
 // image's app, so rkt's own signal forwarding and exit-code recording are in the loop.
 const sb = makeRktSandbox();
 after(() => sb.cleanup());
-const children = join(fixturesDir, 'children');
+// Apps run as nobody: their scripts come from the sandbox, never from the checkout.
+const children = sb.childrenDir;
 
 function app(s: ContractScenario): { image: string; command: string; args: string[] } {
   const image = 'example.com/sh:1.0';

@@ -49,8 +49,8 @@ export function sandbox(prefix = 'bivouac-e2e-'): Sandbox {
     },
     cleanup() {
       killTasks(dataDir);
-      removeAgentCgroups(dataDir);
       unmountUnder(root);
+      removeAgentCgroups(dataDir);
       rmSync(root, { recursive: true, force: true });
     },
   };

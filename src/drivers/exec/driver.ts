@@ -11,7 +11,8 @@ import { applyLimits, destroyCgroup, killAll as killCgroup, type CgroupManager, 
 import { systemClock, type Clock } from '../../util/clock.js';
 import { BivouacError, TaskNotFoundError } from '../../util/errors.js';
 import type { Logger } from '../../util/logger.js';
-import type { Capabilities, Driver, FingerprintResult, TaskConfig, TaskHandle, TaskStatus } from '../types.js';
+import type { Capabilities, Driver, FingerprintResult, TaskConfig, TaskHandle, TaskResourceSample, TaskStatus } from '../types.js';
+import { sampleTask } from '../proc-stats.js';
 import { readBootId, signalNumber } from '../proc.js';
 import type { HandleDeps } from '../raw_exec/handle.js';
 import { TASK_ID_ENV } from '../raw_exec/index.js';
@@ -130,7 +131,7 @@ export function createExecDriver(deps: ExecDriverDeps): Driver {
       try {
         if (cgroup) {
           const { memoryMB, memoryMaxMB, cpu } = cfg.resources;
-          applyLimits(cgroup, { memoryMB, memoryMaxMB: memoryMaxMB > 0 ? memoryMaxMB : null, cpuMHz: cpu });
+          applyLimits(cgroup, { memoryMB, memoryMaxMB: memoryMaxMB !== undefined && memoryMaxMB > 0 ? memoryMaxMB : null, cpuMHz: cpu });
         }
         started = await spawnShim({
           what: EXEC,
@@ -208,6 +209,12 @@ export function createExecDriver(deps: ExecDriverDeps): Driver {
       const t = get(taskId);
       const exitResult = t.exitResult();
       return { id: taskId, state: exitResult ? 'exited' : 'running', startedAt: t.state.startedAt, exitResult };
+    },
+
+    taskStats(taskId: string): TaskResourceSample | null {
+      const t = tasks.get(taskId);
+      if (!t || t.exitResult() !== null) return null;
+      return sampleTask(procRoot, t.state.cgroup, () => t.groupMembers(), clock.now());
     },
 
     async signalTask(taskId: string, sig: string): Promise<void> {

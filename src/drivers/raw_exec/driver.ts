@@ -16,7 +16,7 @@ import { destroyCgroup, killAll, type CgroupManager, type TaskCgroup } from '../
 import { spawnShim } from '../shim-spawn.js';
 import { EXIT_FILE_NAME } from '../exit-shim.js';
 import { decodeRawExecConfig } from './config.js';
-import { resolveTaskUser } from '../users.js';
+import { resolveTaskUser, unreachableAncestor } from '../users.js';
 import { RawExecTask, type HandleDeps } from './handle.js';
 import { lookupBin } from './lookup.js';
 import { RAW_EXEC_HANDLE_VERSION, decodeState, encodeState, type RawExecState } from './state.js';
@@ -93,6 +93,14 @@ export function createRawExecDriver(deps: RawExecDriverDeps): Driver {
 
       const { bootId } = hdeps();
       const user = resolveTaskUser(cfg.user, process.getuid?.() ?? 0, [cfg.dirs.taskDir, cfg.dirs.localDir, cfg.dirs.secretsDir]);
+      const blocked = user ? unreachableAncestor(cfg.dirs.taskDir, user) : null;
+      if (user && blocked) {
+        throw new BivouacError(
+          'DRIVER_START',
+          `user "${user.name}" cannot reach the task directory: ${blocked.dir} is mode ${blocked.mode.toString(8)}. Fix: put data_dir under a directory others may pass through (or chmod o+x ${blocked.dir})`,
+          { recoverable: false },
+        );
+      }
       // The cgroup exists before the task does; its path goes into the handle with the pid.
       const cgroup: TaskCgroup | null = cgroups ? await cgroups.create(cfg.allocId, cfg.taskName) : null;
       let started;
