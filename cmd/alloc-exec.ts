@@ -4,6 +4,7 @@
  * exit code is the command's; stdin, stdout, stderr and the terminal are the caller's own.
  */
 import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { constants } from 'node:os';
 import { resolve } from 'node:path';
 import type { Command } from './io.js';
@@ -81,7 +82,7 @@ export const allocExecCommand: Command = async (argv, io) => {
     // command runs outside the cgroup. nsenter forks into the PID namespace and passes the
     // command's exit status on.
     const join = 'while [ "$1" != -- ]; do echo $$ > "$1" || exit 125; shift; done; shift; exec "$@"';
-    const nsenter = ['nsenter', `--target=${target.pid}`, '--mount', '--uts', '--ipc', '--pid', '--root', '--wd', `--setuid=${target.uid}`, `--setgid=${target.gid}`, '--', ...command];
+    const nsenter = [hostNsenter(), `--target=${target.pid}`, '--mount', '--uts', '--ipc', '--pid', '--root', '--wd', `--setuid=${target.uid}`, `--setgid=${target.gid}`, '--', ...command];
     child = spawn('/bin/sh', ['-c', join, 'sh', ...target.procsFiles, '--', ...nsenter], { env: target.env, stdio: [stdin, 'inherit', 'inherit'] });
   } else {
     // rkt as the agent calls it: its config file's rkt_dir and rkt path, then the environment.
@@ -92,15 +93,29 @@ export const allocExecCommand: Command = async (argv, io) => {
     const dir = rkt.dir === null ? [] : [`--dir=${rkt.dir}`];
     child = spawn(rkt.path, [...dir, 'enter', target.uuid, ...command], { stdio: [stdin, 'inherit', 'inherit'] });
   }
-  return new Promise<number>((resolve) => {
+  // The command decides what a signal means. A terminal's ^C reaches it directly (same
+  // process group); signals sent to this CLI alone are passed on.
+  const forward = (sig: NodeJS.Signals): void => {
+    if (sig !== 'SIGINT' || !process.stdin.isTTY) child.kill(sig);
+  };
+  const signals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT'];
+  for (const sig of signals) process.on(sig, forward);
+  return new Promise<number>((done) => {
     child.on('error', (err) => {
       io.stderr.write(`failed to exec into task: ${err.message}\n`);
-      resolve(1);
+      done(1);
     });
     // A command killed by a signal ends as a shell reports it: 128 + the signal number.
-    child.on('exit', (code, signal) => resolve(code ?? 128 + signalNumber(signal)));
+    child.on('exit', (code, signal) => done(code ?? 128 + signalNumber(signal)));
+  }).finally(() => {
+    for (const sig of signals) process.off(sig, forward);
   });
 };
+
+/** nsenter from the host's own directories, never from the task's PATH. */
+function hostNsenter(): string {
+  return ['/usr/bin/nsenter', '/bin/nsenter', '/usr/sbin/nsenter', '/sbin/nsenter'].find((p) => existsSync(p)) ?? 'nsenter';
+}
 
 function signalNumber(signal: NodeJS.Signals | null): number {
   return signal === null ? 0 : constants.signals[signal];

@@ -4,7 +4,7 @@
  * and an unknown `${attr.x}` failing its task with Failed Validation.
  */
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { cliPath } from '../helpers/paths.js';
@@ -148,6 +148,17 @@ describe('status layouts against a running agent', () => {
     assert.match(r.stdout, /^Node ID             = [0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/m);
     assert.match(r.stdout, /^Created             = \d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/m);
     assert.match(r.stdout, /\nEvaluated Nodes     = 1\nFiltered Nodes      = 0\nExhausted Nodes     = 0\nAllocation Time     = \S+\nFailures            = 0\n/);
+  });
+
+  test('alloc exec passes a SIGTERM sent to the CLI on to the command, and exits with its code', async () => {
+    const p = spawn(process.execPath, [cliPath, 'alloc', 'exec', '--data-dir', sb.dataDir, webAlloc, '/bin/sh', '-c', 'trap "echo got TERM; exit 5" TERM; echo ready; while :; do sleep 0.1; done'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    p.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    const exited = new Promise<number | null>((r) => p.on('exit', (code) => r(code)));
+    await waitFor('the command is ready', () => out.includes('ready\n'), 60_000);
+    p.kill('SIGTERM');
+    assert.equal(await exited, 5);
+    assert.equal(out, 'ready\ngot TERM\n');
   });
 
   test("short IDs: one character, no match, Nomad's words and exit 1", () => {
