@@ -5,6 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { cliPath } from '../helpers/paths.js';
@@ -148,6 +149,14 @@ describe('status layouts against a running agent', () => {
     assert.match(r.stdout, /^Node ID             = [0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/m);
     assert.match(r.stdout, /^Created             = \d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/m);
     assert.match(r.stdout, /\nEvaluated Nodes     = 1\nFiltered Nodes      = 0\nExhausted Nodes     = 0\nAllocation Time     = \S+\nFailures            = 0\n/);
+  });
+
+  test('alloc exec on a terminal: the command gets the caller\'s TTY', { skip: existsSync('/usr/bin/script') ? false : 'no script(1) here' }, () => {
+    // script(1) gives the CLI a pseudo-terminal, as an operator's shell would.
+    const line = [process.execPath, cliPath, 'alloc', 'exec', '-t', '--data-dir', sb.dataDir, webAlloc, '/bin/sh', '-c', 'test -t 0 && test -t 1 && echo on-a-tty; exit 6'].map((a) => `'${a}'`).join(' ');
+    const r = spawnSync('script', ['-qec', line, '/dev/null'], { encoding: 'utf8', stdio: ['pipe', 'pipe', 'pipe'] });
+    assert.equal(r.status, 6, r.stderr);
+    assert.match(r.stdout, /on-a-tty\r?\n/);
   });
 
   test('alloc exec passes a SIGTERM sent to the CLI on to the command, and exits with its code', async () => {
