@@ -78,16 +78,13 @@ export function createApiServer(deps: ApiDeps): ApiServer {
       const s = make();
       return new Promise((resolve, reject) => {
         s.once('error', reject);
-        // Created under a umask that leaves it owner-only from the first instant, then made sure of.
-        const old = process.umask(0o177);
-        try {
-          s.listen(path, () => {
-            chmodSync(path, 0o600);
-            resolve();
-          });
-        } finally {
-          process.umask(old);
-        }
+        // No umask games: a process-wide umask would also hit files the runners create on the
+        // thread pool meanwhile. Under the agent's umask (022) nobody else can write, hence
+        // connect to, the socket before this chmod narrows it to the owner.
+        s.listen(path, () => {
+          chmodSync(path, 0o600);
+          resolve();
+        });
       });
     },
     async close() {
