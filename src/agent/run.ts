@@ -3,8 +3,10 @@ import { join } from 'node:path';
 import type { Driver } from '../drivers/types.js';
 import { createRawExecDriver } from '../drivers/raw_exec/index.js';
 import { createRktDriver } from '../drivers/rkt/index.js';
-import { findProcessesByEnv } from '../drivers/proc.js';
-import { closeState, openState, type Database } from '../state/index.js';
+import { setupContainment, type Containment } from '../cgroups/index.js';
+import { FALLBACK_CPU_MHZ, loadOrCreateNodeId } from '../node/index.js';
+import { closeState, getNode, listAllocsToRecover, openState, type Database } from '../state/index.js';
+import { StatsSampler } from './stats.js';
 import { systemClock } from '../util/clock.js';
 import type { Logger } from '../util/logger.js';
 import { Agent } from './agent.js';
@@ -12,7 +14,7 @@ import type { AgentConfig } from './config.js';
 import { acquireAgentLock } from './lock.js';
 import { fingerprintNode, recordNode } from './node.js';
 import { checkDirSafe, ensureDataDir, restrictFile } from './permissions.js';
-import { killProcessGroups } from './orphans.js';
+import { killOrphans, sweepCgroups } from './orphans.js';
 import { isApiJobFileName, parseApiJobFile } from '../jobspec/api-decode.js';
 
 export interface RunAgentInput {
@@ -35,7 +37,11 @@ export async function runAgent({ config, log, hostEnv, uid }: RunAgentInput): Pr
   try {
     db = openState(dbPath);
     restrictFile(dbPath);
-    const drivers = makeDrivers(config, log, uid);
+    // One cgroup directory per agent, named by its node ID: unique among agents, stable across restarts.
+    const containment = setupContainment({ scope: loadOrCreateNodeId(config.dataDir), log: log.child({ component: 'cgroups' }) });
+    if (containment.manager) await sweepCgroups(containment.manager, new Set(listAllocsToRecover(db).map((a) => a.id)), log);
+    else log.warn({ reason: containment.reason }, 'task containment is off: tasks run without cgroups');
+    const drivers = makeDrivers(config, log, uid, containment);
     const { parseJobFile, canonicalHash, formatDiagnostic } = await import('../jobspec/index.js');
     const clock = systemClock;
     const state = db;
@@ -55,11 +61,11 @@ export async function runAgent({ config, log, hostEnv, uid }: RunAgentInput): Pr
       parser,
       onPass: (seconds, txSeconds) => metrics.observePass(seconds, txSeconds),
       fingerprint: async () => {
-        const node = await fingerprintNode({ config, drivers, log: log.child({ component: 'fingerprint' }), clock });
+        const node = await fingerprintNode({ config, drivers, log: log.child({ component: 'fingerprint' }), clock, containment });
         recordNode(state, node, clock.now());
         return node;
       },
-      killOrphans: async (marker) => killProcessGroups(findProcessesByEnv('/proc', 'BIVOUAC_TASK_ID', marker)),
+      killOrphans: (marker) => killOrphans({ procRoot: '/proc', cgroups: containment.manager, log }, marker),
     });
     log.info({ jobsDir: config.jobsDir, dataDir: config.dataDir, rawExec: config.rawExecEnabled }, 'agent starting');
     const stopped = new Promise<string>((resolve) => {
@@ -67,11 +73,21 @@ export async function runAgent({ config, log, hostEnv, uid }: RunAgentInput): Pr
       process.once('SIGTERM', () => resolve('SIGTERM'));
     });
     await agent.start();
-    const server = await api.startApi({ agent, config, db: state, dbPath, log, clock, parser, metrics });
+    const sampler = new StatsSampler({
+      db: state,
+      drivers,
+      clock,
+      log: log.child({ component: 'stats' }),
+      mhzPerCore: () => Number(getNode(state)?.info.attributes['cpu.frequency']) || FALLBACK_CPU_MHZ,
+    });
+    sampler.start();
+    metrics.useTaskUsage((allocId, task) => sampler.usage(allocId, task));
+    const server = await api.startApi({ agent, config, db: state, dbPath, log, clock, parser, metrics, taskUsage: (allocId, task) => sampler.usage(allocId, task) });
     log.info({ http: server.httpAddr || null }, 'agent started');
     const sig = await stopped;
     log.info({ signal: sig }, 'agent stopping; tasks keep running for the next agent');
     await server.close();
+    sampler.stop();
     await agent.shutdown();
     return 0;
   } finally {
@@ -80,9 +96,9 @@ export async function runAgent({ config, log, hostEnv, uid }: RunAgentInput): Pr
   }
 }
 
-function makeDrivers(config: AgentConfig, log: Logger, uid: number): Map<string, Driver> {
+function makeDrivers(config: AgentConfig, log: Logger, uid: number, containment: Containment): Map<string, Driver> {
   const drivers = new Map<string, Driver>();
-  drivers.set('raw_exec', createRawExecDriver({ log, enabled: config.rawExecEnabled }));
+  drivers.set('raw_exec', createRawExecDriver({ log, enabled: config.rawExecEnabled, cgroups: containment.manager }));
   drivers.set(
     'rkt',
     createRktDriver({
@@ -92,6 +108,7 @@ function makeDrivers(config: AgentConfig, log: Logger, uid: number): Map<string,
       minVersion: config.rkt.minVersion,
       volumesEnabled: config.rkt.volumesEnabled,
       isRoot: () => uid === 0,
+      cgroups: containment.manager,
     }),
   );
   return drivers;

@@ -68,7 +68,7 @@ export async function buildTaskConfig(input: TaskConfigInput): Promise<TaskConfi
     driverConfig: interpolateValue(raw, { env: taskEnv, node: nodeVars }),
     env,
     user: task.user,
-    resources: { cpu: task.resources.cpu, memoryMB: task.resources.memoryMB },
+    resources: { cpu: task.resources.cpu, memoryMB: task.resources.memoryMB, memoryMaxMB: task.resources.memoryMaxMB },
     ports,
     dirs: { allocDir: paths.allocDir, taskDir: dirs.dir, localDir: dirs.local, secretsDir: dirs.secrets, tmpDir: dirs.tmp },
     stdoutPath: liveLogPath(paths.logsDir, task.name, 'stdout'),

@@ -151,7 +151,7 @@ export class TaskRunner {
     if (this.stopReason?.kind === 'kill') return this.onStopWhileRunning(taskId);
     if (this.userRestart) return this.afterUserRestart(taskId, exit);
     // The task ended by itself: free what the driver keeps for it (rkt's pod, via rkt rm).
-    await this.deps.driver.destroyTask(taskId, false).catch((err: unknown) => this.deps.log.warn({ err }, 'destroying task failed'));
+    await this.deps.driver.destroyTask(taskId, false).catch((err: unknown) => this.destroyFailed(err));
     const details = { exitCode: exit.exitCode, signal: exit.signal, oomKilled: exit.oomKilled };
     const outcome: RestartOutcome = { kind: 'exited', exitCode: exit.exitCode, signal: exit.signal };
     if (recovered && exit.exitCode === null) {
@@ -224,7 +224,7 @@ export class TaskRunner {
     } catch (err) {
       if (!(err instanceof TaskNotFoundError)) events.push(['Killed', errorMessage(err), {}]);
     }
-    await driver.destroyTask(taskId, true).catch((err: unknown) => this.deps.log.warn({ err }, 'destroying task failed'));
+    await driver.destroyTask(taskId, true).catch((err: unknown) => this.destroyFailed(err));
     // The outcome and the dead state land together: a crash between them would leave a
     // task that is gone recorded as running, with a handle, in an allocation already over.
     tx(db, () => {
@@ -307,6 +307,12 @@ export class TaskRunner {
     appendTaskEvent(this.deps.db, this.allocId, this.task.name, this.deps.clock.now(), type, message, details);
     this.deps.log.info({ type, message }, 'task event');
     if (notify) this.deps.onStateChange();
+  }
+
+  /** A destroy that failed (an rkt pod that will not go) is shown in the task's events, not only logged. */
+  private destroyFailed(err: unknown): void {
+    this.deps.log.warn({ err }, 'destroying task failed');
+    this.event('Driver', errorMessage(err), {}, false);
   }
 
   /** The driver's ID for the current run, for status and tests. */

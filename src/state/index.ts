@@ -6,3 +6,4 @@ export * from './tasks.js';
 export * from './events.js';
 export * from './node.js';
 export * from './evals.js';
+export * from './stats.js';

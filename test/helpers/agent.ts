@@ -2,6 +2,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { readdirSync, readFileSync, rmSync, writeFileSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
 import { cliPath, makeTestDir } from './paths.js';
+import { removeAgentCgroups } from '../cgroups/helpers.js';
 
 /** Waits for a condition, polling; the deadline only bounds how long a failing test takes. */
 export async function waitFor<T>(what: string, fn: () => T | undefined | null | false, timeoutMs = 15_000, intervalMs = 50): Promise<T> {
@@ -48,6 +49,7 @@ export function sandbox(prefix = 'bivouac-e2e-'): Sandbox {
     },
     cleanup() {
       killTasks(dataDir);
+      removeAgentCgroups(dataDir);
       rmSync(root, { recursive: true, force: true });
     },
   };

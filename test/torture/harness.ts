@@ -11,6 +11,7 @@ import { makeRng, type Rng } from './rng.js';
 import { randomJob, renderBroken, renderJob, type JobSpec } from './jobs.js';
 import { allocDirs, killAll, markedProcesses } from './procs.js';
 import { History, checkLive, readDb, type DbSnap, type Violation } from './invariants.js';
+import { checkCgroups } from './cgroups.js';
 
 export interface TortureOptions {
   readonly kills: number;
@@ -100,7 +101,7 @@ async function settledCheck(dbPath: string, dataDir: string, settleMs: number, p
     const procs = markedProcesses(allocDirs(dataDir));
     const after = readDb(dbPath, false);
     {
-      const live = checkLive(before, after, procs);
+      const live = [...checkLive(before, after, procs), ...checkCgroups(before, after, procs, dataDir)];
       if (live.length === 0) return { snap: readDb(dbPath, true), live: [], transient };
       const now = Date.now();
       const keys = new Set(live.map((v) => v.key ?? v.detail));
