@@ -102,6 +102,8 @@ describe('HTTP API contract (Nomad 1.0.18 recording)', { skip: recordingDir === 
     assert.ok(odd.json<Stub[]>().some((a) => a.ID === full));
     for (const f of ['GET_v1_allocation_ID.json', 'GET_v1_allocation_ID__batch_complete.json', 'GET_v1_allocation_ID__404.json']) await replay(f);
     await replay('GET_v1_client_allocation_ID_stats.json');
+    // The agent's sampler (every 2 s) measures the running task: its memory shows.
+    await waitApi('a measured RSS', api.addr, `/v1/client/allocation/${full}/stats`, (b) => (b as { Tasks: { server: { ResourceUsage: { MemoryStats: { RSS: number } } } } }).Tasks.server.ResourceUsage.MemoryStats.RSS > 0);
     await replay('GET_v1_client_allocation_ID_stats__batch_complete.json');
   });
 

@@ -151,6 +151,17 @@ describe('HTTP API end to end', () => {
     assert.ok(Number(woke.headers['x-nomad-index']) > index);
   });
 
+  test("stop -purge of an operator's job moves its file to stopped-jobs/ and keeps it there", async () => {
+    const alloc = await runningAlloc('hand');
+    const r = await call(api.addr, 'DELETE', '/v1/job/hand?purge=true', { token: api.token });
+    assert.equal(r.status, 200, r.text);
+    assert.ok(!existsSync(join(sb.jobsDir, 'hand.nomad')));
+    assert.match(readFileSync(join(sb.dataDir, 'stopped-jobs', 'hand.nomad'), 'utf8'), /job "hand"/);
+    assert.equal(taskPids(alloc.ID).length, 0);
+    assert.equal((await call(api.addr, 'GET', '/v1/job/hand')).status, 404);
+    assert.equal((await call(api.addr, 'GET', `/v1/allocation/${alloc.ID}`)).status, 404, 'the rows and history are gone');
+  });
+
   test('1,000 malformed request bodies are each refused with a 4xx, and the agent stays healthy', async () => {
     let seed = 12345;
     const rand = (n: number): number => {
