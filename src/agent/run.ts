@@ -82,7 +82,8 @@ export async function runAgent({ config, log, hostEnv, uid }: RunAgentInput): Pr
       mhzPerCore: () => Number(getNode(state)?.info.attributes['cpu.frequency']) || FALLBACK_CPU_MHZ,
     });
     sampler.start();
-    const server = await api.startApi({ agent, config, db: state, dbPath, log, clock, parser, metrics });
+    metrics.useTaskUsage((allocId, task) => sampler.usage(allocId, task));
+    const server = await api.startApi({ agent, config, db: state, dbPath, log, clock, parser, metrics, taskUsage: (allocId, task) => sampler.usage(allocId, task) });
     log.info({ http: server.httpAddr || null }, 'agent started');
     const sig = await stopped;
     log.info({ signal: sig }, 'agent stopping; tasks keep running for the next agent');

@@ -16,6 +16,7 @@ import { ApiError } from './errors.js';
 import { createApiServer } from './server.js';
 import type { ApiMetrics } from './metrics.js';
 import type { AgentControl, ApiDeps } from './types.js';
+import type { TaskUsageSource } from './stats.js';
 
 export { createMetrics, type ApiMetrics } from './metrics.js';
 
@@ -36,6 +37,7 @@ export interface StartApiInput {
   readonly clock: Clock;
   readonly parser: JobParser;
   readonly metrics: ApiMetrics;
+  readonly taskUsage?: TaskUsageSource;
 }
 
 /** The management token from the ACL token file; null when ACLs are off (every write is then refused). */
@@ -92,6 +94,7 @@ export async function startApi(input: StartApiInput): Promise<RunningApi> {
     metrics: input.metrics,
     httpAddr: '',
     startedAt: input.clock.now(),
+    taskUsage: input.taskUsage ?? null,
   };
   const server = createApiServer(deps);
   try {

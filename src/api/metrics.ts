@@ -7,14 +7,17 @@
  */
 import type { Gauge, Registry } from 'prom-client';
 import { cpus, freemem, hostname, totalmem } from 'node:os';
-import { readFileSync, statfsSync } from 'node:fs';
+import { statfsSync } from 'node:fs';
 import type { Database } from '../state/index.js';
-import { countTaskEventsOfType, getNode, listAllAllocs, listFileErrors, getJobVersion, getHandle, listTaskStates } from '../state/index.js';
+import { countTaskEventsOfType, getNode, listAllAllocs, listFileErrors, getJobVersion, listTaskStates } from '../state/index.js';
+import type { TaskUsageSource } from './stats.js';
 
 export interface ApiMetrics {
   observeRequest(method: string, route: string, status: number, seconds: number): void;
   /** One reconcile pass: its whole duration and its SQLite transaction's. */
   observePass(seconds: number, txSeconds: number): void;
+  /** Where task usage comes from once the agent's stats sampler runs. */
+  useTaskUsage(source: TaskUsageSource): void;
   prometheus(): Promise<{ text: string; contentType: string }>;
   json(): Promise<Record<string, unknown>>;
 }
@@ -110,15 +113,24 @@ export async function createMetrics(src: Sources): Promise<ApiMetrics> {
   };
   gauge('nomad.client.allocs.cpu.allocated', 'CPU (MHz) allocated to the task', ALLOC, (g) => perTask((l, _a, _t, s) => g.set(l, s?.cpu ?? 0)));
   gauge('nomad.client.allocs.memory.allocated', 'Memory (bytes) allocated to the task', ALLOC, (g) => perTask((l, _a, _t, s) => g.set(l, (s?.memoryMB ?? 0) * 2 ** 20)));
-  gauge('nomad.client.allocs.memory.rss', 'Resident memory of the task process, bytes', ALLOC, (g) =>
-    perTask((l, allocId, task) => {
-      const h = getHandle(src.db, allocId, task)?.handle as { state?: { pid?: unknown } } | undefined;
-      const pid = h?.state?.pid;
-      if (typeof pid !== 'number') return;
-      const rss = rssOf(pid);
-      if (rss !== null) g.set(l, rss);
-    }),
-  );
+  let usage: TaskUsageSource = () => null;
+  const usageGauge = (name: string, help: string, pick: (u: NonNullable<ReturnType<TaskUsageSource>>['ResourceUsage']) => number): void =>
+    gauge(name, help, ALLOC, (g) =>
+      perTask((l, allocId, task) => {
+        const u = usage(allocId, task);
+        if (u) g.set(l, pick(u.ResourceUsage));
+      }),
+    );
+  usageGauge('nomad.client.allocs.memory.rss', 'Resident memory of the task, bytes', (u) => u.MemoryStats.RSS);
+  usageGauge('nomad.client.allocs.memory.cache', 'Page cache charged to the task, bytes', (u) => u.MemoryStats.Cache);
+  usageGauge('nomad.client.allocs.memory.swap', 'Swap used by the task, bytes', (u) => u.MemoryStats.Swap);
+  usageGauge('nomad.client.allocs.memory.usage', 'Memory charged to the task, bytes', (u) => u.MemoryStats.Usage);
+  usageGauge('nomad.client.allocs.cpu.total_percent', 'CPU used by the task, percent of one core', (u) => u.CpuStats.Percent);
+  usageGauge('nomad.client.allocs.cpu.user', 'CPU in user mode, percent of one core', (u) => u.CpuStats.UserMode);
+  usageGauge('nomad.client.allocs.cpu.system', 'CPU in kernel mode, percent of one core', (u) => u.CpuStats.SystemMode);
+  usageGauge('nomad.client.allocs.cpu.total_ticks', 'CPU used by the task, MHz', (u) => u.CpuStats.TotalTicks);
+  usageGauge('nomad.client.allocs.cpu.throttled_periods', 'CPU periods the task was throttled', (u) => u.CpuStats.ThrottledPeriods);
+  usageGauge('nomad.client.allocs.cpu.throttled_time', 'Time the task was throttled, ns', (u) => u.CpuStats.ThrottledTime);
 
   const ownGauge = (name: string, help: string, value: () => number): void => {
     dotted.set(name, name);
@@ -137,6 +149,9 @@ export async function createMetrics(src: Sources): Promise<ApiMetrics> {
   const http = new prom.Histogram({ name: 'bivouac_http_request_seconds', help: 'HTTP API request duration', labelNames: ['method', 'route', 'code'], buckets, registers: [registry] });
 
   return {
+    useTaskUsage(source) {
+      usage = source;
+    },
     observeRequest(method, route, status, seconds) {
       http.observe({ method, route, code: String(status) }, seconds);
     },
@@ -183,13 +198,4 @@ export async function createMetrics(src: Sources): Promise<ApiMetrics> {
 /** go-metrics' timestamp text: `2026-11-30 23:34:30 +0000 UTC`. */
 function goTime(d: Date): string {
   return `${d.toISOString().slice(0, 19).replace('T', ' ')} +0000 UTC`;
-}
-
-function rssOf(pid: number): number | null {
-  try {
-    return Number(readFileSync(`/proc/${pid}/statm`, 'utf8').split(' ')[1]) * 4096;
-  } catch {
-    // The task exited between the listing and the read.
-    return null;
-  }
 }

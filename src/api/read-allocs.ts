@@ -58,7 +58,7 @@ export function evaluationAllocations(req: Request, deps: ApiDeps): Reply {
 
 export function allocationStats(req: Request, deps: ApiDeps): Reply {
   requireAlloc(deps.readDb, req.params[0]);
-  return q(allocStats(deps.readDb, req.params[0], deps.clock.now()));
+  return q(allocStats(deps.readDb, req.params[0], deps.clock.now(), deps.taskUsage));
 }
 
 export function clientStats(_req: Request, deps: ApiDeps): Reply {

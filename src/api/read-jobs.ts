@@ -82,6 +82,11 @@ export function jobDeployment(req: Request, deps: ApiDeps): Reply {
   return q(null);
 }
 
+/** bivouac makes no deployments: the list is always empty. */
+export function listDeployments(): Reply {
+  return q([]);
+}
+
 export function jobSummaryHandler(req: Request, deps: ApiDeps): Reply {
   const entry = getJobSummary(deps.readDb, req.params[0]);
   if (!entry) throw notFound('job not found');

@@ -55,6 +55,7 @@ export const ROUTES: readonly Route[] = [
   r('POST', '/v1/job/:id/plan', planHandler, { meta: 'write' }),
   r('PUT', '/v1/validate/job', validateHandler),
   r('POST', '/v1/validate/job', validateHandler),
+  r('GET', '/v1/deployments', jobs.listDeployments, query),
   r('GET', '/v1/allocations', allocs.listAllocations, query),
   r('GET', '/v1/allocation/:id', allocs.getAllocation, query),
   r('PUT', '/v1/allocation/:id/stop', stopAlloc, write),

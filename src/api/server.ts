@@ -16,6 +16,28 @@ import type { ApiDeps, Reply, Request } from './types.js';
 const MAX_WAIT_MS = 300_000;
 /** How often a blocked query looks at the change counter (one indexed row). */
 const INDEX_POLL_MS = 50;
+/** Query answers kept by URL while the change counter stands still: a poll of an unchanged state costs one row read. */
+const CACHE_ENTRIES = 256;
+const CACHE_MAX_BYTES = 4 * 1024 * 1024;
+
+/** Encoded answers of state queries, valid while the state index is the one they were made at. */
+class QueryCache {
+  private readonly entries = new Map<string, { index: number; text: string }>();
+  get(url: string, index: number): string | null {
+    const e = this.entries.get(url);
+    if (!e || e.index !== index) return null;
+    // Map order is insertion order: re-inserting keeps the most recent use last.
+    this.entries.delete(url);
+    this.entries.set(url, e);
+    return e.text;
+  }
+  put(url: string, index: number, text: string): void {
+    if (text.length > CACHE_MAX_BYTES) return;
+    this.entries.delete(url);
+    this.entries.set(url, { index, text });
+    if (this.entries.size > CACHE_ENTRIES) this.entries.delete(this.entries.keys().next().value as string);
+  }
+}
 
 export interface ApiServer {
   /** host:port bound, for Node.HTTPAddr and tests (port 0 picks a free port). */
@@ -26,9 +48,10 @@ export interface ApiServer {
 
 export function createApiServer(deps: ApiDeps): ApiServer {
   const servers: Server[] = [];
+  const cache = new QueryCache();
   const sockets = new Set<import('node:net').Socket>();
   const make = (): Server => {
-    const s = createServer((req, res) => void handle(req, res, deps));
+    const s = createServer((req, res) => void handle(req, res, deps, cache));
     s.on('connection', (c) => {
       sockets.add(c);
       c.on('close', () => sockets.delete(c));
@@ -55,16 +78,13 @@ export function createApiServer(deps: ApiDeps): ApiServer {
       const s = make();
       return new Promise((resolve, reject) => {
         s.once('error', reject);
-        // Created under a umask that leaves it owner-only from the first instant, then made sure of.
-        const old = process.umask(0o177);
-        try {
-          s.listen(path, () => {
-            chmodSync(path, 0o600);
-            resolve();
-          });
-        } finally {
-          process.umask(old);
-        }
+        // No umask games: a process-wide umask would also hit files the runners create on the
+        // thread pool meanwhile. Under the agent's umask (022) nobody else can write, hence
+        // connect to, the socket before this chmod narrows it to the owner.
+        s.listen(path, () => {
+          chmodSync(path, 0o600);
+          resolve();
+        });
       });
     },
     async close() {
@@ -74,7 +94,7 @@ export function createApiServer(deps: ApiDeps): ApiServer {
   };
 }
 
-async function handle(raw: IncomingMessage, res: ServerResponse, deps: ApiDeps): Promise<void> {
+async function handle(raw: IncomingMessage, res: ServerResponse, deps: ApiDeps, cache: QueryCache): Promise<void> {
   const started = process.hrtime.bigint();
   const ac = new AbortController();
   res.on('close', () => ac.abort());
@@ -90,7 +110,21 @@ async function handle(raw: IncomingMessage, res: ServerResponse, deps: ApiDeps):
     const body = method === 'PUT' || method === 'POST' ? await readBody(raw) : undefined;
     const req: Request = { raw, method, path: url.pathname, query: url.searchParams, params: match.params, body, signal: ac.signal };
     if (match.route.blocking) await blockUntil(req, deps);
+    // Every state query's answer is a function of the rows, and every row change moves the index.
+    const cacheable = method === 'GET' && match.route.meta === 'query';
+    const index = cacheable ? getStateIndex(deps.readDb) : 0;
+    const hit = cacheable ? cache.get(raw.url ?? '', index) : null;
+    if (hit !== null) {
+      sendJsonText(res, hit, 'query', index);
+      return;
+    }
     const reply = await match.route.handler(req, deps);
+    if (cacheable && reply.kind === 'json') {
+      const text = JSON.stringify(reply.body === undefined ? null : reply.body);
+      cache.put(raw.url ?? '', index, text);
+      sendJsonText(res, text, 'query', reply.index ?? index);
+      return;
+    }
     await send(res, reply, match.route.meta ?? 'none', deps);
   } catch (err) {
     sendError(res, err, deps);
@@ -126,13 +160,16 @@ async function send(res: ServerResponse, reply: Reply, meta: 'query' | 'write' |
     res.end(reply.body);
     return;
   }
+  sendJsonText(res, JSON.stringify(reply.body === undefined ? null : reply.body), meta, meta === 'none' ? 0 : (reply.index ?? getStateIndex(deps.readDb)));
+}
+
+function sendJsonText(res: ServerResponse, text: string, meta: 'query' | 'write' | 'none', index: number): void {
   const headers: Record<string, string> = { 'Content-Type': 'application/json' };
-  if (meta !== 'none') headers['X-Nomad-Index'] = String(reply.index ?? getStateIndex(deps.readDb));
+  if (meta !== 'none') headers['X-Nomad-Index'] = String(index);
   if (meta === 'query') {
     headers['X-Nomad-KnownLeader'] = 'true';
     headers['X-Nomad-LastContact'] = '0';
   }
-  const text = JSON.stringify(reply.body === undefined ? null : reply.body);
   headers['Content-Length'] = String(Buffer.byteLength(text));
   res.writeHead(200, headers);
   res.end(text);

@@ -1,54 +1,39 @@
 /**
- * Nomad's AllocResourceUsage (`GET /v1/client/allocation/:id/stats`) and HostStats
- * (`GET /v1/client/stats`). Until the agent keeps sampled stats, a task's memory is read
- * from /proc for the pid its driver handle stores (RSS of the process group leader) and CPU
- * is reported unmeasured; the host figures come from node:os and statfs.
+ * Nomad's AllocResourceUsage (`GET /v1/client/allocation/:id/stats`, the shape of
+ * src/status/stats.ts) and HostStats (`GET /v1/client/stats`, from node:os and statfs).
  */
-import { readFileSync, statfsSync } from 'node:fs';
+import { statfsSync } from 'node:fs';
 import { cpus, freemem, totalmem, uptime } from 'node:os';
 import type { Database } from '../state/index.js';
-import { getHandle, listTaskStates } from '../state/index.js';
+import { listTaskStates } from '../state/index.js';
 import { MS_TO_NS } from '../cli/format.js';
+import { allocResourceUsage, sumUsage, type AllocResourceUsage, type TaskResourceUsage } from '../status/stats.js';
 
-interface ResourceUsage {
-  readonly MemoryStats: { RSS: number; Cache: number; Swap: number; Usage: number; MaxUsage: number; KernelUsage: number; KernelMaxUsage: number; Measured: readonly string[] };
-  readonly CpuStats: { SystemMode: number; UserMode: number; TotalTicks: number; ThrottledPeriods: number; ThrottledTime: number; Percent: number; Measured: readonly string[] };
-  readonly DeviceStats: readonly unknown[] | null;
-}
+/** The agent's in-memory usage of one task, or null when it has no sample. */
+export type TaskUsageSource = (allocId: string, task: string) => TaskResourceUsage | null;
 
-function usage(rss: number, measured: boolean, devices: readonly unknown[] | null): ResourceUsage {
+/** A task with no sample yet: Nomad's shape, nothing measured. */
+function unmeasured(now: number): TaskResourceUsage {
   return {
-    MemoryStats: { RSS: rss, Cache: 0, Swap: 0, Usage: 0, MaxUsage: 0, KernelUsage: 0, KernelMaxUsage: 0, Measured: measured ? ['RSS'] : [] },
-    CpuStats: { SystemMode: 0, UserMode: 0, TotalTicks: 0, ThrottledPeriods: 0, ThrottledTime: 0, Percent: 0, Measured: [] },
-    DeviceStats: devices,
+    ResourceUsage: {
+      MemoryStats: { RSS: 0, Cache: 0, Swap: 0, Usage: 0, MaxUsage: 0, KernelUsage: 0, KernelMaxUsage: 0, Measured: [] },
+      CpuStats: { SystemMode: 0, UserMode: 0, TotalTicks: 0, ThrottledPeriods: 0, ThrottledTime: 0, Percent: 0, Measured: [] },
+      DeviceStats: null,
+    },
+    Timestamp: now * MS_TO_NS,
+    Pids: null,
   };
 }
 
-function rssOf(pid: number): number | null {
-  try {
-    const pages = Number(readFileSync(`/proc/${pid}/statm`, 'utf8').split(' ')[1]);
-    return Number.isFinite(pages) ? pages * 4096 : null;
-  } catch {
-    // The process is gone: nothing to measure.
-    return null;
-  }
-}
-
-export function allocStats(db: Database, allocId: string, now: number): Record<string, unknown> {
-  const tasks: Record<string, unknown> = {};
-  let total = 0;
-  let measured = false;
-  for (const t of listTaskStates(db, allocId)) {
-    const h = t.state === 'running' ? getHandle(db, allocId, t.task) : null;
-    const state = h && typeof h.handle === 'object' && h.handle !== null ? (h.handle as { state?: { pid?: unknown } }).state : undefined;
-    const rss = typeof state?.pid === 'number' ? rssOf(state.pid) : null;
-    if (rss !== null) {
-      total += rss;
-      measured = true;
-    }
-    tasks[t.task] = { ResourceUsage: usage(rss ?? 0, rss !== null, null), Timestamp: now * MS_TO_NS, Pids: null };
-  }
-  return { ResourceUsage: usage(total, measured, []), Tasks: tasks, Timestamp: now * MS_TO_NS };
+/**
+ * Each task's latest usage from the agent's sampler (in memory, every 2 s), else the sample
+ * the agent last stored, else an unmeasured zero; summed into the allocation's as Nomad does.
+ */
+export function allocStats(db: Database, allocId: string, now: number, live: TaskUsageSource | null): AllocResourceUsage {
+  const stored = allocResourceUsage(db, allocId);
+  const tasks: Record<string, TaskResourceUsage> = {};
+  for (const t of listTaskStates(db, allocId)) tasks[t.task] = live?.(allocId, t.task) ?? stored?.Tasks[t.task] ?? unmeasured(now);
+  return { ...sumUsage(tasks), Timestamp: now * MS_TO_NS };
 }
 
 export function hostStats(dataDir: string, now: number): Record<string, unknown> {

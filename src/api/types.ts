@@ -5,6 +5,7 @@ import type { Clock } from '../util/clock.js';
 import type { JobParser } from '../agent/jobs-source.js';
 import type { NodeInfo } from '../node/types.js';
 import type { ApiMetrics } from './metrics.js';
+import type { TaskUsageSource } from './stats.js';
 
 /** What the API may ask of the running agent: the agent owns the runners and the passes. */
 export interface AgentControl {
@@ -41,6 +42,8 @@ export interface ApiDeps {
   /** host:port the TCP listener is bound to ('' when there is none), advertised as Node.HTTPAddr. */
   httpAddr: string;
   readonly startedAt: number;
+  /** The agent's stats sampler: a task's latest usage, in memory. */
+  readonly taskUsage: TaskUsageSource | null;
 }
 
 export interface Request {

@@ -1,4 +1,5 @@
 import { stmt, type Database } from './db.js';
+import type { ClientStatus } from './types.js';
 
 /**
  * The change counter behind Nomad's X-Nomad-Index and blocking queries (schema 006), and the
@@ -108,4 +109,21 @@ export function apiJobFileSha(db: Database, file: string): string | null {
 
 export function forgetApiJobFile(db: Database, file: string): void {
   stmt(db, 'DELETE FROM api_job_files WHERE file = ?').run(file);
+}
+
+/** Client status counts per job and task group, every job in one query (the API's job list summaries). */
+export function countAllocsByJobGroup(db: Database): Map<string, { group: string; status: ClientStatus; n: number }[]> {
+  const rows = stmt(db, 'SELECT job_id, task_group AS "group", client_status AS status, count(*) AS n FROM allocs GROUP BY job_id, task_group, client_status').all() as {
+    job_id: string;
+    group: string;
+    status: ClientStatus;
+    n: number;
+  }[];
+  const out = new Map<string, { group: string; status: ClientStatus; n: number }[]>();
+  for (const r of rows) {
+    let list = out.get(r.job_id);
+    if (!list) out.set(r.job_id, (list = []));
+    list.push({ group: r.group, status: r.status, n: r.n });
+  }
+  return out;
 }

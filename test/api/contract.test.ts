@@ -82,6 +82,11 @@ describe('HTTP API contract (Nomad 1.0.18 recording)', { skip: recordingDir === 
     for (const f of ['GET_v1_job_ID_allocations.json', 'GET_v1_job_ID_allocations__batch.json', 'GET_v1_job_ID_allocations__all_true.json']) await replay(f);
     for (const f of ['GET_v1_job_ID_evaluations.json', 'GET_v1_job_ID_evaluations__batch.json', 'GET_v1_job_ID_summary.json', 'GET_v1_job_ID_summary__batch.json']) await replay(f);
     await replay('GET_v1_job_ID_deployment__batch_null.json');
+    await replay('GET_v1_evaluations.json');
+    await replay('GET_v1_deployments.json');
+    // Blocking queries whose index is already passed answer at once, like any query.
+    await replay('GET_v1_jobs__blocking_timeout.json');
+    await replay('GET_v1_job_ID_allocations__blocking_woken.json');
     // bivouac carries out no update strategy, so a service job has no deployment either: Nomad's answer for one without.
     const dep = await call(api.addr, 'GET', '/v1/job/webapp/deployment?namespace=default');
     assert.equal(dep.status, 200);
@@ -102,6 +107,8 @@ describe('HTTP API contract (Nomad 1.0.18 recording)', { skip: recordingDir === 
     assert.ok(odd.json<Stub[]>().some((a) => a.ID === full));
     for (const f of ['GET_v1_allocation_ID.json', 'GET_v1_allocation_ID__batch_complete.json', 'GET_v1_allocation_ID__404.json']) await replay(f);
     await replay('GET_v1_client_allocation_ID_stats.json');
+    // The agent's sampler (every 2 s) measures the running task: its memory shows.
+    await waitApi('a measured RSS', api.addr, `/v1/client/allocation/${full}/stats`, (b) => (b as { Tasks: { server: { ResourceUsage: { MemoryStats: { RSS: number } } } } }).Tasks.server.ResourceUsage.MemoryStats.RSS > 0);
     await replay('GET_v1_client_allocation_ID_stats__batch_complete.json');
   });
 

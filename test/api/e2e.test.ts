@@ -96,6 +96,22 @@ describe('HTTP API end to end', () => {
     }
   });
 
+  test('alloc signal reaches the task\'s own process, recorded as a Signaling event', async () => {
+    await call(api.addr, 'PUT', '/v1/jobs', { body: jobBody('trapper', "trap 'echo got-usr1' USR1; echo ready; while true; do sleep 0.1; done"), token: api.token });
+    const alloc = await runningAlloc('trapper');
+    const logFile = join(sb.dataDir, 'alloc', alloc.ID, 'alloc', 'logs', 't.stdout.0');
+    await waitFor('the trap set', () => existsSync(logFile) && readFileSync(logFile, 'utf8').includes('ready'));
+    const r = await call(api.addr, 'PUT', `/v1/client/allocation/${alloc.ID}/signal`, { body: { Task: 't', Signal: 'SIGUSR1' }, token: api.token });
+    assert.equal(r.status, 200, r.text);
+    assert.deepEqual(r.json(), { Index: 0 });
+    await waitFor('the task to handle SIGUSR1', () => readFileSync(logFile, 'utf8').includes('got-usr1'));
+    const a = (await call(api.addr, 'GET', `/v1/allocation/${alloc.ID}`)).json<{ ClientStatus: string; TaskStates: { t: { Events: { Type: string; Details: Record<string, string> }[] } } }>();
+    assert.equal(a.ClientStatus, 'running', 'the shim passed the signal on and did not die of it');
+    assert.deepEqual(a.TaskStates.t.Events.find((e) => e.Type === 'Signaling')?.Details, { signal: 'SIGUSR1' });
+    const unknown = await call(api.addr, 'PUT', `/v1/client/allocation/${alloc.ID}/signal`, { body: { Task: 'nope', Signal: 'SIGUSR1' }, token: api.token });
+    assert.equal(unknown.status, 400);
+  });
+
   test('writes without the token are 403 Permission denied and change nothing; reads need none on loopback', async () => {
     const before = readdirSync(sb.jobsDir).sort();
     const jobsBefore = (await call(api.addr, 'GET', '/v1/jobs')).text;
@@ -133,6 +149,17 @@ describe('HTTP API end to end', () => {
     if (now === index) await call(api.addr, 'PUT', '/v1/jobs', { body: jobBody('waker', 'exec sleep 300'), token: api.token });
     const woke = await blocked;
     assert.ok(Number(woke.headers['x-nomad-index']) > index);
+  });
+
+  test("stop -purge of an operator's job moves its file to stopped-jobs/ and keeps it there", async () => {
+    const alloc = await runningAlloc('hand');
+    const r = await call(api.addr, 'DELETE', '/v1/job/hand?purge=true', { token: api.token });
+    assert.equal(r.status, 200, r.text);
+    assert.ok(!existsSync(join(sb.jobsDir, 'hand.nomad')));
+    assert.match(readFileSync(join(sb.dataDir, 'stopped-jobs', 'hand.nomad'), 'utf8'), /job "hand"/);
+    assert.equal(taskPids(alloc.ID).length, 0);
+    assert.equal((await call(api.addr, 'GET', '/v1/job/hand')).status, 404);
+    assert.equal((await call(api.addr, 'GET', `/v1/allocation/${alloc.ID}`)).status, 404, 'the rows and history are gone');
   });
 
   test('1,000 malformed request bodies are each refused with a 4xx, and the agent stays healthy', async () => {

@@ -96,6 +96,13 @@ CREATE TRIGGER idx_node_ins AFTER INSERT ON node BEGIN
   UPDATE state_index SET idx = idx + 1;
 END;
 
+CREATE TRIGGER idx_node_events_ins AFTER INSERT ON node_events BEGIN
+  UPDATE state_index SET idx = idx + 1;
+END;
+
+-- The API's job list counts every job's allocations by group and status from this index alone.
+CREATE INDEX allocs_job_group_status ON allocs (job_id, task_group, client_status);
+
 CREATE TRIGGER idx_evals_ins AFTER INSERT ON evaluations BEGIN
   UPDATE state_index SET idx = idx + 1;
   UPDATE evaluations SET create_index = (SELECT idx FROM state_index) WHERE id = NEW.id;
