@@ -2,7 +2,7 @@
  * The HTTP API under load (issue 13): GET /v1/jobs with 1,000 jobs and GET /v1/allocation/:id
  * with 10,000 allocations, p50/p99 latency and requests/s, while the agent runs 100 tasks;
  * and the agent's reconcile pass latency with and without that load.
- *   npx tsc -p . && node dist/bench/api.js [--json] [--running 100] [--jobs 1000] [--allocs 10000] [--requests 400] [--seconds 8] [--clients 4]
+ *   npx tsc -p . && node dist/bench/api.js [--json] [--running 100] [--jobs 1000] [--allocs 10000] [--requests 200] [--seconds 5] [--clients 4]
  *
  * Setup: the state is seeded before the agent starts with (jobs − running) finished batch
  * jobs holding `allocs` complete allocations (3 task events each) through the state module;
@@ -26,7 +26,7 @@ import { parseJobFile, canonicalHash } from '../src/jobspec/index.js';
 import { appendTaskEvent, insertAlloc, markDead, openState, closeState, putJobVersion, setAllocClientStatus, setJobStopped, tx } from '../src/state/index.js';
 import { cleanupSandbox, cliPath, loadNow, machine, parseOptions, quantile, round, sleepJob, sleepMs } from './agent-common.js';
 
-const { json, opts } = parseOptions(process.argv.slice(2), { running: 100, jobs: 1000, allocs: 10_000, requests: 400, seconds: 8, clients: 4 });
+const { json, opts } = parseOptions(process.argv.slice(2), { running: 100, jobs: 1000, allocs: 10_000, requests: 200, seconds: 5, clients: 4 });
 
 function get(addr: string, path: string, keepAlive = false): Promise<{ ms: number; status: number; bytes: number }> {
   const [host, port] = addr.split(':');
@@ -121,6 +121,16 @@ async function main(): Promise<void> {
   const proc = spawn(process.execPath, [cliPath, 'agent', '--jobs', sb.jobsDir, '--data-dir', sb.dataDir, '--enable-raw-exec', '--config', join(sb.root, 'agent.hcl'), '--http', '127.0.0.1:0'], { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   proc.stdout?.on('data', (d: Buffer) => (out = (out + d.toString()).slice(-100_000)));
+  // Stopped from outside (a timeout, ^C): the agent, its tasks and the sandbox still go.
+  const abandon = (): void => {
+    proc.kill('SIGTERM');
+    proc.once('exit', () => {
+      cleanupSandbox(sb);
+      process.exit(130);
+    });
+  };
+  process.once('SIGTERM', abandon);
+  process.once('SIGINT', abandon);
   try {
     let addr = '';
     for (let i = 0; i < 1200 && addr === ''; i++) {

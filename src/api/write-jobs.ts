@@ -47,11 +47,15 @@ function waitForPass(deps: ApiDeps): Promise<void> {
   return Promise.race([deps.agent.nextPass(), new Promise<void>((r) => setTimeout(r, PASS_WAIT_MS).unref())]);
 }
 
-function newEval(deps: ApiDeps, job: { id: string; namespace: string; priority: number; type: string }, triggeredBy: string): EvalRecord {
+/**
+ * Recorded once the pass has taken the change in, dated from the request (`since`): the
+ * allocations that pass made count as the evaluation's, as the CLI's monitor lists them.
+ */
+function newEval(deps: ApiDeps, job: { id: string; namespace: string; priority: number; type: string }, triggeredBy: string, since: number): EvalRecord {
   const j = getJob(deps.db, job.id);
   return insertEval(deps.db, {
     id: randomUUID(), jobId: job.id, namespace: job.namespace, priority: job.priority, type: job.type, triggeredBy,
-    status: 'complete', jobModifyIndex: j?.jobModifyIndex ?? 0, createTime: deps.clock.now(),
+    status: 'complete', jobModifyIndex: j?.jobModifyIndex ?? 0, createTime: since,
   });
 }
 
@@ -63,6 +67,7 @@ export async function registerJob(req: Request, deps: ApiDeps): Promise<Reply> {
   if (existing && existing.sourceFile !== name && existsSync(join(deps.jobsDir, existing.sourceFile))) {
     throw badRequest(`job "${job.id}" is defined by the file ${existing.sourceFile} in the jobs directory; edit that file (it is the operator's and stays the truth)`);
   }
+  const since = deps.clock.now();
   const text = `${JSON.stringify({ Job: raw }, null, 2)}\n`;
   const tmp = join(deps.jobsDir, `.${name}.tmp`);
   writeFileSync(tmp, text, { mode: 0o640 });
@@ -70,7 +75,7 @@ export async function registerJob(req: Request, deps: ApiDeps): Promise<Reply> {
   recordApiJobFile(deps.db, name, createHash('sha256').update(text).digest('hex'));
   deps.agent.requestPass();
   await waitForPass(deps);
-  const ev = newEval(deps, job, 'job-register');
+  const ev = newEval(deps, job, 'job-register', since);
   const idx = getStateIndex(deps.readDb);
   return { kind: 'json', body: { EvalID: ev.id, EvalCreateIndex: ev.createIndex, JobModifyIndex: ev.jobModifyIndex, Warnings: '', Index: idx, LastContact: 0, KnownLeader: false }, index: idx };
 }
@@ -86,6 +91,7 @@ function stoppedPath(deps: ApiDeps, file: string): string {
 export async function deregisterJob(req: Request, deps: ApiDeps): Promise<Reply> {
   const id = req.params[0];
   const purge = parseBoolParam(req.query, 'purge', false);
+  const since = deps.clock.now();
   const j = getJob(deps.readDb, id);
   if (!j) throw notFound('job not found');
   const summary = getJobSummary(deps.readDb, id)?.summary;
@@ -117,7 +123,7 @@ export async function deregisterJob(req: Request, deps: ApiDeps): Promise<Reply>
     if (moved !== null && ours) rmSync(moved, { force: true });
     forgetApiJobFile(deps.db, j.sourceFile);
   }
-  const ev = newEval(deps, jobSpec, 'job-deregister');
+  const ev = newEval(deps, jobSpec, 'job-deregister', since);
   const idx = getStateIndex(deps.readDb);
   return {
     kind: 'json',

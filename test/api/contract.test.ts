@@ -73,7 +73,8 @@ describe('HTTP API contract (Nomad 1.0.18 recording)', { skip: recordingDir === 
     ids.set('4aebcdeb-19a1-5a82-40b6-0561953abab1', batch.ID);
     const nodes = (await call(api.addr, 'GET', '/v1/nodes')).json<{ ID: string }[]>();
     ids.set('6a37386b-b00d-0627-8abc-5b8927d817e8', nodes[0].ID);
-    await replay('GET_v1_evaluation_ID_allocations.json');
+    const evalAllocs = await replay('GET_v1_evaluation_ID_allocations.json');
+    assert.deepEqual(evalAllocs.json<Stub[]>().map((a) => a.ID).sort(), web.map((a) => a.ID).sort(), "the registration's evaluation lists the allocations it placed");
   });
 
   test('job status reads: jobs, job, allocations, evaluations, deployment, summary', async () => {
