@@ -262,7 +262,7 @@ describe('exec driver end to end', () => {
       const db = join(sb.dataDir, 'state.db');
       assert.ok(readdirSync(sb.dataDir).includes('state.db'), db);
       const { cli } = await import('../helpers/agent.js');
-      const r = cli(['node', 'status', '-verbose', '--data-dir', sb.dataDir]);
+      const r = cli(['node', 'status', '-self', '-verbose', '--data-dir', sb.dataDir]);
       assert.match(r.stdout, /driver\.exec\s*=\s*1/);
     } finally {
       await agent.stop();
