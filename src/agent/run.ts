@@ -16,6 +16,7 @@ import { acquireAgentLock } from './lock.js';
 import { fingerprintNode, recordNode } from './node.js';
 import { checkDirSafe, ensureDataDir, restrictFile } from './permissions.js';
 import { killOrphans, sweepCgroups } from './orphans.js';
+import { isApiJobFileName, parseApiJobFile } from '../jobspec/api-decode.js';
 
 export interface RunAgentInput {
   readonly config: AgentConfig;
@@ -45,6 +46,11 @@ export async function runAgent({ config, log, hostEnv, uid }: RunAgentInput): Pr
     const { parseJobFile, canonicalHash, formatDiagnostic } = await import('../jobspec/index.js');
     const clock = systemClock;
     const state = db;
+    const api = await import('../api/index.js');
+    // Checked before anything starts: a bad token file is a config error, not a half-up agent.
+    api.readToken(config);
+    const metrics = await api.createMetrics({ db: state, dataDir: config.dataDir });
+    const parser = { parse: (file: string, text: string) => (isApiJobFileName(file) ? Promise.resolve(parseApiJobFile(file, text)) : parseJobFile(file, text)), hash: canonicalHash, format: formatDiagnostic };
     const agent = new Agent({
       config,
       db: state,
@@ -53,7 +59,8 @@ export async function runAgent({ config, log, hostEnv, uid }: RunAgentInput): Pr
       rand: Math.random,
       drivers,
       hostEnv,
-      parser: { parse: (file, text) => parseJobFile(file, text), hash: canonicalHash, format: formatDiagnostic },
+      parser,
+      onPass: (seconds, txSeconds) => metrics.observePass(seconds, txSeconds),
       fingerprint: async () => {
         const node = await fingerprintNode({ config, drivers, log: log.child({ component: 'fingerprint' }), clock, containment });
         recordNode(state, node, clock.now());
@@ -75,9 +82,12 @@ export async function runAgent({ config, log, hostEnv, uid }: RunAgentInput): Pr
       mhzPerCore: () => Number(getNode(state)?.info.attributes['cpu.frequency']) || FALLBACK_CPU_MHZ,
     });
     sampler.start();
-    log.info('agent started');
+    metrics.useTaskUsage((allocId, task) => sampler.usage(allocId, task));
+    const server = await api.startApi({ agent, config, db: state, dbPath, log, clock, parser, metrics, taskUsage: (allocId, task) => sampler.usage(allocId, task) });
+    log.info({ http: server.httpAddr || null }, 'agent started');
     const sig = await stopped;
     log.info({ signal: sig }, 'agent stopping; tasks keep running for the next agent');
+    await server.close();
     sampler.stop();
     await agent.shutdown();
     return 0;

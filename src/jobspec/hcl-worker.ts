@@ -13,8 +13,11 @@ type Hcl1 = { readonly parse: (text: string) => string };
 export interface ParseRequest {
   readonly file: string;
   readonly text: string;
-  /** `hcl1` only when HCL2 refused the file: Nomad ≤ 0.12 files, read as `nomad job run -hcl1` reads them. */
-  readonly grammar: 'hcl2' | 'hcl1';
+  /**
+   * `hcl1` only when HCL2 refused the file: Nomad ≤ 0.12 files, read as `nomad job run -hcl1`
+   * reads them. `hcl1-load` loads that grammar, so its load is not counted against a file.
+   */
+  readonly grammar: 'hcl2' | 'hcl1' | 'hcl1-load';
 }
 
 const port = parentPort;
@@ -22,14 +25,19 @@ if (port) {
   const { parse } = await import('@cdktn/hcl2json');
   // Loaded on the first HCL1 file only: ~120 ms and ~20 MB that most agents never pay.
   let hcl1: Hcl1 | null = null;
+  const loadHcl1 = (): Hcl1 => (hcl1 ??= createRequire(import.meta.url)('js-hcl-parser') as Hcl1);
   const parseHcl1 = (text: string): unknown => {
-    hcl1 ??= createRequire(import.meta.url)('js-hcl-parser') as Hcl1;
-    const out = hcl1.parse(text);
+    const out = loadHcl1().parse(text);
     // Its errors are sentences, never JSON: `unable to parse JSON: At 1:7: …`.
     if (!out.startsWith('{')) throw new Error(out);
     return JSON.parse(out) as unknown;
   };
   port.on('message', (msg: ParseRequest) => {
+    if (msg.grammar === 'hcl1-load') {
+      loadHcl1();
+      port.postMessage({ ok: true, tree: null });
+      return;
+    }
     if (msg.grammar === 'hcl1') {
       try {
         port.postMessage({ ok: true, tree: parseHcl1(msg.text) });

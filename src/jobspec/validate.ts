@@ -8,7 +8,7 @@ import { LIMITS } from './defaults.js';
 import { makeDiagnostic, type DiagnosticCode, type Position } from './diagnostics.js';
 import { formatDuration } from '../util/duration.js';
 import type { Diagnostic, Group, Job, Task } from './types.js';
-import { toApiJson } from './api-json.js';
+import { apiJob } from './api-json.js';
 import { validateBlocks } from './validate-blocks.js';
 
 export interface ValidateInput {
@@ -38,7 +38,7 @@ export function validateJob({ job, file, positions }: ValidateInput): Diagnostic
     validateGroup(add, g, gPath);
   });
   const groupPath = (g: string): string => joinPath(jobPath, `group "${g}"`);
-  validateBlocks(toApiJson(job).Job, {
+  validateBlocks(apiJob(job, false), {
     job: (code, message, key) => add(code, { message }, jobPath, key),
     group: (g) => (code, message, key) => add(code, { message }, groupPath(g), key),
     task: (g, t) => (code, message, key) => add(code, { message }, joinPath(groupPath(g), `task "${t}"`), key),

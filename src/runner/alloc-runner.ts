@@ -93,6 +93,22 @@ export class AllocRunner {
     for (const r of this.runners) r.stop({ kind: 'kill', description, eventType });
   }
 
+  /** `alloc restart`: the running tasks (or the named one) restarted; false when none was running. */
+  async restart(task: string | null, reason: string): Promise<boolean> {
+    const results = await Promise.all(this.runners.filter((r) => task === null || r.name === task).map((r) => r.restart(reason)));
+    return results.some(Boolean);
+  }
+
+  /** `alloc signal`: the running tasks (or the named one) signalled; false when none was running. */
+  async signal(task: string | null, sig: string): Promise<boolean> {
+    const results = await Promise.all(this.runners.filter((r) => task === null || r.name === task).map((r) => r.signal(sig)));
+    return results.some(Boolean);
+  }
+
+  hasTask(name: string): boolean {
+    return this.group.tasks.some((t) => t.name === name);
+  }
+
   /** Lets go of the tasks without stopping them (agent shutdown). */
   detach(): void {
     for (const r of this.runners) r.stop({ kind: 'detach' });

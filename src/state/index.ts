@@ -5,4 +5,5 @@ export * from './allocs.js';
 export * from './tasks.js';
 export * from './events.js';
 export * from './node.js';
+export * from './evals.js';
 export * from './stats.js';

@@ -13,12 +13,15 @@ export type ErrorCode =
   | 'DRIVER_FINGERPRINT'
   | 'TASK_NOT_FOUND'
   | 'TASK_SETUP'
+  | 'TASK_VALIDATION'
+  | 'REMOTE_API'
   | 'STATE_MIGRATION'
   | 'STATE_NOT_FOUND'
   | 'UNSAFE_PATH'
   | 'ARTIFACT'
   | 'TEMPLATE'
-  | 'NOT_FOUND';
+  | 'NOT_FOUND'
+  | 'API_REQUEST';
 
 export class BivouacError extends Error {
   readonly code: ErrorCode;

@@ -57,6 +57,7 @@ const PARSER_ONLY_ALSO: Readonly<Record<string, readonly string[]>> = {
   'nomad-jobspec-fixtures/service-check-pass-fail.hcl': ['PORT_LABEL_UNDEFINED'],
   'nomad-jobspec-fixtures/service-check-restart.hcl': ['CHECK_INVALID'],
   'nomad-jobspec-fixtures/tg-service-check-expose.hcl': ['CHECK_INVALID'],
+  'nomad-jobspec-fixtures/tg-service-connect-gateway-terminating.hcl': ['SERVICE_INVALID'],
 };
 const isParserFixture = (r: Row): boolean => /^nomad-jobspec2?-fixtures\//.test(r.path);
 

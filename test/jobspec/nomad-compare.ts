@@ -86,8 +86,6 @@ export const NEWER_NOMAD: Readonly<Record<string, { readonly reason: string; rea
 export const OTHER_VERDICTS: Readonly<Record<string, string>> = {
   'nomad-e2e/terminating-gateway.nomad':
     'a Nomad server accepts it: its Connect admission hook adds the gateway task that local validation misses (see the corpus README)',
-  'nomad-jobspec-fixtures/tg-service-connect-gateway-terminating.hcl':
-    'Consul linked-service TLS rules (ConsulLinkedService.Validate) are not checked by bivouac, which runs no Connect',
   'nomad-jobspec-fixtures/parameterized_job.hcl': 'branch i12 owns parameterized validation ("Parameterized job can only be used with batch")',
   'nomad-jobspec-fixtures/reschedule-job-unlimited.hcl': 'branch i12 owns reschedule validation ("If Attempts >0, Unlimited cannot also be set")',
   'nomad-jobspec-fixtures/bad-ports.hcl':

@@ -5,7 +5,7 @@
  * raw_exec's exit-status shim on the host, so exit codes survive an agent restart the same
  * way; the task map is a cache that `recoverTask` refills from the stored handle.
  */
-import { rmSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { applyLimits, destroyCgroup, killAll as killCgroup, type CgroupManager, type TaskCgroup } from '../../cgroups/index.js';
 import { systemClock, type Clock } from '../../util/clock.js';
@@ -18,11 +18,11 @@ import type { HandleDeps } from '../raw_exec/handle.js';
 import { TASK_ID_ENV } from '../raw_exec/index.js';
 import { decodeState, encodeState, type RawExecState } from '../raw_exec/state.js';
 import { spawnShim } from '../shim-spawn.js';
-import { DEFAULT_CHROOT_ENV, prepareChroot } from './chroot.js';
+import { DEFAULT_CHROOT_ENV, devSkeleton, prepareChroot } from './chroot.js';
 import { decodeExecConfig } from './config.js';
 import { fingerprintExec } from './fingerprint.js';
 import { ExecTask } from './handle.js';
-import { launchArgv, type HostTools } from './setup.js';
+import { fstabText, launchArgv, type HostTools } from './setup.js';
 import { execTaskUser } from './user.js';
 
 export const EXEC = 'exec';
@@ -119,7 +119,8 @@ export function createExecDriver(deps: ExecDriverDeps): Driver {
         gid: user.gid,
         pidMode: conf.pidMode,
         ipcMode: conf.ipcMode,
-        binds,
+        fstab: writeFstab(cfg.dirs.taskDir, fstabText(cfg.dirs.taskDir, binds)),
+        devSkeleton: devSkeleton(cfg.dirs.taskDir),
         command: conf.command,
         args: conf.args,
       });
@@ -222,4 +223,12 @@ export function createExecDriver(deps: ExecDriverDeps): Driver {
       if (!t.signalTask(signalNumber(sig))) log.debug({ taskId, sig }, 'signal not delivered: task not running');
     },
   };
+}
+
+/** Beside the task dir (root's alloc dir, out of the task's reach), rewritten at every start. */
+function writeFstab(taskDir: string, text: string): string {
+  const path = `${taskDir.replace(/\/+$/, '')}.bivouac-fstab`;
+  rmSync(path, { force: true });
+  writeFileSync(path, text, { mode: 0o644, flag: 'wx' });
+  return path;
 }

@@ -102,7 +102,8 @@ export function createRawExecDriver(deps: RawExecDriverDeps): Driver {
         );
       }
       // The cgroup exists before the task does; its path goes into the handle with the pid.
-      const cgroup: TaskCgroup | null = cgroups ? await cgroups.create(cfg.allocId, cfg.taskName) : null;
+      // raw_exec is tracked, never limited (as in Nomad): no cpu hierarchy to join.
+      const cgroup: TaskCgroup | null = cgroups ? await cgroups.create(cfg.allocId, cfg.taskName, { limits: false }) : null;
       let started;
       try {
         started = await spawnShim({

@@ -40,6 +40,8 @@ export function templateHook(deps: TemplateHookDeps): TaskHook {
   let last: (string | null)[] = [];
   let timer: NodeJS.Timeout | null = null;
   let stopped = true;
+  /** Which watch a pending tick belongs to: a restart ends one watch and begins the next while a tick may still be finishing. */
+  let generation = 0;
 
   const render = async (i: number): Promise<string> => renderText(deps.templates[i], targets[i]);
   const setup = (cfg: TaskConfig): void => {
@@ -92,6 +94,7 @@ export function templateHook(deps: TemplateHookDeps): TaskHook {
     poststart(ctl: TaskControl): void {
       if (deps.templates.length === 0) return;
       stopped = false;
+      const mine = ++generation;
       const tick = async (): Promise<void> => {
         const changed: TemplateSpec[] = [];
         for (const [i, t] of deps.templates.entries()) {
@@ -106,14 +109,14 @@ export function templateHook(deps: TemplateHookDeps): TaskHook {
             ctl.emit('Template', `Template failed to re-render ${targets[i].destination}: ${errorMessage(err)}`);
           }
         }
-        if (changed.length > 0 && !stopped) await apply(changed, ctl);
+        if (changed.length > 0 && !stopped && mine === generation) await apply(changed, ctl);
       };
       const loop = (): void => {
         timer = setTimeout(() => {
           void tick()
             .catch((err: unknown) => deps.log.error({ err }, 'template watch failed'))
             .finally(() => {
-              if (!stopped) loop();
+              if (!stopped && mine === generation) loop();
             });
         }, deps.pollMs);
       };
