@@ -63,7 +63,7 @@ function cold(cmd: readonly string[], runs: number): number {
 async function main(): Promise<void> {
   const root = findRoot();
   const corpus = join(root, '..', 'shared', 'corpus', 'nomad-jobs');
-  const cli = join(root, 'dist', 'cmd', 'bivouac.js');
+  const cli = join(root, 'dist', 'bin', 'bivouac.js');
   const one = join(root, 'test', 'fixtures', 'jobspec', 'rkt-web.nomad');
   const runs = flag('--runs', 9);
   // Cold runs first: once this process has the parser loaded, it competes for the 2 cores.
