@@ -29,12 +29,15 @@ type Hcl2Json = (filename: string, contents: string) => Promise<Record<string, u
 /** How long one file may keep the parser busy; a 300-line job takes ~5 ms, a 1 MiB hostile one up to ~8 s. */
 const PARSE_TIMEOUT_MS = 5_000;
 
+/** A parser thread unused this long is let go (see HclHost): an idle agent keeps ~90 MB less. */
+const PARSER_IDLE_MS = 60_000;
+
 // One parser thread per process, made on first use: the WebAssembly module costs ~0.5 s to
 // load, and `status` never gets here. It is the one process-wide object in jobspec.
 let host: HclHost | null = null;
 
 async function loadParser(): Promise<Hcl2Json> {
-  host ??= new HclHost(PARSE_TIMEOUT_MS);
+  host ??= new HclHost(PARSE_TIMEOUT_MS, PARSER_IDLE_MS);
   const h = host;
   return async (file, text) => (await h.parse(file, text)) as Record<string, unknown>;
 }
