@@ -1,19 +1,18 @@
 /**
- * The HCL parser's own thread. `@cdktn/hcl2json` runs Go compiled to WebAssembly; a hostile
+ * The HCL parser's own process. `@cdktn/hcl2json` runs Go compiled to WebAssembly; a hostile
  * file can crash that Go runtime for good ("Go program has already exited") or keep it busy
  * for minutes. Here it can do neither to the agent: the host (hcl-host.ts) times each parse
- * out and replaces this thread when it dies.
+ * out and replaces this process when it dies. It ends with its parent's IPC channel.
  */
-import { parentPort } from 'node:worker_threads';
-
-const port = parentPort;
-if (port) {
+const send = process.send?.bind(process);
+if (send) {
   const { parse } = await import('@cdktn/hcl2json');
-  port.on('message', (msg: { readonly file: string; readonly text: string }) => {
+  process.on('message', (msg: { readonly file: string; readonly text: string }) => {
     parse(msg.file, msg.text).then(
-      (tree: unknown) => port.postMessage({ ok: true, tree }),
-      (err: unknown) => port.postMessage({ ok: false, message: err instanceof Error ? err.message : String(err) }),
+      (tree: unknown) => send({ ok: true, tree }),
+      (err: unknown) => send({ ok: false, message: err instanceof Error ? err.message : String(err) }),
     );
   });
-  port.postMessage({ ready: true });
+  process.on('disconnect', () => process.exit(0));
+  send({ ready: true });
 }
