@@ -6,18 +6,34 @@
  */
 
 export interface SpawnRequest {
+  readonly kind: 'spawn';
   readonly id: number;
   readonly file: string;
   readonly args: readonly string[];
-  readonly cwd: string;
-  readonly env: Readonly<Record<string, string>>;
+  /** The helper's own (the agent's) when absent. */
+  readonly cwd?: string;
+  readonly env?: Readonly<Record<string, string>>;
   /** Both or neither: the task's user. */
   readonly uid?: number;
   readonly gid?: number;
   /** Opened append-only, never through a symlink, by the helper. */
   readonly stdoutPath: string;
   readonly stderrPath: string;
+  /**
+   * Keep the child's stdin open until a `release` for this id: the exit-status shim waits
+   * on it for its go-ahead while the agent puts it in its cgroup.
+   */
+  readonly gated: boolean;
 }
+
+/** The go-ahead for a gated child: `go` lets the shim run the task, false makes it exit unrun. */
+export interface ReleaseRequest {
+  readonly kind: 'release';
+  readonly id: number;
+  readonly go: boolean;
+}
+
+export type Request = SpawnRequest | ReleaseRequest;
 
 export type SpawnerMessage =
   | { readonly kind: 'started'; readonly id: number; readonly pid: number }
@@ -44,7 +60,7 @@ function isRecord(v: unknown): v is Record<string, unknown> {
 }
 
 /** The helper's side: a request as sent by our own client, or null for anything else. */
-export function decodeRequest(line: string): SpawnRequest | null {
+export function decodeRequest(line: string): Request | null {
   let v: unknown;
   try {
     v = JSON.parse(line);
@@ -52,14 +68,27 @@ export function decodeRequest(line: string): SpawnRequest | null {
     return null;
   }
   if (!isRecord(v)) return null;
-  const { id, file, args, cwd, env, uid, gid, stdoutPath, stderrPath } = v;
-  if (typeof id !== 'number' || typeof file !== 'string' || typeof cwd !== 'string') return null;
+  if (v.kind === 'release') return typeof v.id === 'number' && typeof v.go === 'boolean' ? { kind: 'release', id: v.id, go: v.go } : null;
+  const { kind, id, file, args, cwd, env, uid, gid, stdoutPath, stderrPath, gated } = v;
+  if (kind !== 'spawn' || typeof gated !== 'boolean') return null;
+  if (typeof id !== 'number' || typeof file !== 'string' || (cwd !== undefined && typeof cwd !== 'string')) return null;
   if (typeof stdoutPath !== 'string' || typeof stderrPath !== 'string') return null;
   if (!Array.isArray(args) || !args.every((a) => typeof a === 'string')) return null;
-  if (!isRecord(env) || !Object.values(env).every((x) => typeof x === 'string')) return null;
+  if (env !== undefined && (!isRecord(env) || !Object.values(env).every((x) => typeof x === 'string'))) return null;
   if ((uid === undefined) !== (gid === undefined)) return null;
   if (uid !== undefined && (typeof uid !== 'number' || typeof gid !== 'number')) return null;
-  return { id, file, args: args as string[], cwd, env: env as Record<string, string>, stdoutPath, stderrPath, ...(uid !== undefined ? { uid, gid: gid as number } : {}) };
+  return {
+    kind: 'spawn',
+    id,
+    file,
+    args: args as string[],
+    ...(cwd !== undefined ? { cwd } : {}),
+    ...(env !== undefined ? { env: env as Record<string, string> } : {}),
+    stdoutPath,
+    stderrPath,
+    gated,
+    ...(uid !== undefined ? { uid, gid: gid as number } : {}),
+  };
 }
 
 /** The client's side: a message from the helper, or null for anything else. */
