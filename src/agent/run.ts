@@ -5,6 +5,7 @@ import { createExecDriver } from '../drivers/exec/index.js';
 import { createRawExecDriver } from '../drivers/raw_exec/index.js';
 import { createRktDriver } from '../drivers/rkt/index.js';
 import { setupContainment, type Containment } from '../cgroups/index.js';
+import { createSpawner, type Spawner } from '../drivers/spawner/client.js';
 import { FALLBACK_CPU_MHZ, loadOrCreateNodeId } from '../node/index.js';
 import { closeState, getNode, listAllocsToRecover, openState, type Database } from '../state/index.js';
 import { StatsSampler } from './stats.js';
@@ -35,6 +36,7 @@ export async function runAgent({ config, log, hostEnv, uid }: RunAgentInput): Pr
   const release = acquireAgentLock(config.dataDir);
   const dbPath = join(config.dataDir, 'state.db');
   let db: Database | null = null;
+  let spawner: Spawner | null = null;
   try {
     db = openState(dbPath);
     restrictFile(dbPath);
@@ -42,7 +44,9 @@ export async function runAgent({ config, log, hostEnv, uid }: RunAgentInput): Pr
     const containment = setupContainment({ scope: loadOrCreateNodeId(config.dataDir), log: log.child({ component: 'cgroups' }) });
     if (containment.manager) await sweepCgroups(containment.manager, new Set(listAllocsToRecover(db).map((a) => a.id)), log);
     else log.warn({ reason: containment.reason }, 'task containment is off: tasks run without cgroups');
-    const drivers = makeDrivers(config, log, uid, containment);
+    // One helper forks every task: a fork from the agent's own heap costs more the larger it is.
+    spawner = createSpawner(log.child({ component: 'spawner' }));
+    const drivers = makeDrivers(config, log, uid, containment, spawner);
     const { parseJobFile, canonicalHash, formatDiagnostic } = await import('../jobspec/index.js');
     const clock = systemClock;
     const state = db;
@@ -92,15 +96,16 @@ export async function runAgent({ config, log, hostEnv, uid }: RunAgentInput): Pr
     await agent.shutdown();
     return 0;
   } finally {
+    spawner?.close();
     if (db) closeState(db);
     release();
   }
 }
 
-function makeDrivers(config: AgentConfig, log: Logger, uid: number, containment: Containment): Map<string, Driver> {
+function makeDrivers(config: AgentConfig, log: Logger, uid: number, containment: Containment, spawner: Spawner): Map<string, Driver> {
   const drivers = new Map<string, Driver>();
-  drivers.set('raw_exec', createRawExecDriver({ log, enabled: config.rawExecEnabled, cgroups: containment.manager }));
-  drivers.set('exec', createExecDriver({ log, isRoot: () => uid === 0, chrootEnv: config.chrootEnv ?? undefined, cgroups: containment.manager }));
+  drivers.set('raw_exec', createRawExecDriver({ log, enabled: config.rawExecEnabled, cgroups: containment.manager, spawner }));
+  drivers.set('exec', createExecDriver({ log, isRoot: () => uid === 0, chrootEnv: config.chrootEnv ?? undefined, cgroups: containment.manager, spawner }));
   drivers.set(
     'rkt',
     createRktDriver({
@@ -111,6 +116,7 @@ function makeDrivers(config: AgentConfig, log: Logger, uid: number, containment:
       volumesEnabled: config.rkt.volumesEnabled,
       isRoot: () => uid === 0,
       cgroups: containment.manager,
+      spawner,
     }),
   );
   return drivers;

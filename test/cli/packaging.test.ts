@@ -25,19 +25,19 @@ describe('npm pack', () => {
   const files = (JSON.parse(out) as { files: PackFile[] }[])[0].files;
   const paths = new Set(files.map((f) => f.path));
 
-  test('ships the built CLI and library, the service files and the docs; no tests, benches or sources', () => {
-    for (const p of ['package.json', 'README.md', 'dist/cmd/bivouac.js', 'dist/src/jobspec/hcl-worker.js', 'dist/src/state/db.js', 'contrib/bivouac.service', 'contrib/agent.hcl', 'docs/DESIGN.md']) {
+  test('ships the bundled CLI (with the parser and spawner entries), the service files and the docs; no tests, benches or sources', () => {
+    for (const p of ['package.json', 'README.md', 'dist/bin/bivouac.js', 'dist/bin/hcl-worker.js', 'dist/bin/spawner-main.js', 'contrib/bivouac.service', 'contrib/agent.hcl', 'docs/DESIGN.md']) {
       assert.ok(paths.has(p), `${p} missing from the package`);
     }
-    for (const p of paths) assert.doesNotMatch(p, /^(dist\/test|dist\/bench|test|bench|src|cmd|jobs)\//, `${p} should not be packed`);
+    for (const p of paths) assert.doesNotMatch(p, /^(dist\/test|dist\/bench|dist\/src|dist\/cmd|test|bench|src|cmd|jobs)\//, `${p} should not be packed`);
   });
 
   test('the bin is executable and starts with its shebang', () => {
-    const bin = files.find((f) => f.path === 'dist/cmd/bivouac.js');
+    const bin = files.find((f) => f.path === 'dist/bin/bivouac.js');
     assert.equal((bin?.mode ?? 0) & 0o111, 0o111);
-    assert.equal(readFileSync(join(repoRoot, 'dist/cmd/bivouac.js'), 'utf8').split('\n')[0], '#!/usr/bin/env node');
+    assert.equal(readFileSync(join(repoRoot, 'dist/bin/bivouac.js'), 'utf8').split('\n')[0], '#!/usr/bin/env node');
     const pkg = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as { bin: Record<string, string> };
-    assert.deepEqual(pkg.bin, { bivouac: 'dist/cmd/bivouac.js' });
+    assert.deepEqual(pkg.bin, { bivouac: 'dist/bin/bivouac.js' });
   });
 });
 

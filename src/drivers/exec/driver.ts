@@ -18,6 +18,7 @@ import type { HandleDeps } from '../raw_exec/handle.js';
 import { TASK_ID_ENV } from '../raw_exec/index.js';
 import { decodeState, encodeState, type RawExecState } from '../raw_exec/state.js';
 import { spawnShim } from '../shim-spawn.js';
+import { createSpawner, type Spawner } from '../spawner/client.js';
 import { DEFAULT_CHROOT_ENV, devSkeleton, prepareChroot } from './chroot.js';
 import { decodeExecConfig } from './config.js';
 import { fingerprintExec } from './fingerprint.js';
@@ -44,6 +45,8 @@ export interface ExecDriverDeps {
   readonly clock?: Clock;
   /** Task containment (src/cgroups): the task's cgroup, its limits, kill-all and OOM. Null runs uncontained. */
   readonly cgroups?: CgroupManager | null;
+  /** Starts task processes from a small helper; one of the driver's own when absent. */
+  readonly spawner?: Spawner;
 }
 
 const CAPABILITIES: Capabilities = { sendSignals: true, exec: false, fsIsolation: 'chroot' };
@@ -54,6 +57,8 @@ export function createExecDriver(deps: ExecDriverDeps): Driver {
   const clock = deps.clock ?? systemClock;
   const chrootEnv = deps.chrootEnv ?? DEFAULT_CHROOT_ENV;
   const log = deps.log.child({ component: 'driver', driver: EXEC });
+  let ownSpawner: Spawner | null = null;
+  const spawner = (): Spawner => deps.spawner ?? (ownSpawner ??= createSpawner(log.child({ component: 'spawner' })));
   const tasks = new Map<string, ExecTask>();
   let handleDeps: HandleDeps | null = null;
   const hdeps = (): HandleDeps => (handleDeps ??= { procRoot, bootId: readBootId(procRoot), pollIntervalMs, log });
@@ -147,13 +152,13 @@ export function createExecDriver(deps: ExecDriverDeps): Driver {
           cgroup,
           cgroups,
           procRoot,
+          spawner: spawner(),
         });
       } catch (e) {
         if (cgroup) await destroyCgroup(cgroup);
         throw e;
       }
       const { child, pid } = started;
-      child.on('error', (e) => log.warn({ taskId: cfg.id, err: e }, 'task process error'));
       const state: RawExecState = { pid, pgid: pid, startTime: started.startTime, bootId, exitFile, startedAt: clock.now(), cgroup };
       const task = new ExecTask(cfg.id, state, hdeps(), child);
       child.unref();
