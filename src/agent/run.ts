@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Driver } from '../drivers/types.js';
+import { createExecDriver } from '../drivers/exec/index.js';
 import { createRawExecDriver } from '../drivers/raw_exec/index.js';
 import { createRktDriver } from '../drivers/rkt/index.js';
 import { setupContainment, type Containment } from '../cgroups/index.js';
@@ -99,6 +100,7 @@ export async function runAgent({ config, log, hostEnv, uid }: RunAgentInput): Pr
 function makeDrivers(config: AgentConfig, log: Logger, uid: number, containment: Containment): Map<string, Driver> {
   const drivers = new Map<string, Driver>();
   drivers.set('raw_exec', createRawExecDriver({ log, enabled: config.rawExecEnabled, cgroups: containment.manager }));
+  drivers.set('exec', createExecDriver({ log, isRoot: () => uid === 0, chrootEnv: config.chrootEnv ?? undefined, cgroups: containment.manager }));
   drivers.set(
     'rkt',
     createRktDriver({

@@ -9,6 +9,7 @@ import type { Logger } from '../util/logger.js';
 import { TaskRunner } from './task-runner.js';
 import { allocClientStatus } from '../scheduler/index.js';
 import { buildTaskConfig } from './task-config.js';
+import { liveTaskFilter, unmountSecrets } from './secrets-tmpfs.js';
 
 export interface AllocRunnerDeps {
   readonly db: Database;
@@ -67,7 +68,9 @@ export class AllocRunner {
           throw err;
         }),
       ),
-    ).then(() => this.updateStatus());
+    )
+      .then(() => this.updateStatus())
+      .then(() => this.releaseMounts(log));
     return this.done;
   }
 
@@ -105,6 +108,8 @@ export class AllocRunner {
   private prepare(task: Task, attempt: number): Promise<TaskConfig> {
     const current = getAlloc(this.deps.db, this.alloc.id);
     if (!current) throw new BivouacError('TASK_SETUP', `allocation ${this.alloc.id} is gone`, { recoverable: false });
+    // exec's chroot shows the task /alloc, /local, /secrets just as an image does.
+    const isolating = (this.deps.drivers.get(task.driver)?.capabilities.fsIsolation ?? 'none') !== 'none';
     return buildTaskConfig({
       dataDir: this.deps.dataDir,
       alloc: current,
@@ -115,8 +120,19 @@ export class AllocRunner {
       hostEnv: this.deps.hostEnv,
       attempt,
       marker: taskMarker(this.alloc.id, task.name, attempt),
-      imageDriver: this.deps.drivers.get(task.driver)?.capabilities.fsIsolation === 'image',
+      imageDriver: isolating,
+      // Nomad's secrets tmpfs, where the task cannot see the host's mounts and we may mount.
+      secretsTmpfs: isolating && process.getuid?.() === 0,
     });
+  }
+
+  /** Once every task is dead (not merely let go at shutdown), its secrets tmpfs goes. */
+  private async releaseMounts(log: Logger): Promise<void> {
+    if (!listTaskStates(this.deps.db, this.alloc.id).every((s) => s.state === 'dead')) return;
+    const live = liveTaskFilter(this.deps.db);
+    await unmountSecrets(this.deps.dataDir, (a, t) => a !== this.alloc.id || live(a, t)).catch((err: unknown) =>
+      log.warn({ err }, 'unmounting the secrets tmpfs failed; retried at the next agent start'),
+    );
   }
 
   private onTaskChange(task: Task): void {

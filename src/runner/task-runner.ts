@@ -20,6 +20,7 @@ import { assertNever } from '../util/assert.js';
 import { formatDuration } from '../util/duration.js';
 import { decideRestart, type RestartOutcome } from './restart.js';
 import { describeRestarting, describeTerminated } from './events.js';
+import { effectiveKillSignal } from './task-config.js';
 
 export interface TaskRunnerDeps {
   readonly db: Database;
@@ -152,7 +153,8 @@ export class TaskRunner {
     if (this.userRestart) return this.afterUserRestart(taskId, exit);
     // The task ended by itself: free what the driver keeps for it (rkt's pod, via rkt rm).
     await this.deps.driver.destroyTask(taskId, false).catch((err: unknown) => this.destroyFailed(err));
-    const details = { exitCode: exit.exitCode, signal: exit.signal, oomKilled: exit.oomKilled };
+    // oom_killed: Nomad's detail key, present only when the OOM killer ended the task.
+    const details = { exitCode: exit.exitCode, signal: exit.signal, oomKilled: exit.oomKilled, ...(exit.oomKilled ? { oom_killed: 'true' } : {}) };
     const outcome: RestartOutcome = { kind: 'exited', exitCode: exit.exitCode, signal: exit.signal };
     if (recovered && exit.exitCode === null) {
       // Gone while the agent was down, leaving no exit status behind: nothing to restore.
@@ -215,10 +217,11 @@ export class TaskRunner {
     const { driver, db } = this.deps;
     const timeout = this.task.killTimeoutMs;
     if (reason.eventType) this.event(reason.eventType, reason.description);
-    this.event('Killing', `Sent interrupt. Waiting ${formatDuration(timeout)} before force killing`, { signal: this.task.killSignal });
+    const signal = effectiveKillSignal(this.task);
+    this.event('Killing', `Sent interrupt. Waiting ${formatDuration(timeout)} before force killing`, { signal });
     const events: [string, string, Readonly<Record<string, unknown>>][] = [];
     try {
-      await driver.stopTask(taskId, timeout, this.task.killSignal);
+      await driver.stopTask(taskId, timeout, signal);
       const exit = await driver.waitTask(taskId);
       events.push(['Terminated', describeTerminated(exit), { exitCode: exit.exitCode, signal: exit.signal }], ['Killed', 'Task successfully killed', {}]);
     } catch (err) {

@@ -35,7 +35,7 @@ function taskConfig(sb: RktSandbox, driverConfig: unknown): TaskConfig {
   chmodSync(join(d.allocDir, 'data'), 0o1777);
   return {
     id: `alloc-${id}/web`, allocId: `a${id}`, jobId: 'job', groupName: 'g', taskName: 'web', driverConfig,
-    env: { GREETING: 'hello', NOMAD_TASK_DIR: d.localDir }, user: '', resources: { cpu: 250, memoryMB: 64 }, ports: [],
+    env: { GREETING: 'hello', NOMAD_TASK_DIR: d.localDir }, user: '', resources: { cpu: 250, memoryMB: 64, memoryMaxMB: 0 }, ports: [],
     dirs: d, stdoutPath: join(root, 'stdout.0'), stderrPath: join(root, 'stderr.0'),
   };
 }

@@ -6,7 +6,7 @@
  */
 import { join } from 'node:path';
 import { existsSync } from 'node:fs';
-import { sandbox, startAgent, waitFor, type RunningAgent, type Sandbox } from '../helpers/agent.js';
+import { sandbox, startAgent, unmountUnder, waitFor, type RunningAgent, type Sandbox } from '../helpers/agent.js';
 import { makeRng, type Rng } from './rng.js';
 import { randomJob, renderBroken, renderJob, type JobSpec } from './jobs.js';
 import { allocDirs, killAll, markedProcesses } from './procs.js';
@@ -194,6 +194,7 @@ export async function runTorture(opts: TortureOptions): Promise<TortureReport> {
   // Our own tasks only: processes whose marker names an allocation under this sandbox.
   killAll(markedProcesses(allocDirs(sb.dataDir)));
   if (!keep) sb.cleanup();
+  else unmountUnder(sb.root); // A kept sandbox is for reading: no mount of ours stays behind.
   const sorted = [...delays].sort((x, y) => x - y);
   return {
     seed: opts.seed,
