@@ -175,7 +175,7 @@ export class TaskRunner {
     return new Promise((resolve) => {
       this.userRestart = { done: () => resolve(true) };
       this.event('Restart Signaled', reason, { reason });
-      this.deps.driver.stopTask(taskId, this.task.killTimeoutMs, this.task.killSignal).catch((err: unknown) => {
+      this.deps.driver.stopTask(taskId, this.task.killTimeoutMs, effectiveKillSignal(this.task)).catch((err: unknown) => {
         this.deps.log.warn({ err }, 'stopping the task for a restart failed');
         this.userRestart = null;
         resolve(true);
