@@ -49,11 +49,12 @@ export function planHandler(req: Request, deps: ApiDeps): Reply {
     updates.set(g.name, named);
   }
   const diff = apiJobDiff(plan.diff, plan.annotations, updates);
-  if (record?.stopped) {
-    // A stopped job run again: Nomad shows the Stop flag going back to false.
+  const fields = (diff.Fields as { Name: string }[] | null) ?? [];
+  if (record?.stopped && !fields.some((f) => f.Name === 'Stop')) {
+    // A stopped job run again: Nomad shows the Stop flag going back to false (unless the plan's diff says so already).
     const stop = { Type: 'Edited', Name: 'Stop', Old: 'true', New: 'false', Annotations: null };
     diff.Type = 'Edited';
-    diff.Fields = [stop, ...((diff.Fields as unknown[] | null) ?? [])];
+    diff.Fields = [...fields, stop].sort((a, b) => (a.Name < b.Name ? -1 : a.Name > b.Name ? 1 : 0));
   }
   const failed = plan.failures.length === 0 ? null : Object.fromEntries(plan.failures.map((f) => [f.group, failedMetric(f.reasons, f.count)]));
   return {

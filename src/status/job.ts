@@ -25,8 +25,14 @@ export function jobStateOf(r: JobRecord, status: string, version = r.version): J
   return { status, stop: r.stopped, version, submitTime: r.submitTime, createIndex: r.createIndex, modifyIndex: r.modifyIndex, jobModifyIndex: r.jobModifyIndex };
 }
 
+/** The server's job has numbers where the api.Job a file exports leaves them unset (null). */
+function numbers(o: Record<string, ApiValue>, keys: readonly string[]): Record<string, ApiValue> {
+  for (const k of keys) o[k] ??= 0;
+  return o;
+}
+
 function network(n: Record<string, ApiValue>): ApiValue {
-  return { ...n, ReservedPorts: fillList(n.ReservedPorts, PORT_ZERO), DynamicPorts: fillList(n.DynamicPorts, PORT_ZERO) };
+  return { ...numbers({ ...n }, ['MBits']), ReservedPorts: fillList(n.ReservedPorts, PORT_ZERO), DynamicPorts: fillList(n.DynamicPorts, PORT_ZERO) };
 }
 
 /** The job spec alone, as API JSON with Nomad's defaults (no state): `jobs/parse`, plan and history use it. */
@@ -44,7 +50,7 @@ export function apiJobSpec(job: Job): Record<string, ApiValue> {
     out.Networks = fillList(g.Networks, NETWORK_ZERO, network);
     out.Tasks = (g.Tasks as readonly ApiObject[]).map((t) => {
       const task = fill(t, TASK_ZERO);
-      const res = fill(asObj(t.Resources) ?? {}, RESOURCES_ZERO);
+      const res = numbers(fill(asObj(t.Resources) ?? {}, RESOURCES_ZERO), ['CPU', 'MemoryMB', 'DiskMB', 'IOPS']);
       res.Networks = fillList(res.Networks, NETWORK_ZERO, network);
       task.Resources = res;
       return task;

@@ -59,6 +59,13 @@ describe('HTTP API end to end', () => {
     await waitFor('the task gone', () => taskPids(alloc.ID).length === 0, 30_000);
     const job = (await call(api.addr, 'GET', '/v1/job/viaapi')).json<{ Stop: boolean; Status: string }>();
     assert.equal(job.Stop, true);
+    // Planning the stopped job again: Nomad's diff shows Stop going back to false, and a placement.
+    const plan = await call(api.addr, 'PUT', '/v1/job/viaapi/plan', { body: { ...jobBody('viaapi', 'exec sleep 300'), Diff: true }, token: api.token });
+    assert.equal(plan.status, 200, plan.text);
+    const p = plan.json<{ Diff: { Type: string; Fields: { Name: string; Old: string; New: string }[] }; Annotations: { DesiredTGUpdates: { g: { Place: number } } } }>();
+    assert.deepEqual(p.Diff.Fields.filter((f) => f.Name === 'Stop').map((f) => [f.Old, f.New]), [['true', 'false']]);
+    assert.equal(p.Diff.Type, 'Edited');
+    assert.equal(p.Annotations.DesiredTGUpdates.g.Place, 1);
   });
 
   test('a job an operator file defines is refused with 400 naming the file, and nothing changes', async () => {
