@@ -6,7 +6,8 @@ import type { Database, AllocRecord } from '../state/index.js';
 import {
   listJobs,
   listCurrentSources,
-  listLiveAllocs,
+  listLiveAllocIds,
+  getAlloc,
   listAllocsToRecover,
   setNodeStatus,
   setAllocDesired,
@@ -148,7 +149,11 @@ export class Agent {
     );
     this.deps.onPass?.((performance.now() - passStart) / 1000, (performance.now() - txStart) / 1000);
     for (const a of actions.stop) this.runners.get(a.allocId)?.kill(a.reason);
-    for (const alloc of listLiveAllocs(db)) this.ensureRunner(alloc);
+    for (const id of listLiveAllocIds(db)) {
+      if (this.runners.has(id)) continue;
+      const alloc = getAlloc(db, id);
+      if (alloc) this.ensureRunner(alloc);
+    }
   }
 
   private ensureRunner(alloc: AllocRecord): void {
@@ -183,8 +188,11 @@ export class Agent {
 
   private armWatcher(): void {
     try {
-      // A short debounce: an editor's save is a burst of events, and the rescan reads whole files anyway.
-      this.watcher = watch(this.deps.config.jobsDir, { persistent: false }, () => this.requestPass(5));
+      // No debounce beyond the next turn of the loop: a burst of events (an editor's save)
+      // still coalesces into one pass, plus one more if it lands mid-pass, and a half-written
+      // file is never cached, so its last write's event reads it whole. Measured: a 5 ms
+      // debounce was a quarter of a drop's p50.
+      this.watcher = watch(this.deps.config.jobsDir, { persistent: false }, () => this.requestPass(0));
       this.watcher.on('error', (err) => {
         this.deps.log.warn({ err }, 'jobs directory watch failed; relying on the periodic rescan until it can be re-armed');
         this.watcher?.close();

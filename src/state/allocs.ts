@@ -93,6 +93,11 @@ export function listAllocsByJob(db: Database): Map<string, AllocRecord[]> {
   return out;
 }
 
+/** The IDs of listLiveAllocs, in its order: a pass reads whole rows only for allocations it has no runner for. */
+export function listLiveAllocIds(db: Database): string[] {
+  return (stmt(db, `SELECT id FROM allocs WHERE client_status IN ('pending', 'running') ORDER BY create_time, id`).all() as { id: string }[]).map((r) => r.id);
+}
+
 /** Allocations the agent must still look after: not terminal on the client. */
 export function listLiveAllocs(db: Database): AllocRecord[] {
   return (stmt(db, `SELECT * FROM allocs WHERE client_status IN ('pending', 'running') ORDER BY create_time, id`).all() as AllocRow[]).map(toAlloc);
