@@ -4,6 +4,7 @@
  * lists and maps as null (Go's nil). Blocks kept in `extra` are already in API names.
  */
 import { MS_TO_NS } from '../util/duration.js';
+import { dispatchPayloadJson, lifecycleJson, parameterizedJson, periodicJson, reschedulePolicyJson } from './api-json-lifecycle.js';
 import type { Constraint, Group, Job, NetworkResource, Port, RestartPolicy, Task } from './types.js';
 
 export type ApiValue = string | number | boolean | null | readonly ApiValue[] | { readonly [k: string]: ApiValue };
@@ -22,13 +23,8 @@ export function toApiJson(job: Job): { readonly Job: ApiObject } {
       Datacenters: [...job.datacenters],
       Constraints: list(job.constraints.map(constraint)),
       TaskGroups: job.groups.map(group),
-      Periodic: job.periodic === null ? null : {
-        Enabled: job.periodic.enabled,
-        Spec: job.periodic.cron,
-        SpecType: 'cron',
-        ProhibitOverlap: job.periodic.prohibitOverlap,
-        TimeZone: job.periodic.timeZone,
-      },
+      Periodic: periodicJson(job.periodic),
+      ParameterizedJob: parameterizedJson(job.parameterized),
       Meta: map(job.meta),
       ...plain(job.extra),
     },
@@ -41,6 +37,7 @@ function group(g: Group): ApiObject {
     Count: g.count,
     Constraints: list(g.constraints.map(constraint)),
     RestartPolicy: restart(g.restart),
+    ReschedulePolicy: reschedulePolicyJson(g.reschedule),
     EphemeralDisk: { SizeMB: g.ephemeralDisk.sizeMB, Sticky: g.ephemeralDisk.sticky, Migrate: g.ephemeralDisk.migrate },
     Networks: list(g.networks.map(network)),
     Tasks: g.tasks.map(task),
@@ -70,6 +67,8 @@ function task(t: Task): ApiObject {
     Leader: t.leader,
     Constraints: list(t.constraints.map(constraint)),
     RestartPolicy: restart(t.restart),
+    Lifecycle: lifecycleJson(t.lifecycle),
+    DispatchPayload: dispatchPayloadJson(t.dispatchPayloadFile),
     ...plain(t.extra),
   };
 }

@@ -5,6 +5,7 @@ import {
 import { decodeConstraints } from './decode-constraint.js';
 import { decodeDriverConfig } from './decode-driver.js';
 import { decodeExtra, decodeTaskScaling } from './decode-extra.js';
+import { decodeDispatchPayload, decodeLifecycle } from './decode-lifecycle.js';
 import { decodeResources } from './decode-resources.js';
 import { DEFAULTS } from './defaults.js';
 import { TASK_EXTRA } from './schema.js';
@@ -12,7 +13,7 @@ import type { LogConfig, RestartMode, RestartPolicy, Task } from './types.js';
 
 const TASK_KEYS = [
   'driver', 'config', 'user', 'env', 'meta', 'resources', 'kill_timeout', 'kill_signal', 'leader', 'logs',
-  'constraint', 'restart', 'scaling', ...Object.keys(TASK_EXTRA),
+  'constraint', 'restart', 'scaling', 'lifecycle', 'dispatch_payload', ...Object.keys(TASK_EXTRA),
 ];
 const RESTART_KEYS = ['attempts', 'interval', 'delay', 'mode', 'render_templates'];
 const LOGS_KEYS = ['max_files', 'max_file_size', 'disabled', 'enabled'];
@@ -40,6 +41,8 @@ export function decodeTask(node: Node, name: string, groupRestart: RestartPolicy
     logs: decodeLogs(node),
     constraints: decodeConstraints(node),
     restart: decodeRestart(node, groupRestart),
+    lifecycle: decodeLifecycle(node),
+    dispatchPayloadFile: decodeDispatchPayload(node),
     extra: scaling.length > 0 ? { ...extra, ScalingPolicies: scaling } : extra,
   };
 }

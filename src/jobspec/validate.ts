@@ -7,6 +7,7 @@ import { joinPath } from './decode-ctx.js';
 import { LIMITS } from './defaults.js';
 import { makeDiagnostic, type DiagnosticCode, type Position } from './diagnostics.js';
 import { formatDuration } from '../util/duration.js';
+import { validateLifecycle } from './validate-lifecycle.js';
 import type { Diagnostic, Group, Job, Task } from './types.js';
 
 export interface ValidateInput {
@@ -35,6 +36,7 @@ export function validateJob({ job, file, positions }: ValidateInput): Diagnostic
     else seen.set(g.name, i);
     validateGroup(add, g, gPath);
   });
+  out.push(...validateLifecycle(job, file, positions));
   return out;
 }
 

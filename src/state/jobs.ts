@@ -124,7 +124,7 @@ export function summarize(job: Job): JobSummary {
     namespace: job.namespace,
     datacenters: job.datacenters,
     periodic: job.periodic !== null,
-    parameterized: job.parameterized,
+    parameterized: job.parameterized !== null,
     groups: job.groups.map((g) => g.name),
   };
 }

@@ -25,6 +25,8 @@ const task: Task = {
   logs: { maxFiles: 10, maxFileSizeMB: 10 },
   constraints: [],
   restart: { attempts: 2, intervalMs: 1_800_000, delayMs: 15_000, mode: 'fail' },
+  lifecycle: null,
+  dispatchPayloadFile: null,
   extra: {},
 };
 const group: Group = {
@@ -32,6 +34,7 @@ const group: Group = {
   count: 2,
   constraints: [],
   restart: task.restart,
+  reschedule: null,
   ephemeralDisk: { sizeMB: 300, sticky: false, migrate: false },
   networks: [],
   meta: { owner: 'group-team', tier: 'front' },
@@ -50,7 +53,7 @@ const job: Job = {
   constraints: [],
   meta: { owner: 'job-team', env: 'prod' },
   periodic: null,
-  parameterized: false,
+  parameterized: null,
   groups: [group],
   extra: {},
 };
