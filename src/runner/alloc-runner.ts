@@ -9,6 +9,7 @@ import type { Logger } from '../util/logger.js';
 import { TaskRunner } from './task-runner.js';
 import { allocClientStatus } from '../scheduler/index.js';
 import { buildTaskConfig } from './task-config.js';
+import { isSidecar, mainDone, mainStarted, phaseOf, prestartDone, readyForPoststop, restartsOnSuccess, type Phase, type TaskView } from './lifecycle.js';
 
 export interface AllocRunnerDeps {
   readonly db: Database;
@@ -27,13 +28,19 @@ export interface AllocRunnerDeps {
 /**
  * Runs the tasks of one allocation and derives the allocation's client status from
  * their states (Nomad's getClientStatus). A failed task stops its siblings; a dead
- * leader stops the rest.
+ * leader stops the rest. Lifecycle hooks order the starts (lifecycle.ts): every gate is a
+ * condition over the task state rows, so after an agent restart the same gates hold and a
+ * prestart task that already completed is not run again.
  */
 export class AllocRunner {
-  private readonly runners: TaskRunner[] = [];
+  private readonly runners: { readonly runner: TaskRunner; readonly task: Task; readonly phase: Phase }[] = [];
+  private readonly launched = new Set<TaskRunner>();
+  private readonly running: Promise<void>[] = [];
+  private waiters: (() => void)[] = [];
   private done: Promise<void> | null = null;
   private lastStatus: ClientStatus | null = null;
   private killed: { description: string; eventType?: string } | null = null;
+  private detached = false;
 
   constructor(
     readonly alloc: AllocRecord,
@@ -47,7 +54,10 @@ export class AllocRunner {
     const log = this.deps.log.child({ allocId: this.alloc.id });
     for (const task of this.group.tasks) {
       const driver = this.deps.drivers.get(task.driver);
-      const runner = new TaskRunner(this.alloc.id, this.job, task, this.alloc.createTime, {
+      // Nomad ends a non-sidecar hook task on success whatever the job type: the restart
+      // policy sees it as a batch task.
+      const job = restartsOnSuccess(task) ? this.job : { ...this.job, type: 'batch' as const };
+      const runner = new TaskRunner(this.alloc.id, job, task, this.alloc.createTime, {
         db: this.deps.db,
         driver: driver ?? missingDriver(task.driver),
         clock: this.deps.clock,
@@ -57,33 +67,92 @@ export class AllocRunner {
         prepare: (attempt) => this.prepare(task, attempt),
         cleanupOrphans: (attempt) => this.deps.killOrphans(taskMarker(this.alloc.id, task.name, attempt)),
       });
-      this.runners.push(runner);
-      if (this.killed) runner.stop({ kind: 'kill', ...this.killed });
+      const phase = phaseOf(task);
+      this.runners.push({ runner, task, phase });
+      if (this.killed && phase !== 'poststop') runner.stop({ kind: 'kill', ...this.killed });
     }
-    this.done = Promise.all(
-      this.runners.map((r) =>
-        r.run().catch((err: unknown) => {
-          log.fatal({ err, task: r.name }, 'task runner crashed');
-          throw err;
-        }),
-      ),
-    ).then(() => this.updateStatus());
+    this.done = this.runPhases(log).then(() => this.updateStatus());
     return this.done;
   }
 
-  /** Kills every task (desired status stop); before start(), the tasks are killed as they are made. */
+  /** Kills every task (desired status stop) but the poststop ones, which then run; before start(), the tasks are killed as they are made. */
   kill(description: string, eventType?: string): void {
     this.killed = { description, eventType };
-    for (const r of this.runners) r.stop({ kind: 'kill', description, eventType });
+    for (const r of this.runners) if (r.phase !== 'poststop') r.runner.stop({ kind: 'kill', description, eventType });
+    this.wake();
   }
 
-  /** Lets go of the tasks without stopping them (agent shutdown). */
+  /** Lets go of the tasks without stopping them (agent shutdown); tasks not yet started stay unstarted. */
   detach(): void {
-    for (const r of this.runners) r.stop({ kind: 'detach' });
+    this.detached = true;
+    for (const r of this.runners) r.runner.stop({ kind: 'detach' });
+    this.wake();
   }
 
   wait(): Promise<void> {
     return this.done ?? Promise.resolve();
+  }
+
+  private async runPhases(log: Logger): Promise<void> {
+    const launch = (pred: (p: Phase) => boolean): void => {
+      for (const r of this.runners) {
+        if (!pred(r.phase) || this.launched.has(r.runner)) continue;
+        this.launched.add(r.runner);
+        this.running.push(
+          r.runner.run().catch((err: unknown) => {
+            log.fatal({ err, task: r.task.name }, 'task runner crashed');
+            throw err;
+          }),
+        );
+      }
+    };
+    // A failed or killed allocation runs no further phase: the tasks not started are
+    // launched already stopped, so they end dead and the allocation can finish.
+    const halted = (): boolean => this.killed !== null || this.views().some((v) => v.failed);
+    launch((p) => p === 'prestart');
+    if (await this.until((v) => prestartDone(v) || halted())) {
+      launch((p) => p === 'main');
+      if (await this.until((v) => mainStarted(v) || halted())) {
+        launch((p) => p === 'poststart');
+        if (await this.until((v) => mainDone(v))) {
+          this.stopSidecars();
+          launch((p) => p !== 'poststop');
+          if (await this.until((v) => readyForPoststop(v))) launch(() => true);
+        }
+      }
+    }
+    // Detached, what was launched lets go of its task and the rest waits for the next agent.
+    await Promise.all(this.running);
+  }
+
+  /** Resolves true once the gate holds over the task states, false if the runner is let go first. */
+  private async until(gate: (views: readonly TaskView[]) => boolean): Promise<boolean> {
+    for (;;) {
+      if (this.detached) return false;
+      if (gate(this.views())) return true;
+      await new Promise<void>((resolve) => this.waiters.push(resolve));
+    }
+  }
+
+  private wake(): void {
+    const w = this.waiters;
+    this.waiters = [];
+    for (const f of w) f();
+  }
+
+  private views(): TaskView[] {
+    const states = new Map(listTaskStates(this.deps.db, this.alloc.id).map((s) => [s.task, s]));
+    return this.group.tasks.map((task) => {
+      const s = states.get(task.name);
+      return { task, state: s?.state ?? 'pending', failed: s?.failed ?? false, started: (s?.startedAt ?? null) !== null };
+    });
+  }
+
+  /** The main tasks are done: sidecars are stopped with their kill_signal, as Nomad does. */
+  private stopSidecars(): void {
+    for (const r of this.runners) {
+      if (isSidecar(r.task)) r.runner.stop({ kind: 'kill', description: 'Main tasks in the group died', eventType: 'Main Tasks Dead' });
+    }
   }
 
   private prepare(task: Task, attempt: number): Promise<TaskConfig> {
@@ -106,14 +175,17 @@ export class AllocRunner {
   private onTaskChange(task: Task): void {
     const states = listTaskStates(this.deps.db, this.alloc.id);
     const me = states.find((s) => s.task === task.name);
+    // Poststop tasks are never stopped by a sibling: they run once the others are dead.
+    const others = this.runners.filter((r) => r.task.name !== task.name && r.phase !== 'poststop').map((r) => r.runner);
     if (me && me.state === 'dead') {
       if (me.failed) {
-        for (const r of this.runners) if (r.name !== task.name) r.stop({ kind: 'kill', description: `Task's sibling "${task.name}" failed`, eventType: 'Sibling Task Failed' });
+        for (const r of others) r.stop({ kind: 'kill', description: `Task's sibling "${task.name}" failed`, eventType: 'Sibling Task Failed' });
       } else if (task.leader) {
-        for (const r of this.runners) if (r.name !== task.name) r.stop({ kind: 'kill', description: 'Leader Task in Group dead', eventType: 'Leader Task Dead' });
+        for (const r of others) r.stop({ kind: 'kill', description: 'Leader Task in Group dead', eventType: 'Leader Task Dead' });
       }
     }
     this.updateStatus();
+    this.wake();
   }
 
   private updateStatus(): void {
