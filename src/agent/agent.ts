@@ -21,6 +21,8 @@ import { schedulePass } from './schedule.js';
 import { LogRotationLoop } from './log-rotation.js';
 import { JobCache } from './job-cache.js';
 import { listeningPorts } from '../node/ports.js';
+import { DueTimer } from './due-timer.js';
+import { nextRescheduleDue } from '../state/index.js';
 
 export interface AgentDeps {
   readonly config: AgentConfig;
@@ -55,12 +57,14 @@ export class Agent {
   private stopped = false;
   private readonly rotation: LogRotationLoop;
   private readonly jobs: JobCache;
+  private readonly due: DueTimer;
   /** Resolves after each completed pass; tests and benchmarks wait on it. */
   passes = 0;
 
   constructor(private readonly deps: AgentDeps) {
     this.source = new JobsSource(deps.config.jobsDir, deps.parser, deps.log.child({ component: 'jobs-source' }));
     this.jobs = new JobCache(deps.db);
+    this.due = new DueTimer(() => deps.clock.now(), () => this.requestPass());
     this.rotation = new LogRotationLoop(deps.db, this.jobs, deps.config.dataDir, deps.log.child({ component: 'logs' }));
   }
 
@@ -137,6 +141,9 @@ export class Agent {
     );
     for (const a of actions.stop) this.runners.get(a.allocId)?.kill(a.reason);
     for (const alloc of listLiveAllocs(db)) this.ensureRunner(alloc);
+    // A due time already past was acted on in this pass (or could not be placed, which the rescan retries).
+    const next = nextRescheduleDue(db);
+    this.due.arm(next !== null && next > now ? next : null);
   }
 
   private ensureRunner(alloc: AllocRecord): void {
@@ -198,6 +205,7 @@ export class Agent {
     this.stopped = true;
     for (const t of this.timers) clearInterval(t);
     if (this.debounce) clearTimeout(this.debounce);
+    this.due.disarm();
     this.watcher?.close();
     await this.running;
     for (const r of this.runners.values()) r.detach();

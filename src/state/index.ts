@@ -5,3 +5,4 @@ export * from './allocs.js';
 export * from './tasks.js';
 export * from './events.js';
 export * from './node.js';
+export * from './reschedules.js';

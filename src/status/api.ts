@@ -10,8 +10,10 @@ import {
   getNode,
   listJobSummaries,
   countAllocsByJob,
+  jobHasDueReschedule,
 } from '../state/index.js';
 import { MS_TO_NS } from '../cli/format.js';
+import { rescheduleFields, type ApiRescheduleEvent, type RescheduleInfo } from './api-reschedule.js';
 // The status module alone, not the scheduler's index: the index pulls in semver and the
 // constraint checkers, ~60 ms of a cold `status` for nothing it uses.
 import { jobStatus, type JobStatus } from '../scheduler/status.js';
@@ -39,7 +41,7 @@ export interface JobStub {
   readonly SourceFile: string;
 }
 
-export function jobStub(j: JobRecord, summary: JobSummary, counts: AllocCounts = { live: 0, total: 0 }): JobStub {
+export function jobStub(j: JobRecord, summary: JobSummary, counts: AllocCounts = { live: 0, total: 0 }, rescheduleDue = false): JobStub {
   const { live, total } = counts;
   const status = jobStatus({
     type: summary.type as JobType,
@@ -48,7 +50,8 @@ export function jobStub(j: JobRecord, summary: JobSummary, counts: AllocCounts =
     stopped: j.stopped,
     // jobStatus asks only whether any alloc is live, and whether any exists at all.
     allocs: live > 0 ? [{ desiredStatus: 'run', clientStatus: 'running' }] : total > 0 ? [{ desiredStatus: 'stop', clientStatus: 'complete' }] : [],
-    pendingWork: j.placementFailures !== null,
+    // A reschedule due is work still to do: the job reads pending, not dead, meanwhile (as Nomad's blocked/delayed evals).
+    pendingWork: j.placementFailures !== null || rescheduleDue,
   });
   return {
     ID: j.id,
@@ -71,7 +74,7 @@ export function jobStub(j: JobRecord, summary: JobSummary, counts: AllocCounts =
 /** The job list in three queries, whatever the number of jobs and allocations. */
 export function listJobStubs(db: Database): JobStub[] {
   const counts = countAllocsByJob(db);
-  return listJobSummaries(db).map(({ job, summary }) => jobStub(job, summary, counts.get(job.id)));
+  return listJobSummaries(db).map(({ job, summary }) => jobStub(job, summary, counts.get(job.id), jobHasDueReschedule(db, job.id)));
 }
 
 export interface GroupSummary {
@@ -163,6 +166,11 @@ export interface ApiAlloc {
   readonly TaskStates: Readonly<Record<string, ApiTaskState>>;
   readonly CreateTime: number;
   readonly ModifyTime: number;
+  readonly PreviousAllocation: string;
+  readonly NextAllocation: string;
+  readonly RescheduleTracker: { readonly Events: readonly ApiRescheduleEvent[] } | null;
+  /** bivouac's own (Nomad derives these from alloc.Job and the follow-up evaluation): `alloc status`'s reschedule lines. */
+  readonly RescheduleInfo: RescheduleInfo;
 }
 
 export function apiAlloc(db: Database, a: AllocRecord, withTasks = true): ApiAlloc {
@@ -190,5 +198,6 @@ export function apiAlloc(db: Database, a: AllocRecord, withTasks = true): ApiAll
     TaskStates: taskStates,
     CreateTime: a.createTime * MS_TO_NS,
     ModifyTime: a.modifyTime * MS_TO_NS,
+    ...rescheduleFields(db, a, group?.reschedule ?? null),
   };
 }

@@ -1,6 +1,19 @@
 import { formatAgo, formatKV, formatTable, formatTime, MS_TO_NS } from '../cli/format.js';
 import type { ApiAlloc } from './api.js';
 
+/** Nomad's alloc status lines for rescheduling (command/alloc_status.go formatAllocBasicInfo). */
+function rescheduleLines(a: ApiAlloc, now: number, short: (id: string) => string): [string, string][] {
+  const out: [string, string][] = [];
+  const r = a.RescheduleInfo;
+  if (a.RescheduleTracker !== null && a.RescheduleTracker.Events.length > 0 && r.Total > 0) out.push(['Reschedule Attempts', `${r.Attempts}/${r.Total}`]);
+  if (a.NextAllocation !== '') out.push(['Replacement Alloc ID', short(a.NextAllocation)]);
+  if (r.EligibleAt > 0) {
+    const s = Math.max(0, Math.round((r.EligibleAt / MS_TO_NS - now) / 1000));
+    out.push(['Reschedule Eligibility', s === 0 ? 'now' : `${s}s from now`]);
+  }
+  return out;
+}
+
 /** `bivouac alloc status` in Nomad's layout (reference/nomad.md §6.3). */
 export function renderAllocStatus(a: ApiAlloc, now: number, verbose: boolean): string {
   const short = (id: string): string => (verbose ? id : id.slice(0, 8));
@@ -17,6 +30,7 @@ export function renderAllocStatus(a: ApiAlloc, now: number, verbose: boolean): s
     ['Desired Description', a.DesiredDescription || '<none>'],
     ['Created', verbose ? formatTime(a.CreateTime / MS_TO_NS) : formatAgo(a.CreateTime / MS_TO_NS, now)],
     ['Modified', verbose ? formatTime(a.ModifyTime / MS_TO_NS) : formatAgo(a.ModifyTime / MS_TO_NS, now)],
+    ...rescheduleLines(a, now, short),
   ]);
   for (const [name, t] of Object.entries(a.TaskStates).sort(([x], [y]) => x.localeCompare(y))) {
     out += `\nTask "${name}" is "${t.State}"\n`;

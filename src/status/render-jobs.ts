@@ -1,5 +1,5 @@
 import type { Database, FileErrorRecord, PlacementFailure } from '../state/index.js';
-import { listAllocsForJob, listFileErrors, getJobSummary, countAllocsByJob } from '../state/index.js';
+import { listAllocsForJob, listFileErrors, getJobSummary, countAllocsByJob, jobHasDueReschedule } from '../state/index.js';
 import { formatAgo, formatKV, formatTable, formatTime, shortId, MS_TO_NS } from '../cli/format.js';
 import { jobStatusLabel } from '../scheduler/status.js';
 import { apiAlloc, jobStub, jobSummary, type ApiAlloc, type GroupSummary, type JobStub } from './api.js';
@@ -31,7 +31,7 @@ export function jobStatusJson(db: Database, id: string): JobStatusJson | null {
   const entry = getJobSummary(db, id);
   if (!entry) return null;
   const j = entry.job;
-  const stub = jobStub(j, entry.summary, countAllocsByJob(db, id).get(id));
+  const stub = jobStub(j, entry.summary, countAllocsByJob(db, id).get(id), jobHasDueReschedule(db, id));
   const groups = entry.summary.groups;
   return {
     Job: stub,

@@ -37,7 +37,7 @@ describe('nextDelay (Nomad NextDelay)', () => {
     assert.equal(nextDelay(p, [], 0), 5 * S);
     assert.equal(nextDelay(p, [ev(0, 5 * S)], 6 * S), 10 * S);
     assert.equal(nextDelay(p, [ev(0, 5 * S), ev(6 * S, 10 * S)], 17 * S), 20 * S);
-    assert.equal(nextDelay(p, [ev(0, 5 * S), ev(6 * S, 10 * S), ev(17 * S, 20 * S)], 38 * S), 20 * S);
+    assert.equal(nextDelay(p, [ev(0, 5 * S), ev(6 * S, 10 * S), ev(17 * S, 20 * S)], 30 * S), 20 * S);
   });
 
   test('at the cap, a failure long after the last reschedule starts over', () => {
