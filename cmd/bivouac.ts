@@ -16,6 +16,8 @@ const COMMANDS: Readonly<Record<string, Loader>> = {
   'job inspect': async () => (await import('./job-inspect.js')).jobInspectCommand,
   'job plan': async () => (await import('./job-plan.js')).jobPlanCommand,
   'job status': async () => (await import('./status.js')).statusCommand,
+  'job dispatch': async () => (await import('./job-dispatch.js')).jobDispatchCommand,
+  'job periodic': async () => (await import('./job-periodic.js')).jobPeriodicCommand,
   'alloc status': async () => (await import('./alloc-status.js')).allocStatusCommand,
   'alloc logs': async () => (await import('./alloc-logs.js')).allocLogsCommand,
   'node status': async () => (await import('./node-status.js')).nodeStatusCommand,
@@ -30,6 +32,8 @@ Commands:
     job inspect     Print a job file as Nomad's API JSON
     job plan        Dry-run a job file's placement on this node
     job status      Same as status
+    job dispatch    Dispatch an instance of a parameterized job
+    job periodic    Force the launch of a periodic job (job periodic force JOB)
     alloc status    Show an allocation and its task events
     alloc logs      Print a task's stdout or stderr
     node status     Show this node's drivers and attributes

@@ -22,7 +22,8 @@ import { LogRotationLoop } from './log-rotation.js';
 import { JobCache } from './job-cache.js';
 import { listeningPorts } from '../node/ports.js';
 import { DueTimer } from './due-timer.js';
-import { nextRescheduleDue } from '../state/index.js';
+import { externalCommits, nextRescheduleDue } from '../state/index.js';
+import { PeriodicLauncher } from './periodic.js';
 
 export interface AgentDeps {
   readonly config: AgentConfig;
@@ -58,6 +59,7 @@ export class Agent {
   private readonly rotation: LogRotationLoop;
   private readonly jobs: JobCache;
   private readonly due: DueTimer;
+  private readonly periodic: PeriodicLauncher;
   /** Resolves after each completed pass; tests and benchmarks wait on it. */
   passes = 0;
 
@@ -65,6 +67,7 @@ export class Agent {
     this.source = new JobsSource(deps.config.jobsDir, deps.parser, deps.log.child({ component: 'jobs-source' }));
     this.jobs = new JobCache(deps.db);
     this.due = new DueTimer(() => deps.clock.now(), () => this.requestPass());
+    this.periodic = new PeriodicLauncher(this.jobs, deps.log.child({ component: 'periodic' }));
     this.rotation = new LogRotationLoop(deps.db, this.jobs, deps.config.dataDir, deps.log.child({ component: 'logs' }));
   }
 
@@ -80,6 +83,13 @@ export class Agent {
     this.timers.push(setInterval(() => this.requestPass(), this.deps.config.rescanIntervalMs));
     this.timers.push(setInterval(() => void this.refreshFingerprint(), 30_000));
     this.timers.push(setInterval(() => this.rotation.tick(), 2_000));
+    // Rows another process wrote (a dispatch, a forced periodic launch) ask for a pass.
+    let commits = externalCommits(db);
+    this.timers.push(setInterval(() => {
+      const c = externalCommits(db);
+      if (c !== commits) this.requestPass();
+      commits = c;
+    }, 250));
     await this.pass();
   }
 
@@ -136,14 +146,17 @@ export class Agent {
     const node = this.node;
     if (!node) return;
     const now = clock.now();
-    const actions = tx(db, () =>
-      schedulePass({ db, jobs: this.jobs, node, now, rand: this.deps.rand, newId: this.deps.newId ?? randomUUID, log, hostPorts: () => listeningPorts('/proc') }),
-    );
+    const actions = tx(db, () => {
+      this.periodic.launch(db, now);
+      return schedulePass({ db, jobs: this.jobs, node, now, rand: this.deps.rand, newId: this.deps.newId ?? randomUUID, log, hostPorts: () => listeningPorts('/proc') });
+    });
     for (const a of actions.stop) this.runners.get(a.allocId)?.kill(a.reason);
     for (const alloc of listLiveAllocs(db)) this.ensureRunner(alloc);
     // A due time already past was acted on in this pass (or could not be placed, which the rescan retries).
-    const next = nextRescheduleDue(db);
-    this.due.arm(next !== null && next > now ? next : null);
+    const resched = nextRescheduleDue(db);
+    const launch = this.periodic.nextLaunch(db, now);
+    const times = [resched !== null && resched > now ? resched : null, launch].filter((t): t is number => t !== null);
+    this.due.arm(times.length === 0 ? null : Math.min(...times));
   }
 
   private ensureRunner(alloc: AllocRecord): void {

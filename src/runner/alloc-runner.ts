@@ -9,6 +9,7 @@ import type { Logger } from '../util/logger.js';
 import { TaskRunner } from './task-runner.js';
 import { allocClientStatus } from '../scheduler/index.js';
 import { buildTaskConfig } from './task-config.js';
+import { writeDispatchPayload } from './dispatch-payload.js';
 import { isSidecar, mainDone, mainStarted, phaseOf, prestartDone, readyForPoststop, restartsOnSuccess, type Phase, type TaskView } from './lifecycle.js';
 
 export interface AllocRunnerDeps {
@@ -155,10 +156,10 @@ export class AllocRunner {
     }
   }
 
-  private prepare(task: Task, attempt: number): Promise<TaskConfig> {
+  private async prepare(task: Task, attempt: number): Promise<TaskConfig> {
     const current = getAlloc(this.deps.db, this.alloc.id);
     if (!current) throw new BivouacError('TASK_SETUP', `allocation ${this.alloc.id} is gone`, { recoverable: false });
-    return buildTaskConfig({
+    const cfg = await buildTaskConfig({
       dataDir: this.deps.dataDir,
       alloc: current,
       job: this.job,
@@ -170,6 +171,9 @@ export class AllocRunner {
       marker: taskMarker(this.alloc.id, task.name, attempt),
       imageDriver: this.deps.drivers.get(task.driver)?.capabilities.fsIsolation === 'image',
     });
+    // A dispatched job's payload goes to the task's dispatch_payload file (Nomad's dispatch hook).
+    if (task.dispatchPayloadFile !== null) await writeDispatchPayload(this.deps.db, this.alloc.jobId, cfg.dirs.localDir, task.dispatchPayloadFile);
+    return cfg;
   }
 
   private onTaskChange(task: Task): void {

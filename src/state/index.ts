@@ -6,3 +6,4 @@ export * from './tasks.js';
 export * from './events.js';
 export * from './node.js';
 export * from './reschedules.js';
+export * from './children.js';

@@ -2,6 +2,7 @@ import type { Database, FileErrorRecord, PlacementFailure } from '../state/index
 import { listAllocsForJob, listFileErrors, getJobSummary, countAllocsByJob, jobHasDueReschedule } from '../state/index.js';
 import { formatAgo, formatKV, formatTable, formatTime, shortId, MS_TO_NS } from '../cli/format.js';
 import { jobStatusLabel } from '../scheduler/status.js';
+import { childrenJson, childrenKV, renderChildren, type ChildrenJson } from './render-children.js';
 import { apiAlloc, jobStub, jobSummary, type ApiAlloc, type GroupSummary, type JobStub } from './api.js';
 
 export function renderJobList(jobs: readonly JobStub[], errors: readonly FileErrorRecord[]): string {
@@ -25,6 +26,8 @@ export interface JobStatusJson {
   readonly Allocations: readonly ApiAlloc[];
   readonly PlacementFailures: readonly PlacementFailure[];
   readonly FileErrors: readonly { File: string; Error: string }[];
+  /** Periodic and parameterized parents only: their children, as Nomad's status shows them. */
+  readonly Children: ChildrenJson | null;
 }
 
 export function jobStatusJson(db: Database, id: string): JobStatusJson | null {
@@ -41,6 +44,7 @@ export function jobStatusJson(db: Database, id: string): JobStatusJson | null {
     FileErrors: listFileErrors(db)
       .filter((e) => e.jobId === id)
       .map((e) => ({ File: e.file, Error: e.message })),
+    Children: childrenJson(db, id, j.stopped, Date.now()),
   };
 }
 
@@ -57,11 +61,14 @@ export function renderJobStatus(s: JobStatusJson, now: number, verbose: boolean)
     ['Status', jobStatusLabel(j.Status, j.Stop)],
     ['Periodic', String(j.Periodic)],
     ['Parameterized', String(j.ParameterizedJob)],
+    ...childrenKV(s.Children, j.Stop, now),
   ]);
   if (s.FileErrors.length > 0) {
     out += '\nJob File Errors\n';
     for (const e of s.FileErrors) out += `  * ${oneLine(e.Error)} (version ${j.Version} keeps running)\n`;
   }
+  // A parent never runs itself: Nomad shows its children instead of a summary and allocations.
+  if (s.Children !== null) return out + renderChildren(s.Children);
   out += '\nSummary\n';
   out += formatTable(
     ['Task Group', 'Queued', 'Starting', 'Running', 'Failed', 'Complete', 'Lost', 'Unknown'],

@@ -16,7 +16,8 @@ export type ErrorCode =
   | 'STATE_MIGRATION'
   | 'STATE_NOT_FOUND'
   | 'UNSAFE_PATH'
-  | 'NOT_FOUND';
+  | 'NOT_FOUND'
+  | 'DISPATCH';
 
 export class BivouacError extends Error {
   readonly code: ErrorCode;
