@@ -24,6 +24,7 @@ import { listeningPorts } from '../node/ports.js';
 import { DueTimer } from './due-timer.js';
 import { externalCommits, nextRescheduleDue } from '../state/index.js';
 import { PeriodicLauncher } from './periodic.js';
+import { collectChildren } from './children-gc.js';
 
 export interface AgentDeps {
   readonly config: AgentConfig;
@@ -157,6 +158,7 @@ export class Agent {
     const launch = this.periodic.nextLaunch(db, now);
     const times = [resched !== null && resched > now ? resched : null, launch].filter((t): t is number => t !== null);
     this.due.arm(times.length === 0 ? null : Math.min(...times));
+    await collectChildren(db, this.deps.config.dataDir, this.deps.config.childrenHistory, log.child({ component: 'gc' }));
   }
 
   private ensureRunner(alloc: AllocRecord): void {

@@ -17,6 +17,8 @@ export interface AgentConfig {
   readonly rkt: { readonly path: string; readonly minVersion: string; readonly volumesEnabled: boolean; readonly dir: string | null };
   /** Refuse group/world-writable or foreign-owned jobs and data dirs when running as root (sshd's StrictModes). */
   readonly strictPermissions: boolean;
+  /** Finished periodic and dispatched children kept per parent; older ones and their alloc dirs are removed. */
+  readonly childrenHistory: number;
 }
 
 export type LogLevel = 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal';
@@ -36,6 +38,7 @@ export const DEFAULT_CONFIG: AgentConfig = {
   rawExecEnabled: false,
   rkt: { path: 'rkt', minVersion: '1.27.0', volumesEnabled: true, dir: null },
   strictPermissions: true,
+  childrenHistory: 50,
 };
 
 /** A layer of settings from one source (file, environment, flags); later layers win, the rkt block key by key. */
@@ -134,7 +137,8 @@ export function configFromFile(tree: Tree, file: string): ConfigLayer {
   }
   const b = block(tree.bivouac, where('bivouac'));
   if (b) {
-    checkKeys(b, ['jobs_dir', 'rescan_interval', 'rkt_path', 'rkt_min_version', 'rkt_dir', 'strict_permissions'], where('bivouac'));
+    checkKeys(b, ['jobs_dir', 'rescan_interval', 'rkt_path', 'rkt_min_version', 'rkt_dir', 'strict_permissions', 'children_history'], where('bivouac'));
+    if (b.children_history !== undefined) layer.childrenHistory = int(b.children_history, where('bivouac.children_history'));
     if (b.jobs_dir !== undefined) layer.jobsDir = str(b.jobs_dir, where('bivouac.jobs_dir'));
     if (b.rescan_interval !== undefined) {
       const ms = parseDuration(str(b.rescan_interval, where('bivouac.rescan_interval')));

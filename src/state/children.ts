@@ -66,3 +66,8 @@ export function deleteChildJob(db: Database, jobId: string): string[] {
 export function externalCommits(db: Database): number {
   return db.pragma('data_version', { simple: true }) as number;
 }
+
+/** Parents with more than `keep` children: the only ones the children GC needs to look at. */
+export function parentsOverHistory(db: Database, keep: number): string[] {
+  return (stmt(db, 'SELECT parent_id AS p FROM jobs WHERE parent_id IS NOT NULL GROUP BY parent_id HAVING count(*) > ?').all(keep) as { p: string }[]).map((r) => r.p);
+}

@@ -1,6 +1,6 @@
 import { describe, test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { cli, jobStatus, sandbox, startAgent, statusJson, waitFor, type Sandbox } from '../helpers/agent.js';
 
@@ -119,6 +119,28 @@ describe('periodic jobs (raw_exec, real agent)', () => {
       // The one launched at start has a second after the agent came back, not one per missed second.
       const missed = after.filter((x) => launchSecond(x.ID) * 1000 > stoppedAt && launchSecond(x.ID) * 1000 < stoppedAt + 3000);
       assert.deepEqual(missed, []);
+    } finally {
+      await agent.stop();
+    }
+  });
+
+  test('children history is bounded: older finished children lose their rows and alloc dirs', async () => {
+    const sb = box();
+    const config = join(sb.root, 'agent.hcl');
+    writeFileSync(config, 'bivouac {\n  children_history = 2\n}\n');
+    const agent = startAgent(sb, ['--config', config]);
+    try {
+      sb.writeJob('gc.nomad', periodicJob('gc', '* * * * * * *', 'echo gc'));
+      const first = await waitFor('a first child complete', () => {
+        const c = children(sb, 'gc').Children[0];
+        const a = c ? jobStatus(sb, c.ID)?.Allocations[0] : undefined;
+        return a?.ClientStatus === 'complete' ? { job: c.ID, alloc: a.ID } : null;
+      }, 30_000);
+      const dir = join(sb.dataDir, 'alloc', first.alloc);
+      assert.ok(existsSync(dir));
+      await waitFor('the first child collected', () => jobStatus(sb, first.job) === null && !existsSync(dir), 30_000);
+      // The newest children stay.
+      assert.ok(children(sb, 'gc').Children.length >= 2);
     } finally {
       await agent.stop();
     }
