@@ -61,13 +61,14 @@ export class Agent {
   private readonly jobs: JobCache;
   private readonly due: DueTimer;
   private readonly periodic: PeriodicLauncher;
+  private lastGc = 0;
   /** Resolves after each completed pass; tests and benchmarks wait on it. */
   passes = 0;
 
   constructor(private readonly deps: AgentDeps) {
     this.source = new JobsSource(deps.config.jobsDir, deps.parser, deps.log.child({ component: 'jobs-source' }));
     this.jobs = new JobCache(deps.db);
-    this.due = new DueTimer(() => deps.clock.now(), () => this.requestPass());
+    this.due = new DueTimer(() => deps.clock.now(), () => this.onDue());
     this.periodic = new PeriodicLauncher(this.jobs, deps.log.child({ component: 'periodic' }));
     this.rotation = new LogRotationLoop(deps.db, this.jobs, deps.config.dataDir, deps.log.child({ component: 'logs' }));
   }
@@ -99,6 +100,30 @@ export class Agent {
     const live = listAllocsToRecover(this.deps.db);
     for (const alloc of live) this.ensureRunner(alloc);
     this.deps.log.info({ allocs: live.length }, 'recovered allocations');
+  }
+
+  /**
+   * A due time came: periodic children are registered at once, in their own small
+   * transaction, so the launch time does not wait for a whole pass; the pass then places them.
+   */
+  private onDue(): void {
+    if (this.stopped) return;
+    const { db, clock, log } = this.deps;
+    try {
+      tx(db, () => this.periodic.launch(db, clock.now(), false));
+    } catch (err) {
+      log.error({ err }, 'periodic launch failed; the next pass retries it');
+    }
+    // Re-armed now, not after the pass: a pass slower than the spec's period must not delay the next launch.
+    this.armDue(clock.now());
+    this.requestPass();
+  }
+
+  private armDue(now: number): void {
+    const resched = nextRescheduleDue(this.deps.db);
+    const launch = this.periodic.nextLaunch(this.deps.db, now);
+    const times = [resched !== null && resched > now ? resched : null, launch].filter((t): t is number => t !== null);
+    this.due.arm(times.length === 0 ? null : Math.min(...times));
   }
 
   /** Asks for a pass soon; bursts of requests coalesce into one. */
@@ -148,17 +173,18 @@ export class Agent {
     if (!node) return;
     const now = clock.now();
     const actions = tx(db, () => {
-      this.periodic.launch(db, now);
+      this.periodic.launch(db, now, this.passes === 0);
       return schedulePass({ db, jobs: this.jobs, node, now, rand: this.deps.rand, newId: this.deps.newId ?? randomUUID, log, hostPorts: () => listeningPorts('/proc') });
     });
     for (const a of actions.stop) this.runners.get(a.allocId)?.kill(a.reason);
     for (const alloc of listLiveAllocs(db)) this.ensureRunner(alloc);
     // A due time already past was acted on in this pass (or could not be placed, which the rescan retries).
-    const resched = nextRescheduleDue(db);
-    const launch = this.periodic.nextLaunch(db, now);
-    const times = [resched !== null && resched > now ? resched : null, launch].filter((t): t is number => t !== null);
-    this.due.arm(times.length === 0 ? null : Math.min(...times));
-    await collectChildren(db, this.deps.config.dataDir, this.deps.config.childrenHistory, log.child({ component: 'gc' }));
+    this.armDue(clock.now());
+    // At most every few seconds: with many children it reads every parent's list.
+    if (now - this.lastGc >= 5_000) {
+      this.lastGc = now;
+      await collectChildren(db, this.deps.config.dataDir, this.deps.config.childrenHistory, log.child({ component: 'gc' }));
+    }
   }
 
   private ensureRunner(alloc: AllocRecord): void {

@@ -11,10 +11,10 @@
  * of identical batch runs, and skipping it would silently drop the run the user expected.
  */
 import type { Database } from '../state/index.js';
-import { getJob, getLastLaunch, insertChildJob, listChildren, listJobs, setLastLaunch } from '../state/index.js';
+import { getJob, getLastLaunch, insertChildJob, listChildren, listTopLevelJobs, setLastLaunch } from '../state/index.js';
 import { canonicalHash } from '../jobspec/hash.js';
 import { nextFire, parseCron, type Cron } from '../jobspec/cron.js';
-import type { Periodic } from '../jobspec/types.js';
+import type { Job, Periodic } from '../jobspec/types.js';
 import { childJob, periodicChildId } from '../scheduler/children.js';
 import type { Logger } from '../util/logger.js';
 import type { JobCache } from './job-cache.js';
@@ -28,49 +28,64 @@ export class PeriodicLauncher {
     private readonly log: Logger,
   ) {}
 
-  /** Launches every child that is due at `now`; returns how many were launched. */
-  launch(db: Database, now: number, force: ReadonlySet<string> = new Set()): number {
+  /**
+   * Launches every child that is due at `now`; returns how many were launched. `atStart`:
+   * the first call of this agent process, where launch times missed while it was down
+   * collapse into one catch-up launch; afterwards every spec time gets its child, even
+   * when a slow pass lets several go by.
+   */
+  launch(db: Database, now: number, atStart: boolean, force: ReadonlySet<string> = new Set()): number {
     let launched = 0;
-    for (const job of listJobs(db)) {
+    for (const job of listTopLevelJobs(db)) {
       if (job.stopped) continue;
-      const p = this.jobs.get(job.id, job.version)?.periodic ?? null;
-      if (p === null || !p.enabled) continue;
+      const parent = this.jobs.get(job.id, job.version);
+      const p = parent?.periodic ?? null;
+      if (parent === null || p === null || !p.enabled) continue;
       const last = getLastLaunch(db, job.id);
-      if (last === null && !force.has(job.id)) {
+      if (force.has(job.id)) {
+        launched += this.launchOne(db, job.id, job.sourceFile, parent, p, now, now);
+        continue;
+      }
+      if (last === null) {
         // Registered now: the first launch is the first spec time after registration.
         setLastLaunch(db, job.id, now);
         continue;
       }
-      let at: number;
-      if (force.has(job.id)) at = now;
-      else {
-        const next = this.next(p, last ?? now);
-        if (next === null || next > now) continue;
-        const after = this.next(p, next);
-        // More than one launch time went by (the agent was down): one catch-up launch, now.
-        at = after !== null && after <= now ? now : next;
-      }
-      setLastLaunch(db, job.id, at);
-      if (p.prohibitOverlap && listChildren(db, job.id).some((c) => !c.stopped && (c.live > 0 || c.total === 0))) {
-        this.log.info({ jobId: job.id }, 'skipping launch of periodic job because job prohibits overlap');
+      let next = this.next(p, last);
+      if (next === null || next > now) continue;
+      const after = this.next(p, next);
+      if (atStart && after !== null && after <= now) {
+        launched += this.launchOne(db, job.id, job.sourceFile, parent, p, now, now);
         continue;
       }
-      const id = periodicChildId(job.id, at);
-      if (getJob(db, id) !== null) continue;
-      const parent = this.jobs.get(job.id, job.version);
-      if (parent === null) continue;
-      const child = childJob(parent, id);
-      insertChildJob(db, job.id, child, canonicalHash(child), job.sourceFile, now, null);
-      this.log.info({ jobId: job.id, child: id }, 'periodic job launched');
-      launched++;
+      // Bounded, so a spec of every second after a long stall cannot launch without end.
+      for (let i = 0; next !== null && next <= now && i < 100; i++) {
+        launched += this.launchOne(db, job.id, job.sourceFile, parent, p, next, now);
+        next = this.next(p, next);
+      }
     }
     return launched;
+  }
+
+  /** Records the launch at `at` and registers its child unless overlap is prohibited. */
+  private launchOne(db: Database, jobId: string, sourceFile: string, parent: Job, p: Periodic, at: number, now: number): number {
+    setLastLaunch(db, jobId, at);
+    if (p.prohibitOverlap && listChildren(db, jobId).some((c) => !c.stopped && (c.live > 0 || c.total === 0))) {
+      this.log.info({ jobId }, 'skipping launch of periodic job because job prohibits overlap');
+      return 0;
+    }
+    const id = periodicChildId(jobId, at);
+    if (getJob(db, id) !== null) return 0;
+    const child = childJob(parent, id);
+    insertChildJob(db, jobId, child, canonicalHash(child), sourceFile, now, null);
+    this.log.info({ jobId, child: id }, 'periodic job launched');
+    return 1;
   }
 
   /** The earliest next launch of any enabled periodic job after `now`, for the agent's timer. */
   nextLaunch(db: Database, now: number): number | null {
     let best: number | null = null;
-    for (const job of listJobs(db)) {
+    for (const job of listTopLevelJobs(db)) {
       if (job.stopped) continue;
       const p = this.jobs.get(job.id, job.version)?.periodic ?? null;
       if (p === null || !p.enabled) continue;

@@ -71,3 +71,18 @@ export function externalCommits(db: Database): number {
 export function parentsOverHistory(db: Database, keep: number): string[] {
   return (stmt(db, 'SELECT parent_id AS p FROM jobs WHERE parent_id IS NOT NULL GROUP BY parent_id HAVING count(*) > ?').all(keep) as { p: string }[]).map((r) => r.p);
 }
+
+/** Children registered between two times (ms), for the periodic benchmark. */
+export function listChildrenRegistered(db: Database, from: number, to: number): { readonly id: string; readonly submitTime: number }[] {
+  return (stmt(db, 'SELECT id, submit_time FROM jobs WHERE parent_id IS NOT NULL AND submit_time BETWEEN ? AND ? ORDER BY submit_time').all(from, to) as { id: string; submit_time: number }[]).map((r) => ({ id: r.id, submitTime: r.submit_time }));
+}
+
+/** Jobs that are not children (periodic parents are among these): the periodic launcher's candidates. */
+export function listTopLevelJobs(db: Database): { readonly id: string; readonly version: number; readonly stopped: boolean; readonly sourceFile: string }[] {
+  return (stmt(db, 'SELECT id, version, stopped, source_file FROM jobs WHERE parent_id IS NULL ORDER BY id').all() as { id: string; version: number; stopped: number; source_file: string }[]).map((r) => ({
+    id: r.id,
+    version: r.version,
+    stopped: r.stopped === 1,
+    sourceFile: r.source_file,
+  }));
+}
