@@ -8,8 +8,9 @@ function rescheduleLines(a: ApiAlloc, now: number, short: (id: string) => string
   if (a.RescheduleTracker !== null && a.RescheduleTracker.Events.length > 0 && r.Total > 0) out.push(['Reschedule Attempts', `${r.Attempts}/${r.Total}`]);
   if (a.NextAllocation !== '') out.push(['Replacement Alloc ID', short(a.NextAllocation)]);
   if (r.EligibleAt > 0) {
-    const s = Math.max(0, Math.round((r.EligibleAt / MS_TO_NS - now) / 1000));
-    out.push(['Reschedule Eligibility', s === 0 ? 'now' : `${s}s from now`]);
+    // Nomad's prettyTimeDiff of a future time: the two largest units, "from now".
+    const at = r.EligibleAt / MS_TO_NS;
+    out.push(['Reschedule Eligibility', at <= now ? 'now' : formatAgo(now, at).replace(/ ago$/, ' from now')]);
   }
   return out;
 }

@@ -8,6 +8,7 @@ import { getCurrentJobVersion, getLastLaunch, listChildren } from '../state/inde
 import { nextFire, parseCron } from '../jobspec/cron.js';
 import { formatKV, formatTable, formatTime, MS_TO_NS } from '../cli/format.js';
 import { jobStatus } from '../scheduler/status.js';
+import { formatDuration } from '../util/duration.js';
 
 export interface ChildrenJson {
   readonly Kind: 'periodic' | 'parameterized';
@@ -62,8 +63,9 @@ export function childrenKV(c: ChildrenJson | null, stopped: boolean, now: number
   if (stopped) return [['Next Periodic Launch', 'none (job stopped)']];
   if (c.NextPeriodicLaunch === 0) return [];
   const at = c.NextPeriodicLaunch / MS_TO_NS;
+  // Nomad's formatTimeDifference: the Go duration, rounded to the second.
   const s = Math.max(0, Math.round((at - now) / 1000));
-  return [['Next Periodic Launch', `${formatTime(at)} (${s}s from now)`]];
+  return [['Next Periodic Launch', `${formatTime(at)} (${formatDuration(s * 1000)} from now)`]];
 }
 
 /** The sections that replace Summary and Allocations for a parent job. */
