@@ -9,6 +9,7 @@ import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { cliPath } from '../test/helpers/paths.js';
 import type { Sandbox } from '../test/helpers/agent.js';
+import { removeAgentCgroups } from '../test/cgroups/helpers.js';
 import { listLiveAllocs, listTaskStates, openState, type Database } from '../src/state/index.js';
 
 export { cliPath };
@@ -281,6 +282,7 @@ export function killSandboxTasks(dataDir: string): number {
 export function cleanupSandbox(sb: Sandbox): void {
   killSandboxTasks(sb.dataDir);
   killSandboxTasks(sb.dataDir);
+  removeAgentCgroups(sb.dataDir);
   rmSync(sb.root, { recursive: true, force: true });
 }
 

@@ -62,7 +62,8 @@ function cold(cmd: readonly string[], runs: number): number {
 
 async function main(): Promise<void> {
   const root = findRoot();
-  const corpus = join(root, '..', 'shared', 'corpus', 'nomad-jobs');
+  // Beside the repository, or two levels up from a git worktree in a sibling folder.
+  const corpus = [join(root, '..'), join(root, '..', '..')].map((d) => join(d, 'shared', 'corpus', 'nomad-jobs')).find((d) => existsSync(d)) ?? '';
   const cli = join(root, 'dist', 'cmd', 'bivouac.js');
   const one = join(root, 'test', 'fixtures', 'jobspec', 'rkt-web.nomad');
   const runs = flag('--runs', 9);

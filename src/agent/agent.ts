@@ -14,6 +14,7 @@ import {
 import type { Clock, Rand } from '../util/clock.js';
 import type { Logger } from '../util/logger.js';
 import { AllocRunner } from '../runner/alloc-runner.js';
+import { sweepSecretsMounts } from '../runner/secrets-tmpfs.js';
 import type { AgentConfig } from './config.js';
 import { JobsSource, type JobParser } from './jobs-source.js';
 import { applyJobSync } from './apply-sync.js';
@@ -79,6 +80,7 @@ export class Agent {
     this.node = await this.deps.fingerprint();
     log.info({ nodeId: this.node.id, drivers: Object.values(this.node.drivers).map((d) => `${d.name}:${d.healthState}`) }, 'node fingerprinted');
     this.recover();
+    await sweepSecretsMounts(db, this.deps.config.dataDir, log);
     this.source.prime(listCurrentSources(db).map((s) => ({ file: s.file, sha: s.sha, job: s.job, hash: s.hash })));
     setNodeStatus(db, 'ready', clock.now());
     this.armWatcher();

@@ -15,6 +15,8 @@ export interface AgentConfig {
   readonly rescanIntervalMs: number;
   readonly rawExecEnabled: boolean;
   readonly rkt: { readonly path: string; readonly minVersion: string; readonly volumesEnabled: boolean; readonly dir: string | null };
+  /** exec's chroot map (Nomad's client `chroot_env`): host path → path in the task; null = Nomad's default. */
+  readonly chrootEnv: Readonly<Record<string, string>> | null;
   /** Refuse group/world-writable or foreign-owned jobs and data dirs when running as root (sshd's StrictModes). */
   readonly strictPermissions: boolean;
   /** Finished periodic and dispatched children kept per parent; older ones and their alloc dirs are removed. */
@@ -37,6 +39,7 @@ export const DEFAULT_CONFIG: AgentConfig = {
   rescanIntervalMs: 10_000,
   rawExecEnabled: false,
   rkt: { path: 'rkt', minVersion: '1.27.0', volumesEnabled: true, dir: null },
+  chrootEnv: null,
   strictPermissions: true,
   childrenHistory: 50,
 };
@@ -91,7 +94,7 @@ type Tree = Readonly<Record<string, unknown>>;
  * The config file layer, from the JSON tree hcl2json makes of an HCL file. The file speaks
  * Nomad's agent config where Nomad has the setting (`datacenter`, `region`, `data_dir`,
  * `log_level`, `client { node_class, meta, reserved { cpu, memory }, min_dynamic_port,
- * max_dynamic_port }`, `plugin "raw_exec" { config { enabled } }`, `plugin "rkt" { config
+ * max_dynamic_port, chroot_env }`, `plugin "raw_exec" { config { enabled } }`, `plugin "rkt" { config
  * { volumes_enabled } }`), and a `bivouac { }` block for the rest (`jobs_dir`,
  * `rescan_interval`, `rkt_path`, `rkt_min_version`, `rkt_dir`, `strict_permissions`).
  */
@@ -106,10 +109,11 @@ export function configFromFile(tree: Tree, file: string): ConfigLayer {
   if (tree.log_level !== undefined) layer.logLevel = parseLogLevel(str(tree.log_level, where('log_level')), where('log_level'));
   const client = block(tree.client, where('client'));
   if (client) {
-    checkKeys(client, ['node_class', 'meta', 'reserved', 'min_dynamic_port', 'max_dynamic_port'], where('client'));
+    checkKeys(client, ['node_class', 'meta', 'reserved', 'min_dynamic_port', 'max_dynamic_port', 'chroot_env'], where('client'));
     if (client.node_class !== undefined) layer.nodeClass = str(client.node_class, where('client.node_class'));
     const meta = block(client.meta, where('client.meta')) ?? (isRecord(client.meta) ? client.meta : null);
     if (meta) layer.meta = Object.fromEntries(Object.entries(meta).map(([k, v]) => [k, str(v, where(`client.meta.${k}`))]));
+    if (client.chroot_env !== undefined) layer.chrootEnv = chrootEnv(client.chroot_env, where('client.chroot_env'));
     const reserved = block(client.reserved, where('client.reserved'));
     if (reserved) {
       checkKeys(reserved, ['cpu', 'memory'], where('client.reserved'));
@@ -131,8 +135,11 @@ export function configFromFile(tree: Tree, file: string): ConfigLayer {
     } else if (name === 'rkt') {
       checkKeys(cfg, ['volumes_enabled'], where('plugin "rkt".config'));
       if (cfg.volumes_enabled !== undefined) layer.rkt = { ...layer.rkt, volumesEnabled: bool(cfg.volumes_enabled, where('plugin "rkt".config.volumes_enabled')) };
+    } else if (name === 'exec') {
+      // Nomad 1.0's exec plugin has no option bivouac reads; the chroot map is client.chroot_env.
+      checkKeys(cfg, [], where('plugin "exec".config'));
     } else {
-      throw new BivouacError('CONFIG', `${file}: plugin "${name}" is not a driver bivouac has (raw_exec, rkt)`);
+      throw new BivouacError('CONFIG', `${file}: plugin "${name}" is not a driver bivouac has (exec, raw_exec, rkt)`);
     }
   }
   const b = block(tree.bivouac, where('bivouac'));
@@ -153,6 +160,20 @@ export function configFromFile(tree: Tree, file: string): ConfigLayer {
     if (b.strict_permissions !== undefined) layer.strictPermissions = bool(b.strict_permissions, where('bivouac.strict_permissions'));
   }
   return layer;
+}
+
+/** `chroot_env { "/host/path" = "/path/in/task" }`: absolute paths both sides, as Nomad requires. */
+function chrootEnv(v: unknown, where: string): Record<string, string> {
+  const t = isRecord(v) ? v : block(v, where);
+  const out: Record<string, string> = {};
+  for (const [src, dst] of Object.entries(t ?? {})) {
+    const d = str(dst, `${where}."${src}"`);
+    if (!src.startsWith('/') || !d.startsWith('/') || d.split('/').includes('..')) {
+      throw new BivouacError('CONFIG', `${where}: "${src}" = "${d}" must map an absolute host path to an absolute path in the task (no "..")`);
+    }
+    out[src] = d;
+  }
+  return out;
 }
 
 function isRecord(v: unknown): v is Tree {

@@ -1,6 +1,6 @@
 import type { Driver } from '../drivers/types.js';
 import { buildNodeInfo } from '../node/node-info.js';
-import { fingerprintHost, loadOrCreateNodeId, systemOs, DEFAULT_NODE_CONFIG, configOverrides, type NodeConfig } from '../node/index.js';
+import { containmentAttributes, fingerprintHost, loadOrCreateNodeId, systemOs, DEFAULT_NODE_CONFIG, configOverrides, type ContainmentFacts, type NodeConfig } from '../node/index.js';
 import type { DriverInfo, NodeInfo } from '../node/types.js';
 import type { Database } from '../state/index.js';
 import { appendNodeEvent, getNode, putNode } from '../state/index.js';
@@ -15,6 +15,8 @@ export interface NodeFingerprintDeps {
   readonly log: Logger;
   readonly clock: Clock;
   readonly procRoot?: string;
+  /** Whether tasks run in cgroups here (the agent knows once it has made its own). */
+  readonly containment?: ContainmentFacts;
 }
 
 export function nodeConfigOf(c: AgentConfig): NodeConfig {
@@ -38,7 +40,11 @@ export async function fingerprintNode(deps: NodeFingerprintDeps): Promise<NodeIn
     etcRoot: '/etc',
     dataDir: deps.config.dataDir,
     log: deps.log,
-    overrides: { ...configOverrides(nodeConfig), 'bivouac.version': BIVOUAC_VERSION },
+    overrides: {
+      ...configOverrides(nodeConfig),
+      'bivouac.version': BIVOUAC_VERSION,
+      ...(deps.containment ? containmentAttributes(deps.containment) : {}),
+    },
     os: systemOs,
   });
   const now = new Date(deps.clock.now()).toISOString();

@@ -45,7 +45,8 @@ export interface TaskConfig {
   readonly driverConfig: unknown;
   readonly env: Readonly<Record<string, string>>;
   readonly user: string;
-  readonly resources: { readonly cpu: number; readonly memoryMB: number };
+  /** `memoryMaxMB`: Nomad's `memory_max` (0 or absent: none). */
+  readonly resources: { readonly cpu: number; readonly memoryMB: number; readonly memoryMaxMB?: number };
   readonly ports: readonly TaskPort[];
   /** Absolute host paths. */
   readonly dirs: {
@@ -78,6 +79,22 @@ export interface TaskStatus {
   readonly exitResult: ExitResult | null;
 }
 
+/**
+ * One resource sample of a task, cumulative where the kernel counts cumulatively (CPU
+ * time); the stats sampler turns two of them into Nomad's percentages and MHz.
+ */
+export interface TaskResourceSample {
+  /** Epoch ms. */
+  readonly timestamp: number;
+  /** Cumulative CPU time of every process of the task, ns. */
+  readonly cpu: { readonly totalNs: number; readonly userNs: number; readonly systemNs: number } | null;
+  /** Bytes. */
+  readonly memory: { readonly rss: number; readonly cache: number; readonly swap: number; readonly usage: number; readonly maxUsage: number } | null;
+  /** Where it came from: the task's cgroup, or /proc of its processes when it has none. */
+  readonly source: 'cgroup' | 'proc';
+  readonly pids: number;
+}
+
 export interface FingerprintResult {
   readonly detected: boolean;
   readonly healthy: boolean;
@@ -105,6 +122,8 @@ export interface Driver {
   inspectTask(taskId: string): TaskStatus;
   /** Present only where capabilities.sendSignals is true. */
   signalTask?(taskId: string, sig: string): Promise<void>;
+  /** A resource sample (Nomad's TaskStats); null when the task is not running here. Cheap: a few file reads. */
+  taskStats?(taskId: string): TaskResourceSample | null;
 }
 
 export interface DriverDeps {

@@ -1,4 +1,4 @@
-import { lchownSync, readFileSync } from 'node:fs';
+import { lchownSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { BivouacError } from '../util/errors.js';
 
@@ -52,4 +52,27 @@ export function resolveTaskUser(user: string, agentUid: number, dirs: readonly s
 export function handDirsTo(dirs: readonly string[], uid: number, gid: number): void {
   // lchown: a link a task left in place of its dir is never followed to its target.
   for (const d of dirs) lchownSync(d, uid, gid);
+}
+
+/**
+ * The first directory on the way to `path` that `ids` may not pass through (no search
+ * permission for that user), or null when every one lets it by. A task running as another
+ * user has its task dir as cwd: a data dir under root's 0700 home would fail it obscurely.
+ */
+export function unreachableAncestor(path: string, ids: { readonly uid: number; readonly gid: number }): { dir: string; mode: number } | null {
+  if (ids.uid === 0) return null;
+  let dir = '/';
+  for (const part of path.split('/').filter((p) => p !== '')) {
+    dir = join(dir, part);
+    let st;
+    try {
+      st = statSync(dir);
+    } catch {
+      return null; // missing: the start reports it in its own words
+    }
+    if (!st.isDirectory()) return null;
+    const bit = st.uid === ids.uid ? 0o100 : st.gid === ids.gid ? 0o010 : 0o001;
+    if ((st.mode & bit) === 0) return { dir, mode: st.mode & 0o777 };
+  }
+  return null;
 }

@@ -36,3 +36,12 @@ export function parameterizedJson(p: Parameterized | null): ApiObject | null {
   const list = (xs: readonly string[]): string[] | null => (xs.length === 0 ? null : [...xs]);
   return { Payload: p.payload, MetaRequired: list(p.metaRequired), MetaOptional: list(p.metaOptional) };
 }
+
+/** The job-level `reschedule` block as written: Nomad keeps it with null for each field not set. */
+export function jobRescheduleJson(written: unknown): ApiObject | null {
+  if (typeof written !== 'object' || written === null) return null;
+  const w = written as Readonly<Record<string, ApiValue>>;
+  const out: Record<string, ApiValue> = {};
+  for (const k of ['Attempts', 'Interval', 'Delay', 'DelayFunction', 'MaxDelay', 'Unlimited']) out[k] = w[k] ?? null;
+  return out;
+}

@@ -1,16 +1,28 @@
 /**
- * The Job in Nomad's API JSON shape, as `nomad job run -output` prints it, so the same job
- * can be submitted to a Nomad cluster: Pascal-case fields, durations in nanoseconds, empty
- * lists and maps as null (Go's nil). Blocks kept in `extra` are already in API names.
+ * The Job in Nomad's API JSON shape (`api.Job` after `Canonicalize`), as `POST /v1/jobs/parse`
+ * with `Canonicalize: true` returns it, so the same job can be submitted to a Nomad cluster:
+ * every field of Nomad 1.0's structs, Pascal-case names, durations in nanoseconds, empty lists
+ * and maps as null (Go's nil), groups, tasks, ports and services in file order. Defaults are
+ * Nomad's `Canonicalize` defaults only; what a driver or bivouac decides at run time (the kill
+ * signal, say) is not written in. Fields newer than Nomad 1.0 appear only when written.
  */
 import { MS_TO_NS } from '../util/duration.js';
-import { dispatchPayloadJson, lifecycleJson, parameterizedJson, periodicJson, reschedulePolicyJson } from './api-json-lifecycle.js';
+import * as C from './api-canonical.js';
+import { dispatchPayloadJson, jobRescheduleJson, lifecycleJson, parameterizedJson, periodicJson, reschedulePolicyJson } from './api-json-lifecycle.js';
+import { driverConfigShape } from './api-struct.js';
 import type { Constraint, Group, Job, NetworkResource, Port, RestartPolicy, Task } from './types.js';
 
 export type ApiValue = string | number | boolean | null | readonly ApiValue[] | { readonly [k: string]: ApiValue };
 export type ApiObject = { readonly [k: string]: ApiValue };
 
+/** Blocks of `extra` that the canonical fields below take over; the rest are spread as written. */
+const JOB_TAKEN = ['Update', 'Migrate', 'Multiregion', 'Vault', 'Affinities', 'Spreads', 'Reschedule'];
+const GROUP_TAKEN = ['Update', 'Migrate', 'Services', 'Volumes', 'Affinities', 'Spreads', 'Vault', 'Scaling'];
+const TASK_TAKEN = ['Services', 'Vault', 'Affinities', 'VolumeMounts', 'CSIPluginConfig'];
+
 export function toApiJson(job: Job): { readonly Job: ApiObject } {
+  const update = C.jobUpdate(job.extra['Update'], job.type);
+  const migrate = C.jobMigrate(job.extra['Migrate']);
   return {
     Job: {
       Region: job.region,
@@ -22,54 +34,102 @@ export function toApiJson(job: Job): { readonly Job: ApiObject } {
       AllAtOnce: job.allAtOnce,
       Datacenters: [...job.datacenters],
       Constraints: list(job.constraints.map(constraint)),
-      TaskGroups: job.groups.map(group),
+      Affinities: C.affinities(job.extra['Affinities']),
+      Spreads: C.spreads(job.extra['Spreads']),
+      TaskGroups: job.groups.map((g) => group(g, job, update, migrate)),
+      Update: update,
+      Multiregion: C.multiregion(job.extra['Multiregion']),
       Periodic: periodicJson(job.periodic),
       ParameterizedJob: parameterizedJson(job.parameterized),
+      Reschedule: jobRescheduleJson(job.extra['Reschedule']),
+      Migrate: migrate,
       Meta: map(job.meta),
-      ...plain(job.extra),
+      ConsulToken: '',
+      VaultToken: '',
+      VaultNamespace: '',
+      NomadTokenID: '',
+      Payload: null,
+      Dispatched: false,
+      ParentID: '',
+      Stop: false,
+      Status: '',
+      StatusDescription: '',
+      Stable: false,
+      Version: 0,
+      SubmitTime: null,
+      CreateIndex: 0,
+      ModifyIndex: 0,
+      JobModifyIndex: 0,
+      ...rest(job.extra, JOB_TAKEN),
     },
   };
 }
 
-function group(g: Group): ApiObject {
+type Obj = { [k: string]: ApiValue };
+
+function group(g: Group, job: Job, jobUpdate: Obj | null, jobMigrate: Obj | null): ApiObject {
   return {
     Name: g.name,
     Count: g.count,
     Constraints: list(g.constraints.map(constraint)),
+    Affinities: C.affinities(g.extra['Affinities']),
+    Spreads: C.spreads(g.extra['Spreads']),
     RestartPolicy: restart(g.restart),
     ReschedulePolicy: reschedulePolicyJson(g.reschedule),
     EphemeralDisk: { SizeMB: g.ephemeralDisk.sizeMB, Sticky: g.ephemeralDisk.sticky, Migrate: g.ephemeralDisk.migrate },
+    Update: C.groupUpdate(jobUpdate, g.extra['Update']),
+    Migrate: C.groupMigrate(jobMigrate, g.extra['Migrate'], job.type),
     Networks: list(g.networks.map(network)),
-    Tasks: g.tasks.map(task),
+    Services: C.services(g.extra['Services'], `${job.name}-${g.name}`),
+    Volumes: C.volumes(g.extra['Volumes']),
+    Scaling: C.scaling(g.extra['Scaling'], g.count),
+    Tasks: g.tasks.map((t) => task(t, g, job)),
     Meta: map(g.meta),
-    ...plain(g.extra),
+    ShutdownDelay: null,
+    StopAfterClientDisconnect: null,
+    ...rest(g.extra, GROUP_TAKEN),
   };
 }
 
-function task(t: Task): ApiObject {
+function task(t: Task, g: Group, job: Job): ApiObject {
+  const r = t.resources;
   return {
     Name: t.name,
     Driver: t.driver,
     User: t.user,
-    Config: Object.keys(t.rawConfig).length === 0 ? null : plain(t.rawConfig),
-    Env: map(t.env),
-    Meta: map(t.meta),
-    Resources: {
-      CPU: t.resources.cpu,
-      Cores: t.resources.cores,
-      MemoryMB: t.resources.memoryMB,
-      MemoryMaxMB: t.resources.memoryMaxMB,
-      Networks: list(t.resources.networks.map(network)),
-    },
-    KillTimeout: t.killTimeoutMs * MS_TO_NS,
-    KillSignal: t.killSignal,
-    LogConfig: { MaxFiles: t.logs.maxFiles, MaxFileSizeMB: t.logs.maxFileSizeMB },
-    Leader: t.leader,
-    Constraints: list(t.constraints.map(constraint)),
-    RestartPolicy: restart(t.restart),
     Lifecycle: lifecycleJson(t.lifecycle),
+    Config: Object.keys(t.rawConfig).length === 0 ? null : driverConfigShape(t.rawConfig),
+    Constraints: list(t.constraints.map(constraint)),
+    Affinities: C.affinities(t.extra['Affinities']),
+    Env: map(t.env),
+    Services: C.services(t.extra['Services'], `${job.name}-${g.name}-${t.name}`),
+    Resources: {
+      CPU: r.cpu,
+      MemoryMB: r.memoryMB,
+      DiskMB: r.diskMB,
+      Networks: list(r.networks.map(network)),
+      Devices: null,
+      IOPS: null,
+      // Nomad ≥ 1.1 fields, which its API omits when unset.
+      ...(r.cores > 0 ? { Cores: r.cores } : {}),
+      ...(r.memoryMaxMB > 0 ? { MemoryMaxMB: r.memoryMaxMB } : {}),
+    },
+    RestartPolicy: restart(t.restart),
+    Meta: map(t.meta),
+    KillTimeout: t.killTimeoutMs * MS_TO_NS,
+    LogConfig: { MaxFiles: t.logs.maxFiles, MaxFileSizeMB: t.logs.maxFileSizeMB },
+    Artifacts: null,
+    Vault: C.vault(t.extra['Vault'], g.extra['Vault'], job.extra['Vault']),
+    Templates: null,
     DispatchPayload: dispatchPayloadJson(t.dispatchPayloadFile),
-    ...plain(t.extra),
+    VolumeMounts: C.volumeMounts(t.extra['VolumeMounts']),
+    Leader: t.leader,
+    ShutdownDelay: 0,
+    KillSignal: t.killSignal,
+    Kind: '',
+    ScalingPolicies: null,
+    ...(t.extra['CSIPluginConfig'] !== undefined ? { CSIPluginConfig: C.csiPlugin(t.extra['CSIPluginConfig']) } : {}),
+    ...rest(t.extra, TASK_TAKEN),
   };
 }
 
@@ -84,6 +144,10 @@ function restart(r: RestartPolicy): ApiObject {
 function network(n: NetworkResource): ApiObject {
   return {
     Mode: n.mode,
+    Device: '',
+    CIDR: '',
+    IP: '',
+    DNS: null,
     MBits: n.mbits,
     ReservedPorts: list(n.reservedPorts.map(port)),
     DynamicPorts: list(n.dynamicPorts.map(port)),
@@ -102,7 +166,13 @@ function map(m: Readonly<Record<string, string>>): ApiObject | null {
   return Object.keys(m).length === 0 ? null : { ...m };
 }
 
+function rest(extra: Readonly<Record<string, unknown>>, taken: readonly string[]): ApiObject {
+  const out: Obj = {};
+  for (const [k, v] of Object.entries(extra)) if (!taken.includes(k)) out[k] = plain(v);
+  return out;
+}
+
 /** Decoded values are JSON already; this narrows `unknown` for the type checker. */
-function plain(o: Readonly<Record<string, unknown>>): ApiObject {
-  return JSON.parse(JSON.stringify(o)) as ApiObject;
+function plain(o: unknown): ApiValue {
+  return o === undefined ? null : (o as ApiValue);
 }

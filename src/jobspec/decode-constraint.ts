@@ -59,8 +59,8 @@ function decodeOne(node: Node): Constraint | null {
   }
   if (node.body['distinct_hosts'] !== undefined) {
     if (!bool(node, 'distinct_hosts', false)) return null; // false means "no constraint"
+    // Nomad's RTarget stays as written (empty here); an empty value enforces the constraint.
     opText = 'distinct_hosts';
-    value = 'true';
   }
   const operator = normaliseOperator(opText);
   if (operator === null) {

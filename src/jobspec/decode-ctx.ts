@@ -193,7 +193,18 @@ export function labelled(node: Node, key: string, describeAs = key): Labelled[] 
       out.push({ label, node: { body: b, path, ob: obs[i] ?? null, sink: node.sink } });
     });
   }
-  return out;
+  return inFileOrder(node, out);
+}
+
+/**
+ * The parser's JSON comes from Go maps, whose keys it sorts (`group "b"` before `group "a"`
+ * when the file has them the other way round); the source outline knows the file's order.
+ */
+function inFileOrder(parent: Node, xs: Labelled[]): Labelled[] {
+  const all = parent.ob?.blocks;
+  if (all === undefined || xs.length < 2) return xs;
+  const at = (x: Labelled): number => (x.node.ob === null ? Number.MAX_SAFE_INTEGER : all.indexOf(x.node.ob));
+  return xs.map((x, i) => ({ x, i, k: at(x) })).sort((a, b) => a.k - b.k || a.i - b.i).map((e) => e.x);
 }
 
 export function remember(node: Node, key?: string): void {

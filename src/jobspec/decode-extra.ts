@@ -4,11 +4,11 @@
  * names with durations in nanoseconds, so `job inspect` can still hand them to Nomad.
  */
 import { parseDuration } from '../util/duration.js';
-import { blocks, describe, isObject, labelled, report, type Node } from './decode-ctx.js';
+import { blocks, describe, isObject, labelled, remember, report, type Node } from './decode-ctx.js';
 import type { HclValue } from './parse.js';
 import { SCALING, type Field, type Schema } from './schema.js';
 
-const WORDS: Readonly<Record<string, string>> = { id: 'ID', ttl: 'TTL', tls: 'TLS', grpc: 'GRPC', csi: 'CSI', mb: 'MB', dns: 'DNS', ui: 'UI' };
+const WORDS: Readonly<Record<string, string>> = { id: 'ID', ttl: 'TTL', tls: 'TLS', grpc: 'GRPC', csi: 'CSI', mb: 'MB', dns: 'DNS', ui: 'UI', fs: 'FS' };
 
 /** `tls_skip_verify` → `TLSSkipVerify`, as Nomad's API structs spell fields. */
 export function apiName(key: string): string {
@@ -19,6 +19,7 @@ export function decodeExtra(node: Node, table: Readonly<Record<string, Field>>):
   const out: Record<string, unknown> = {};
   for (const [key, field] of Object.entries(table)) {
     if (node.body[key] === undefined) continue;
+    remember(node, key);
     const name = typeof field === 'object' && field.api ? field.api : apiName(key);
     const v = readField(node, key, field);
     if (v !== undefined) out[name] = v;
@@ -102,7 +103,7 @@ export function readBody(node: Node, schema: Schema): Record<string, unknown> {
       continue;
     }
     const v = readField(node, key, field);
-    if (v !== undefined) out[typeof field === 'object' && field.api ? field.api : apiName(key)] = v;
+    if (v !== undefined) out[typeof field === 'object' && field.api ? field.api : (schema.names?.[key] ?? apiName(key))] = v;
   }
   return out;
 }

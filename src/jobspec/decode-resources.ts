@@ -17,7 +17,7 @@ const PORT_LABEL = /^[a-zA-Z0-9_]+$/;
 export function decodeResources(task: Node): Resources {
   const node = oneBlock(task, 'resources');
   if (node === null) {
-    return { cpu: DEFAULTS.cpu, cores: 0, memoryMB: DEFAULTS.memoryMB, memoryMaxMB: 0, networks: [] };
+    return { cpu: DEFAULTS.cpu, cores: 0, memoryMB: DEFAULTS.memoryMB, memoryMaxMB: 0, diskMB: null, networks: [] };
   }
   checkKeys(node, RESOURCE_KEYS);
   for (const k of ['cpu', 'memory', 'cores', 'memory_max']) remember(node, k);
@@ -30,6 +30,7 @@ export function decodeResources(task: Node): Resources {
     cores,
     memoryMB: int(node, 'memory', DEFAULTS.memoryMB),
     memoryMaxMB: int(node, 'memory_max', 0),
+    diskMB: node.body['disk'] === undefined || node.body['disk'] === null ? null : int(node, 'disk', 0),
     networks: networks.map((n) => decodeNetwork(n, TASK_NETWORK_KEYS)),
   };
 }
@@ -57,13 +58,13 @@ function decodeNetwork(node: Node, keys: readonly string[]): NetworkResource {
       const to = int(p, 'to', 0);
       if (value < 0 || value > 65535) report(p, 'OUT_OF_RANGE', { message: `Port "${label}" has invalid static port ${value}: must be 0–65535` }, 'static');
       if (to < -1 || to > 65535) report(p, 'OUT_OF_RANGE', { message: `Port "${label}" has invalid mapped port ${to}: must be -1–65535` }, 'to');
-      const port: Port = { label, value, to, hostNetwork: str(p, 'host_network', 'default') };
+      const port: Port = { label, value, to, hostNetwork: str(p, 'host_network', '') };
       (hasStatic ? reservedPorts : dynamicPorts).push(port);
     }
   }
   return {
-    mode: str(node, 'mode', 'host'),
-    mbits: int(node, 'mbits', DEFAULTS.mbits),
+    mode: str(node, 'mode', ''),
+    mbits: node.body['mbits'] === undefined || node.body['mbits'] === null ? null : int(node, 'mbits', 0),
     reservedPorts,
     dynamicPorts,
   };

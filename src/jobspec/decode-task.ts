@@ -36,7 +36,7 @@ export function decodeTask(node: Node, name: string, groupRestart: RestartPolicy
     meta: strMap(node, 'meta'),
     resources: decodeResources(node),
     killTimeoutMs: duration(node, 'kill_timeout', DEFAULTS.killTimeoutMs),
-    killSignal: str(node, 'kill_signal', DEFAULTS.killSignal),
+    killSignal: str(node, 'kill_signal', ''),
     leader: bool(node, 'leader', false),
     logs: decodeLogs(node),
     constraints: decodeConstraints(node),

@@ -1,4 +1,6 @@
+import { readFileSync, realpathSync, statSync } from 'node:fs';
 import { open } from 'node:fs/promises';
+import { dirname, resolve, sep } from 'node:path';
 
 /** Job files bigger than this are refused unread: a job file is a few KB. */
 export const MAX_JOB_FILE_BYTES = 1024 * 1024;
@@ -36,4 +38,19 @@ export async function readCapped(path: string, sizeHint = MAX_JOB_FILE_BYTES): P
   } finally {
     await fh.close();
   }
+}
+
+/**
+ * What HCL2's `file()` reads for a job file: a path relative to the job file's directory
+ * (absolute paths too, as in Nomad), confined to that directory after symlinks are
+ * resolved, at most MAX_JOB_FILE_BYTES. Throws with the reason otherwise.
+ */
+export function confinedReader(jobFile: string): (path: string) => string {
+  return (path) => {
+    const dir = realpathSync(dirname(resolve(jobFile)));
+    const target = realpathSync(resolve(dir, path));
+    if (target !== dir && !target.startsWith(dir + sep)) throw new Error(`${path} is outside the job file's directory ${dir}`);
+    if (statSync(target).size > MAX_JOB_FILE_BYTES) throw new Error(`${path} is larger than ${MAX_JOB_FILE_BYTES} bytes`);
+    return readFileSync(target, 'utf8');
+  };
 }

@@ -1,4 +1,5 @@
 import { Worker } from 'node:worker_threads';
+import type { ParseRequest } from './hcl-worker.js';
 
 /** The parser gave no answer: its runtime died or it ran past the time limit. */
 export class ParserFailure extends Error {}
@@ -19,8 +20,8 @@ export class HclHost {
   constructor(private readonly timeoutMs: number) {}
 
   /** `timeoutMs` overrides the host's limit for this file only. */
-  parse(file: string, text: string, timeoutMs = this.timeoutMs): Promise<unknown> {
-    const next = this.queue.then(() => this.run(file, text, true, timeoutMs));
+  parse(file: string, text: string, timeoutMs = this.timeoutMs, grammar: ParseRequest['grammar'] = 'hcl2'): Promise<unknown> {
+    const next = this.queue.then(() => this.run({ file, text, grammar }, true, timeoutMs));
     this.queue = next.catch(() => undefined);
     return next;
   }
@@ -47,7 +48,7 @@ export class HclHost {
     if (w) void w.terminate();
   }
 
-  private async run(file: string, text: string, retry: boolean, timeoutMs: number): Promise<unknown> {
+  private async run(req: ParseRequest, retry: boolean, timeoutMs: number): Promise<unknown> {
     if (!this.worker || !this.ready) this.start();
     try {
       await this.ready;
@@ -80,7 +81,7 @@ export class HclHost {
       w.on('message', onMessage);
       w.on('exit', onExit);
       w.on('error', onExit);
-      w.postMessage({ file, text });
+      w.postMessage(req);
     });
     if (reply.ok) return reply.tree;
     // The Go runtime inside the WebAssembly module has died (a fatal error of its own,
@@ -89,7 +90,7 @@ export class HclHost {
     // gets one more try before this file is blamed.
     if (reply.message.includes('Go program has already exited')) {
       this.recycle();
-      if (retry) return this.run(file, text, false, timeoutMs);
+      if (retry) return this.run(req, false, timeoutMs);
       throw new ParserFailure('the HCL parser crashed on this file');
     }
     throw new Error(reply.message);

@@ -4,6 +4,7 @@
  */
 import type { Position } from './diagnostics.js';
 import { decodeRoot } from './decode-job.js';
+import { confinedReader } from './files.js';
 import type { Sink } from './decode-ctx.js';
 import { outline } from './hcl-outline.js';
 import { parseHcl } from './parse.js';
@@ -14,18 +15,20 @@ import { buildScope } from './variables.js';
 export interface ParseOptions {
   /** `-var k=v` values. */
   readonly vars?: Readonly<Record<string, string>>;
+  /** What HCL2's file() reads; by default files beside `file`, confined to its directory (files.ts). */
+  readonly readFile?: (path: string) => string;
 }
 
 export async function parseJobFile(file: string, text: string, opts: ParseOptions = {}): Promise<ParseResult> {
   const parsed = await parseHcl(file, text);
   if (parsed.tree === null) return { job: null, diagnostics: parsed.diagnostics };
 
-  const src = parsed.parsedText;
+  const src = text;
   const find = (needle: string): Position => {
     const at = src.indexOf(needle);
     return at < 0 ? { file, line: 0, column: 0 } : parsed.locate(at);
   };
-  const scope = buildScope({ root: parsed.tree, given: opts.vars ?? {}, find });
+  const scope = buildScope({ root: parsed.tree, given: opts.vars ?? {}, find, readFile: opts.readFile ?? confinedReader(file) });
   const root = parsed.tree['job'] === undefined ? parsed.tree : { ...parsed.tree, job: scope.resolve(parsed.tree['job']) };
 
   const sink: Sink = { file, locate: parsed.locate, diagnostics: [], positions: new Map() };

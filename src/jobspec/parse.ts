@@ -5,8 +5,9 @@
  */
 import { makeDiagnostic, type Position } from './diagnostics.js';
 import { LineIndex } from './hcl-lex.js';
-import { HclHost } from './hcl-host.js';
-import { rewriteHcl1, type PrepassOptions } from './hcl1-prepass.js';
+import { HclHost, ParserFailure } from './hcl-host.js';
+import { fromHcl1 } from './hcl1-tree.js';
+import { nestLabels } from './hcl2-labels.js';
 import type { Diagnostic } from './types.js';
 
 /** The parser's JSON: blocks are arrays of objects, labels are object levels. */
@@ -18,13 +19,11 @@ export interface HclObject {
 export interface ParsedHcl {
   readonly tree: HclObject | null;
   readonly diagnostics: readonly Diagnostic[];
-  /** The text the tree came from (the original, or its HCL1 rewrite). */
-  readonly parsedText: string;
-  /** Position in the user's file of an offset in `parsedText`. */
+  /** Position in the user's file of an offset in its text. */
   readonly locate: (offset: number) => Position;
 }
 
-type Hcl2Json = (filename: string, contents: string) => Promise<Record<string, unknown>>;
+type Parse = (file: string, text: string, grammar: 'hcl2' | 'hcl1', timeoutMs?: number) => Promise<Record<string, unknown>>;
 
 /** How long one file may keep the parser busy; a 300-line job takes ~5 ms, a 1 MiB hostile one up to ~8 s. */
 const PARSE_TIMEOUT_MS = 5_000;
@@ -33,16 +32,15 @@ const PARSE_TIMEOUT_MS = 5_000;
 // load, and `status` never gets here. It is the one process-wide object in jobspec.
 let host: HclHost | null = null;
 
-async function loadParser(): Promise<Hcl2Json> {
+async function loadParser(): Promise<Parse> {
   host ??= new HclHost(PARSE_TIMEOUT_MS);
   const h = host;
-  return async (file, text) => (await h.parse(file, text)) as Record<string, unknown>;
+  return async (file, text, grammar, timeoutMs = PARSE_TIMEOUT_MS) => (await h.parse(file, text, timeoutMs, grammar)) as Record<string, unknown>;
 }
 
 /** A name with no spaces or colons, so the diagnostics regex cannot be confused by a path. */
 const TAG = 'JOBFILE';
 const DIAG_RE = new RegExp(`${TAG}:(\\d+),(\\d+)-(?:(\\d+),)?(\\d+): ([^;]+);`, 'g');
-const BLOCK_CONVERT_RE = /Unable to convert Block to JSON: ([A-Za-z0-9_-]+)/;
 
 interface RawDiag {
   readonly line: number;
@@ -64,56 +62,85 @@ export function splitParserError(message: string): RawDiag[] {
   });
 }
 
+/**
+ * HCL2 first, as Nomad ≥ 1.0 reads job files; when HCL2 refuses a file, HCL1 (Nomad ≤ 0.12,
+ * `nomad job run -hcl1`), with a note saying so. When both refuse it, HCL2's diagnostics,
+ * and HCL1's own words as a note.
+ */
 export async function parseHcl(file: string, text: string): Promise<ParsedHcl> {
   const parse = await loadParser();
   const lines = new LineIndex(text);
-  const identity = (offset: number): Position => ({ file, ...lines.lineCol(offset) });
-  const first = await attempt(parse, text);
-  if (first.tree) return { tree: first.tree, diagnostics: [], parsedText: text, locate: identity };
-
-  const opts = retryOptions(text, first);
-  const rewrite = opts ? rewriteHcl1(text, opts) : null;
-  if (rewrite) {
-    const second = await attempt(parse, rewrite.text);
-    const locate = (offset: number): Position => ({ file, ...lines.lineCol(rewrite.toOriginal(offset)) });
-    const note = makeDiagnostic('HCL1_REWRITTEN', { changes: rewrite.changes.join(', ') }, '', { file, line: 0, column: 0 });
-    if (second.tree) return { tree: second.tree, diagnostics: [note], parsedText: rewrite.text, locate };
-    return { tree: null, diagnostics: toDiagnostics(file, second, rewrite.text, locate), parsedText: rewrite.text, locate };
+  const locate = (offset: number): Position => ({ file, ...lines.lineCol(offset) });
+  const started = performance.now();
+  const first = await hcl2(parse, text);
+  if (first.tree) return { tree: first.tree, diagnostics: [], locate };
+  // One time limit per file for both grammars: a file that exhausted the HCL2 parser (or
+  // crashed it) is hostile, not HCL1, and HCL1 gets what is left of the limit.
+  const left = PARSE_TIMEOUT_MS - (performance.now() - started);
+  if (first.failed || left < MIN_HCL1_MS) return { tree: null, diagnostics: toDiagnostics(file, first, text, locate), locate };
+  const hcl1 = await attemptHcl1(parse, file, text, left);
+  if (hcl1.tree) {
+    const note = makeDiagnostic('HCL1_PARSED', {}, '', { file, line: 0, column: 0 });
+    return { tree: fromHcl1(hcl1.tree), diagnostics: [note], locate };
   }
-  return { tree: null, diagnostics: toDiagnostics(file, first, text, identity), parsedText: text, locate: identity };
+  return { tree: null, diagnostics: [...toDiagnostics(file, first, text, locate), hcl1.note], locate };
+}
+
+const BLOCK_CONVERT_RE = /Unable to convert Block to JSON: ([A-Za-z0-9_-]+)/;
+
+/**
+ * HCL2 through hcl2json, and again with labels nested (hcl2-labels.ts) for each block type
+ * hcl2json says it cannot convert. The rewrite only reshapes blocks inside the same
+ * positions' lines, so diagnostics and the decoder's outline stay on the user's text.
+ */
+async function hcl2(parse: Parse, text: string): Promise<Attempt> {
+  let a = await attempt(parse, text);
+  const types: string[] = [];
+  for (let round = 0; round < 5 && a.tree === null && a.raw.length === 0; round++) {
+    const m = BLOCK_CONVERT_RE.exec(a.message);
+    if (m === null || types.includes(m[1])) break;
+    types.push(m[1]);
+    const rewrite = nestLabels(text, types);
+    if (rewrite === null) break;
+    const again = await attempt(parse, rewrite.text);
+    if (again.tree === null && again.raw.length > 0) break; // keep the first attempt's diagnostics
+    a = again;
+  }
+  return a;
+}
+
+const HCL1_AT = /At (\d+):(\d+): (.*)$/s;
+
+/** Below this, an HCL1 attempt could not finish a real job file anyway. */
+const MIN_HCL1_MS = 250;
+
+async function attemptHcl1(parse: Parse, file: string, text: string, timeoutMs: number): Promise<{ readonly tree: HclObject | null; readonly note: Diagnostic }> {
+  try {
+    return { tree: (await parse(file, text, 'hcl1', timeoutMs)) as HclObject, note: makeDiagnostic('HCL1_PARSED', {}, '', { file, line: 0, column: 0 }) };
+  } catch (err) {
+    const message = (err instanceof Error ? err.message : String(err)).replace(/^unable to parse JSON: /, '');
+    const m = HCL1_AT.exec(message);
+    const at = m ? { file, line: Number(m[1]), column: Number(m[2]) } : { file, line: 0, column: 0 };
+    return { tree: null, note: makeDiagnostic('HCL1_FAILED', { detail: message }, '', at) };
+  }
 }
 
 interface Attempt {
   readonly tree: HclObject | null;
   readonly raw: readonly RawDiag[];
   readonly message: string;
+  /** The parser itself gave no answer (time limit, crash), rather than an HCL error. */
+  readonly failed: boolean;
 }
 
-async function attempt(parse: Hcl2Json, text: string): Promise<Attempt> {
+async function attempt(parse: Parse, text: string): Promise<Attempt> {
   try {
-    const tree = (await parse(TAG, text)) as HclObject;
-    return { tree, raw: [], message: '' };
+    const tree = (await parse(TAG, text, 'hcl2')) as HclObject;
+    return { tree, raw: [], message: '', failed: false };
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err);
-    return { tree: null, raw: splitParserError(message), message };
+    return { tree: null, raw: splitParserError(message), message, failed: err instanceof ParserFailure };
   }
-}
-
-/** Which HCL1 rewrites the first failure calls for, judged by what sits at each position. */
-function retryOptions(text: string, a: Attempt): PrepassOptions | null {
-  let decimals = false;
-  let quotedKeys = false;
-  const lines = new LineIndex(text);
-  for (const d of a.raw) {
-    const at = lines.offsetOf(d.line, d.column);
-    if (text[at] === '.' && /[0-9]/.test(text[at + 1] ?? '')) decimals = true;
-    if (text[at] === '"') quotedKeys = true;
-  }
-  const m = a.raw.length === 0 ? BLOCK_CONVERT_RE.exec(a.message) : null;
-  const nestLabelsOf = m ? [m[1]] : [];
-  if (!decimals && !quotedKeys && nestLabelsOf.length === 0) return null;
-  // Once retrying, rewrite every HCL1 form: the first parse stops reporting after a few.
-  return { decimals: true, quotedKeys: true, nestLabelsOf };
 }
 
 function toDiagnostics(file: string, a: Attempt, text: string, locate: (o: number) => Position): Diagnostic[] {

@@ -28,10 +28,12 @@ export interface BlockRef {
 export interface Schema {
   readonly fields: Readonly<Record<string, Field>>;
   readonly open?: boolean;
+  /** API names that are not the key in Pascal case (`port` → `PortLabel`). */
+  readonly names?: Readonly<Record<string, string>>;
 }
 
 const open: Schema = { fields: {}, open: true };
-const b = (fields: Record<string, Field>): Schema => ({ fields });
+const b = (fields: Record<string, Field>, names?: Record<string, string>): Schema => (names ? { fields, names } : { fields });
 const one = (block: Schema, api?: string): BlockRef => ({ block, single: true, ...(api ? { api } : {}) });
 const many = (block: Schema, api?: string): BlockRef => ({ block, ...(api ? { api } : {}) });
 
@@ -44,14 +46,14 @@ const check = b({
   method: 'string', body: 'string', check_restart: one(checkRestart), grpc_service: 'string',
   grpc_use_tls: 'bool', task: 'string', success_before_passing: 'number', failures_before_critical: 'number',
   on_update: 'string',
-});
+}, { port: 'PortLabel', task: 'TaskName' });
 
 export const SERVICE: Schema = b({
   name: 'string', port: 'string', tags: 'strings', canary_tags: 'strings', enable_tag_override: 'bool',
   address_mode: 'string', address: 'string', check: many(check, 'Checks'), check_restart: one(checkRestart),
   connect: one(open), meta: 'map', canary_meta: 'map', tagged_addresses: 'map', task: 'string',
   on_update: 'string', provider: 'string', identity: one(open), cluster: 'string',
-});
+}, { port: 'PortLabel', task: 'TaskName' });
 
 export const ARTIFACT: Schema = b({
   source: 'string', destination: 'string', mode: 'string', options: 'map', headers: 'map', chown: 'bool',
@@ -84,7 +86,13 @@ export const RESCHEDULE: Schema = b({
   unlimited: 'bool',
 });
 
-export const AFFINITY: Schema = b({ attribute: 'string', operator: 'string', value: 'string', weight: 'number' });
+export const AFFINITY: Schema = b(
+  {
+    attribute: 'string', operator: 'string', value: 'string', weight: 'number', version: 'string', semver: 'string',
+    regexp: 'string', set_contains_any: 'string', set_contains_all: 'string', set_contains: 'string',
+  },
+  { attribute: 'LTarget', operator: 'Operand', value: 'RTarget' },
+);
 
 export const SPREAD: Schema = b({
   attribute: 'string', weight: 'number',

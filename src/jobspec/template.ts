@@ -4,6 +4,8 @@
  * `var.` and `local.` at parse time and leaves every other reference (`attr.`, `node.`,
  * `meta.`, `NOMAD_…`, `env[…]`) as text for runtime, so that is what this does.
  */
+import { evaluate, type Env } from './hcl2-eval.js';
+import { ExprError, parseExpr, roots, type Expr } from './hcl2-expr.js';
 import type { HclValue } from './parse.js';
 
 export type RefRoot = 'var' | 'local';
@@ -14,6 +16,10 @@ export type Lookup =
 
 export interface TemplateScope {
   lookup(root: RefRoot, name: string): Lookup;
+  /** Names a dynamic block binds (its iterator), visible in its content. */
+  readonly bindings?: ReadonlyMap<string, HclValue>;
+  /** For file(): a file's text, relative to the job file's directory and confined to it. */
+  readonly readFile?: (path: string) => string;
 }
 
 const REF = /^(var|local)\.([A-Za-z_][A-Za-z0-9_-]*)((?:\.[A-Za-z_][A-Za-z0-9_-]*|\[[0-9]+\]|\["[^"]*"\])*)$/;
@@ -97,11 +103,7 @@ export function evalTemplate(s: string, scope: TemplateScope): Evaluated {
 function evalExpr(expr: string, scope: TemplateScope): Evaluated {
   const text = expr.trim();
   const m = REF.exec(text);
-  if (!m) {
-    if (MENTIONS.test(text)) return { ok: false, code: 'UNSUPPORTED_EXPRESSION', args: { expr: text } };
-    // Not ours to evaluate: keep it for runtime interpolation, exactly as written.
-    return { ok: true, value: '${' + expr + '}' };
-  }
+  if (!m || scope.bindings?.has(m[1])) return evalFull(expr, text, scope);
   const found = scope.lookup(m[1] as RefRoot, m[2]);
   if (!found.ok) return found;
   let v: HclValue = found.value;
@@ -114,4 +116,54 @@ function evalExpr(expr: string, scope: TemplateScope): Evaluated {
     v = next;
   }
   return { ok: true, value: v };
+}
+
+/**
+ * Any other expression: functions, operators, `for`, a dynamic block's iterator. It is
+ * evaluated when every name it reads is a parse-time one (var, local, an iterator); one that
+ * reads attr., node., meta. or NOMAD_… is left as text for run time, as Nomad leaves it.
+ */
+function evalFull(expr: string, text: string, scope: TemplateScope): Evaluated {
+  let parsed: Expr;
+  try {
+    parsed = parseExpr(text);
+  } catch (err) {
+    if (!(err instanceof ExprError)) throw err;
+    if (MENTIONS.test(text)) return { ok: false, code: 'UNSUPPORTED_EXPRESSION', args: { expr: text } };
+    return { ok: true, value: '${' + expr + '}' };
+  }
+  const names = roots(parsed);
+  const parseTime = [...names].every((n) => n === 'var' || n === 'local' || scope.bindings?.has(n));
+  if (!parseTime) {
+    if (names.has('var') || names.has('local')) return { ok: false, code: 'UNSUPPORTED_EXPRESSION', args: { expr: text } };
+    return { ok: true, value: '${' + expr + '}' };
+  }
+  const failed: Extract<Lookup, { ok: false }>[] = [];
+  const member = (root: RefRoot): HclValue =>
+    new Proxy({}, {
+      get: (_t, name) => {
+        if (typeof name !== 'string') return undefined;
+        const r = scope.lookup(root, name);
+        if (r.ok) return r.value;
+        failed.push(r);
+        return undefined;
+      },
+      has: (_t, name) => {
+        if (typeof name !== 'string') return false;
+        const r = scope.lookup(root, name);
+        if (!r.ok) failed.push(r);
+        return r.ok;
+      },
+    }) as HclValue;
+  const env: Env = {
+    lookup: (name) => (name === 'var' || name === 'local' ? member(name) : scope.bindings?.get(name)),
+    ...(scope.readFile ? { readFile: scope.readFile } : {}),
+  };
+  try {
+    return { ok: true, value: evaluate(parsed, env) };
+  } catch (err) {
+    if (failed.length > 0) return failed[0];
+    if (!(err instanceof ExprError)) throw err;
+    return { ok: false, code: 'INVALID_VALUE', args: { message: `"${text}": ${err.message}` } };
+  }
 }

@@ -52,13 +52,15 @@ export interface Port {
   readonly value: number;
   /** Port inside the task's network namespace (`to`); 0 means the same as `value`. */
   readonly to: number;
+  /** As written; empty means the node's default network (a Nomad server fills in "default"). */
   readonly hostNetwork: string;
 }
 
 export interface NetworkResource {
-  /** `host` for task-level networks and group networks without `mode`. */
+  /** As written; empty when unset (host networking, as in Nomad). */
   readonly mode: string;
-  readonly mbits: number;
+  /** As written (deprecated since Nomad 0.12); null when unset: Nomad 1.0 has no default. */
+  readonly mbits: number | null;
   readonly reservedPorts: readonly Port[];
   readonly dynamicPorts: readonly Port[];
 }
@@ -72,6 +74,8 @@ export interface Resources {
   readonly memoryMB: number;
   /** MB; 0 when unset. */
   readonly memoryMaxMB: number;
+  /** Task `disk` in MB as written (Nomad ≤ 0.12 files); null when unset. Nomad 1.0 keeps it, unused. */
+  readonly diskMB: number | null;
   /** Task-level networks (deprecated in Nomad 0.12 but common in the wild). */
   readonly networks: readonly NetworkResource[];
 }
@@ -128,6 +132,10 @@ export interface Task {
   readonly meta: Readonly<Record<string, string>>;
   readonly resources: Resources;
   readonly killTimeoutMs: number;
+  /**
+   * As written; empty when unset, as in Nomad, where the driver picks the signal. The
+   * signal bivouac sends is computed at run time (runner/task-config.ts `effectiveKillSignal`).
+   */
   readonly killSignal: string;
   readonly leader: boolean;
   readonly logs: LogConfig;

@@ -9,6 +9,8 @@ import { makeDiagnostic, type DiagnosticCode, type Position } from './diagnostic
 import { formatDuration } from '../util/duration.js';
 import { validateLifecycle } from './validate-lifecycle.js';
 import type { Diagnostic, Group, Job, Task } from './types.js';
+import { toApiJson } from './api-json.js';
+import { validateBlocks } from './validate-blocks.js';
 
 export interface ValidateInput {
   readonly job: Job;
@@ -35,6 +37,12 @@ export function validateJob({ job, file, positions }: ValidateInput): Diagnostic
     if (first !== undefined) add('DUPLICATE_NAME', { message: `Job task group ${i + 1} redefines '${g.name}' from group ${first + 1}` }, gPath);
     else seen.set(g.name, i);
     validateGroup(add, g, gPath);
+  });
+  const groupPath = (g: string): string => joinPath(jobPath, `group "${g}"`);
+  validateBlocks(toApiJson(job).Job, {
+    job: (code, message, key) => add(code, { message }, jobPath, key),
+    group: (g) => (code, message, key) => add(code, { message }, groupPath(g), key),
+    task: (g, t) => (code, message, key) => add(code, { message }, joinPath(groupPath(g), `task "${t}"`), key),
   });
   out.push(...validateLifecycle(job, file, positions));
   return out;

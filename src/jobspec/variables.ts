@@ -6,6 +6,7 @@
 import { makeDiagnostic, type DiagnosticCode, type Position } from './diagnostics.js';
 import type { HclObject, HclValue } from './parse.js';
 import { evalTemplate, type Lookup, type TemplateScope } from './template.js';
+import { expandDynamic, isDynamic } from './dynamic.js';
 import type { Diagnostic } from './types.js';
 
 export interface VariableInputs {
@@ -13,6 +14,8 @@ export interface VariableInputs {
   readonly given: Readonly<Record<string, string>>;
   /** Where a piece of source text first occurs, for the diagnostic's position. */
   readonly find: (needle: string) => Position;
+  /** For file(): a file's text relative to the job file's directory, confined to it. */
+  readonly readFile?: (path: string) => string;
 }
 
 export interface Resolved {
@@ -65,6 +68,7 @@ export function buildScope(inp: VariableInputs): Resolved {
   const evaluating = new Set<string>();
 
   const scope: TemplateScope = {
+    ...(inp.readFile ? { readFile: inp.readFile } : {}),
     lookup(root, name): Lookup {
       if (root === 'var') {
         if (vars.has(name)) return { ok: true, value: vars.get(name) ?? null };
@@ -83,22 +87,25 @@ export function buildScope(inp: VariableInputs): Resolved {
     },
   };
 
-  const resolve = (v: HclValue): HclValue => {
+  const resolveIn = (v: HclValue, sc: TemplateScope): HclValue => {
     if (typeof v === 'string') {
-      const r = evalTemplate(v, scope);
+      const r = evalTemplate(v, sc);
       if (r.ok) return r.value;
       const needle = r.code === 'UNDEFINED_VARIABLE' ? `${r.args['what'] === 'local value' ? 'local' : 'var'}.${r.args['name']}` : v;
       report(r.code, r.args, needle);
       return v;
     }
-    if (Array.isArray(v)) return v.map(resolve);
+    if (Array.isArray(v)) return v.map((x: HclValue) => resolveIn(x, sc));
     if (isObject(v)) {
       const out: Record<string, HclValue> = {};
-      for (const [k, x] of Object.entries(v)) out[k] = resolve(x);
+      const dyn = isDynamic(v['dynamic']);
+      for (const [k, x] of Object.entries(v)) if (k !== 'dynamic' || !dyn) out[k] = resolveIn(x, sc);
+      if (dyn) expandDynamic(v['dynamic'], out, sc, { resolveIn, report });
       return out;
     }
     return v;
   };
+  const resolve = (v: HclValue): HclValue => resolveIn(v, scope);
   return { resolve, diagnostics };
 }
 

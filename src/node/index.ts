@@ -9,3 +9,4 @@ export { DEFAULT_NODE_CONFIG, configOverrides, resolveNodeConfig, type NodeConfi
 export { loadOrCreateNodeId } from './identity.js';
 export { buildNodeInfo } from './node-info.js';
 export { listeningPorts } from './ports.js';
+export { containmentAttributes, type ContainmentFacts } from './containment.js';

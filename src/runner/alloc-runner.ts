@@ -11,6 +11,7 @@ import { allocClientStatus } from '../scheduler/index.js';
 import { buildTaskConfig } from './task-config.js';
 import { writeDispatchPayload } from './dispatch-payload.js';
 import { isSidecar, mainDone, mainStarted, phaseOf, prestartDone, readyForPoststop, restartsOnSuccess, type Phase, type TaskView } from './lifecycle.js';
+import { liveTaskFilter, unmountSecrets } from './secrets-tmpfs.js';
 
 export interface AllocRunnerDeps {
   readonly db: Database;
@@ -72,7 +73,9 @@ export class AllocRunner {
       this.runners.push({ runner, task, phase });
       if (this.killed && phase !== 'poststop') runner.stop({ kind: 'kill', ...this.killed });
     }
-    this.done = this.runPhases(log).then(() => this.updateStatus());
+    this.done = this.runPhases(log)
+      .then(() => this.updateStatus())
+      .then(() => this.releaseMounts(log));
     return this.done;
   }
 
@@ -159,6 +162,8 @@ export class AllocRunner {
   private async prepare(task: Task, attempt: number): Promise<TaskConfig> {
     const current = getAlloc(this.deps.db, this.alloc.id);
     if (!current) throw new BivouacError('TASK_SETUP', `allocation ${this.alloc.id} is gone`, { recoverable: false });
+    // exec's chroot shows the task /alloc, /local, /secrets just as an image does.
+    const isolating = (this.deps.drivers.get(task.driver)?.capabilities.fsIsolation ?? 'none') !== 'none';
     const cfg = await buildTaskConfig({
       dataDir: this.deps.dataDir,
       alloc: current,
@@ -169,11 +174,22 @@ export class AllocRunner {
       hostEnv: this.deps.hostEnv,
       attempt,
       marker: taskMarker(this.alloc.id, task.name, attempt),
-      imageDriver: this.deps.drivers.get(task.driver)?.capabilities.fsIsolation === 'image',
+      imageDriver: isolating,
+      // Nomad's secrets tmpfs, where the task cannot see the host's mounts and we may mount.
+      secretsTmpfs: isolating && process.getuid?.() === 0,
     });
     // A dispatched job's payload goes to the task's dispatch_payload file (Nomad's dispatch hook).
     if (task.dispatchPayloadFile !== null) await writeDispatchPayload(this.deps.db, this.alloc.jobId, cfg.dirs.localDir, task.dispatchPayloadFile);
     return cfg;
+  }
+
+  /** Once every task is dead (not merely let go at shutdown), its secrets tmpfs goes. */
+  private async releaseMounts(log: Logger): Promise<void> {
+    if (!listTaskStates(this.deps.db, this.alloc.id).every((s) => s.state === 'dead')) return;
+    const live = liveTaskFilter(this.deps.db);
+    await unmountSecrets(this.deps.dataDir, (a, t) => a !== this.alloc.id || live(a, t)).catch((err: unknown) =>
+      log.warn({ err }, 'unmounting the secrets tmpfs failed; retried at the next agent start'),
+    );
   }
 
   private onTaskChange(task: Task): void {

@@ -168,7 +168,9 @@ function describeSignaling(sig: string, reason: string): string {
 
 /** The Terminated description for a driver's exit result ("Exit Code: 1, Signal: 9"). */
 export function describeTerminated(exit: ExitResult): string {
-  return describeEvent(newTaskEvent('Terminated', 0, { exitCode: exit.exitCode, signal: exit.signal, message: exit.err ?? '' }));
+  // Nomad's words for a task the kernel's OOM killer ended.
+  const message = exit.err ?? (exit.oomKilled ? 'OOM Killed' : '');
+  return describeEvent(newTaskEvent('Terminated', 0, { exitCode: exit.exitCode, signal: exit.signal, message }));
 }
 
 /** The Restarting description for a restart decision ("Task restarting in 16.875s"). */

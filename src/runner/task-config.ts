@@ -4,9 +4,19 @@ import type { NodeInfo } from '../node/types.js';
 import type { AllocRecord } from '../state/index.js';
 import { BivouacError } from '../util/errors.js';
 import { buildAllocDir } from './taskdir.js';
+import { mountSecretsTmpfs } from './secrets-tmpfs.js';
 import { buildTaskEnv } from './env.js';
 import { interpolateValue, nodeVariables } from './interpolate.js';
 import { liveLogPath } from './logs.js';
+
+/**
+ * The signal a stop sends. A job file may leave `kill_signal` unset (so does Nomad's
+ * exported job); Nomad's exec and raw_exec executors then send SIGINT, which bivouac
+ * follows for every driver it runs.
+ */
+export function effectiveKillSignal(task: Pick<Task, 'killSignal'>): string {
+  return task.killSignal === '' ? 'SIGINT' : task.killSignal;
+}
 
 export interface TaskConfigInput {
   readonly dataDir: string;
@@ -22,6 +32,8 @@ export interface TaskConfigInput {
   readonly marker: string;
   /** The task sees /alloc, /local, /secrets rather than host paths. */
   readonly imageDriver: boolean;
+  /** secrets/ is a tmpfs (an isolating driver and a root agent). */
+  readonly secretsTmpfs: boolean;
 }
 
 /**
@@ -40,6 +52,7 @@ export async function buildTaskConfig(input: TaskConfigInput): Promise<TaskConfi
   }
   const dirs = paths.tasks.get(task.name);
   if (!dirs) throw new BivouacError('TASK_SETUP', `task ${task.name} has no directory`, { recoverable: false });
+  if (input.secretsTmpfs) await mountSecretsTmpfs(dirs.secrets, alloc.id, task.name);
   const ip = node.attributes['unique.network.ip-address'] ?? '127.0.0.1';
   const ports: TaskPort[] = alloc.ports
     .filter((p) => p.task === null || p.task === task.name)
@@ -68,7 +81,7 @@ export async function buildTaskConfig(input: TaskConfigInput): Promise<TaskConfi
     driverConfig: interpolateValue(raw, { env: taskEnv, node: nodeVars }),
     env,
     user: task.user,
-    resources: { cpu: task.resources.cpu, memoryMB: task.resources.memoryMB },
+    resources: { cpu: task.resources.cpu, memoryMB: task.resources.memoryMB, memoryMaxMB: task.resources.memoryMaxMB },
     ports,
     dirs: { allocDir: paths.allocDir, taskDir: dirs.dir, localDir: dirs.local, secretsDir: dirs.secrets, tmpDir: dirs.tmp },
     stdoutPath: liveLogPath(paths.logsDir, task.name, 'stdout'),

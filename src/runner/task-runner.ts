@@ -20,6 +20,7 @@ import { assertNever } from '../util/assert.js';
 import { formatDuration } from '../util/duration.js';
 import { decideRestart, type RestartOutcome } from './restart.js';
 import { describeRestarting, describeTerminated } from './events.js';
+import { effectiveKillSignal } from './task-config.js';
 
 export interface TaskRunnerDeps {
   readonly db: Database;
@@ -148,8 +149,9 @@ export class TaskRunner {
     }
     if (this.stopReason?.kind === 'kill') return this.onStopWhileRunning(taskId);
     // The task ended by itself: free what the driver keeps for it (rkt's pod, via rkt rm).
-    await this.deps.driver.destroyTask(taskId, false).catch((err: unknown) => this.deps.log.warn({ err }, 'destroying task failed'));
-    const details = { exitCode: exit.exitCode, signal: exit.signal, oomKilled: exit.oomKilled };
+    await this.deps.driver.destroyTask(taskId, false).catch((err: unknown) => this.destroyFailed(err));
+    // oom_killed: Nomad's detail key, present only when the OOM killer ended the task.
+    const details = { exitCode: exit.exitCode, signal: exit.signal, oomKilled: exit.oomKilled, ...(exit.oomKilled ? { oom_killed: 'true' } : {}) };
     const outcome: RestartOutcome = { kind: 'exited', exitCode: exit.exitCode, signal: exit.signal };
     if (recovered && exit.exitCode === null) {
       // Gone while the agent was down, leaving no exit status behind: nothing to restore.
@@ -164,16 +166,17 @@ export class TaskRunner {
     const { driver, db } = this.deps;
     const timeout = this.task.killTimeoutMs;
     if (reason.eventType) this.event(reason.eventType, reason.description);
-    this.event('Killing', `Sent interrupt. Waiting ${formatDuration(timeout)} before force killing`, { signal: this.task.killSignal });
+    const signal = effectiveKillSignal(this.task);
+    this.event('Killing', `Sent interrupt. Waiting ${formatDuration(timeout)} before force killing`, { signal });
     const events: [string, string, Readonly<Record<string, unknown>>][] = [];
     try {
-      await driver.stopTask(taskId, timeout, this.task.killSignal);
+      await driver.stopTask(taskId, timeout, signal);
       const exit = await driver.waitTask(taskId);
       events.push(['Terminated', describeTerminated(exit), { exitCode: exit.exitCode, signal: exit.signal }], ['Killed', 'Task successfully killed', {}]);
     } catch (err) {
       if (!(err instanceof TaskNotFoundError)) events.push(['Killed', errorMessage(err), {}]);
     }
-    await driver.destroyTask(taskId, true).catch((err: unknown) => this.deps.log.warn({ err }, 'destroying task failed'));
+    await driver.destroyTask(taskId, true).catch((err: unknown) => this.destroyFailed(err));
     // The outcome and the dead state land together: a crash between them would leave a
     // task that is gone recorded as running, with a handle, in an allocation already over.
     tx(db, () => {
@@ -256,6 +259,12 @@ export class TaskRunner {
     appendTaskEvent(this.deps.db, this.allocId, this.task.name, this.deps.clock.now(), type, message, details);
     this.deps.log.info({ type, message }, 'task event');
     if (notify) this.deps.onStateChange();
+  }
+
+  /** A destroy that failed (an rkt pod that will not go) is shown in the task's events, not only logged. */
+  private destroyFailed(err: unknown): void {
+    this.deps.log.warn({ err }, 'destroying task failed');
+    this.event('Driver', errorMessage(err), {}, false);
   }
 
   /** The driver's ID for the current run, for status and tests. */

@@ -5,5 +5,6 @@ export * from './allocs.js';
 export * from './tasks.js';
 export * from './events.js';
 export * from './node.js';
+export * from './stats.js';
 export * from './reschedules.js';
 export * from './children.js';

@@ -1,5 +1,6 @@
 import { formatAgo, formatKV, formatTable, formatTime, MS_TO_NS } from '../cli/format.js';
 import type { ApiAlloc } from './api.js';
+import { renderUsageBreakdown, resourceCells, type AllocResourceUsage } from './stats.js';
 
 /** Nomad's alloc status lines for rescheduling (command/alloc_status.go formatAllocBasicInfo). */
 function rescheduleLines(a: ApiAlloc, now: number, short: (id: string) => string): [string, string][] {
@@ -16,7 +17,7 @@ function rescheduleLines(a: ApiAlloc, now: number, short: (id: string) => string
 }
 
 /** `bivouac alloc status` in Nomad's layout (reference/nomad.md §6.3). */
-export function renderAllocStatus(a: ApiAlloc, now: number, verbose: boolean): string {
+export function renderAllocStatus(a: ApiAlloc, now: number, verbose: boolean, usage: AllocResourceUsage | null = null): string {
   const short = (id: string): string => (verbose ? id : id.slice(0, 8));
   let out = formatKV([
     ['ID', a.ID],
@@ -37,10 +38,13 @@ export function renderAllocStatus(a: ApiAlloc, now: number, verbose: boolean): s
     out += `\nTask "${name}" is "${t.State}"\n`;
     out += 'Task Resources\n';
     const ports = a.AllocatedPorts.filter((p) => p.Task === null || p.Task === name);
+    const taskUsage = t.State === 'running' ? (usage?.Tasks[name] ?? null) : null;
+    const cells = resourceCells(taskUsage, a.AllocatedResources.Tasks[name]?.Cpu.CpuShares ?? a.Resources.CPU, a.AllocatedResources.Tasks[name]?.Memory.MemoryMB ?? a.Resources.MemoryMB);
     out += formatTable(
       ['CPU', 'Memory', 'Disk', 'Addresses'],
-      [[`${a.AllocatedResources.Tasks[name]?.Cpu.CpuShares ?? a.Resources.CPU} MHz`, `${a.AllocatedResources.Tasks[name]?.Memory.MemoryMB ?? a.Resources.MemoryMB} MiB`, `${a.Resources.DiskMB} MiB`, ports.map((p) => `${p.Label}: ${p.Value}${p.To && p.To !== p.Value ? `->${p.To}` : ''}`).join(', ') || '<none>']],
+      [[cells.cpu, cells.memory, `${a.Resources.DiskMB} MiB`, ports.map((p) => `${p.Label}: ${p.Value}${p.To && p.To !== p.Value ? `->${p.To}` : ''}`).join(', ') || '<none>']],
     );
+    if (verbose && taskUsage) out += '\n' + renderUsageBreakdown(taskUsage);
     const iso = (s: string | null): string => (s === null ? 'N/A' : formatTime(Date.parse(s)));
     out += '\nTask Events:\n';
     out += formatKV([

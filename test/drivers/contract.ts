@@ -71,7 +71,7 @@ export function hostTaskConfig(driverConfig: unknown, where: { readonly root: st
     driverConfig,
     env: { PATH: '/usr/local/bin:/usr/bin:/bin', ...env },
     user: '',
-    resources: { cpu: 100, memoryMB: 300 },
+    resources: { cpu: 100, memoryMB: 300, memoryMaxMB: 0 },
     ports: [],
     dirs: {
       allocDir: where.root,

@@ -1,4 +1,6 @@
 import { join } from 'node:path';
+import { after } from 'node:test';
+import { cleanupManager, testManager } from '../cgroups/helpers.js';
 import { createRawExecDriver } from '../../src/drivers/raw_exec/index.js';
 import { assertNever } from '../../src/util/assert.js';
 import { silentLogger } from '../../src/util/logger.js';
@@ -25,5 +27,14 @@ function command(s: ContractScenario): { command: string; args: string[] } {
 runDriverContract(
   'raw_exec',
   () => createRawExecDriver({ log: silentLogger, enabled: true, pollIntervalMs: 50 }),
+  (scenario, where) => hostTaskConfig(command(scenario), where),
+);
+
+// The same contract with every task in its own cgroup, as the agent runs it on this host.
+const cgroups = testManager('contract-raw');
+after(() => cleanupManager(cgroups));
+runDriverContract(
+  'raw_exec in cgroups',
+  () => createRawExecDriver({ log: silentLogger, enabled: true, pollIntervalMs: 50, cgroups }),
   (scenario, where) => hostTaskConfig(command(scenario), where),
 );

@@ -9,7 +9,7 @@ const A = '5a1b0000-0000-0000-0000-000000000001';
 const base: TaskConfig = {
   id: `${A}/redis`, allocId: A, jobId: 'j', groupName: 'g', taskName: 'redis',
   driverConfig: null, env: { NOMAD_TASK_NAME: 'redis', NOMAD_ALLOC_DIR: '/host/alloc' }, user: '',
-  resources: { cpu: 500, memoryMB: 256 }, ports: [],
+  resources: { cpu: 500, memoryMB: 256, memoryMaxMB: 0 }, ports: [],
   dirs: { allocDir: '/d/alloc', taskDir: '/d/redis', localDir: '/d/redis/local', secretsDir: '/d/redis/secrets', tmpDir: '/d/redis/tmp' },
   stdoutPath: '/d/o', stderrPath: '/d/e',
 };

@@ -35,7 +35,7 @@ function taskConfig(sb: RktSandbox, driverConfig: unknown): TaskConfig {
   chmodSync(join(d.allocDir, 'data'), 0o1777);
   return {
     id: `alloc-${id}/web`, allocId: `a${id}`, jobId: 'job', groupName: 'g', taskName: 'web', driverConfig,
-    env: { GREETING: 'hello', NOMAD_TASK_DIR: d.localDir }, user: '', resources: { cpu: 250, memoryMB: 64 }, ports: [],
+    env: { GREETING: 'hello', NOMAD_TASK_DIR: d.localDir }, user: '', resources: { cpu: 250, memoryMB: 64, memoryMaxMB: 0 }, ports: [],
     dirs: d, stdoutPath: join(root, 'stdout.0'), stderrPath: join(root, 'stderr.0'),
   };
 }
@@ -124,14 +124,37 @@ describe('rkt driver', () => {
     assert.equal((await second.waitTask(h.taskId)).exitCode, 5);
   });
 
-  test('fly stage1: the code of a pod that ended unattended is unknown', async () => {
+  test('fly stage1: the code of a pod that ended unattended comes from the host-side shim', async () => {
     const { sb, make } = setup({ stage1: 'fly' });
     const first = make();
-    const h = await first.startTask(taskConfig(sb, sh('exit 7')));
+    const cfg = taskConfig(sb, sh('exit 7'));
+    const h = await first.startTask(cfg);
     assert.equal((await first.waitTask(h.taskId)).exitCode, 7); // the process we started tells
+    assert.doesNotMatch(runStandin(sb, ['status', String(h.state.uuid)]).stdout, /app-sh=/, 'fly records no code');
     const second = make();
     await second.recoverTask(h);
-    assert.deepEqual(await second.waitTask(h.taskId), { exitCode: null, signal: 0, oomKilled: false, err: 'exit code unknown' });
+    assert.deepEqual(await second.waitTask(h.taskId), { exitCode: 7, signal: 0, oomKilled: false, err: null });
+    // A handle from before the shim (no exit file) has only rkt to ask, and fly does not know.
+    const third = make();
+    const old = { ...h, state: { uuid: h.state.uuid, pid: h.state.pid, startTime: h.state.startTime, bootId: h.state.bootId } };
+    await third.recoverTask(old);
+    assert.deepEqual(await third.waitTask(h.taskId), { exitCode: null, signal: 0, oomKilled: false, err: 'exit code unknown' });
+    await second.destroyTask(h.taskId, false);
+  });
+
+  test('stand-in as rkt: a pod stays running while a background child of its app lives, and rm refuses it; uncontained, the destroy fails and retries', async () => {
+    const { sb, make } = setup({ stage1: 'fly' });
+    const d = make();
+    const cfg = taskConfig(sb, sh('sleep 300 & echo $! > "$NOMAD_ALLOC_DIR/data/bg.pid"; exit 0'));
+    const h = await d.startTask(cfg);
+    const uuid = String(h.state.uuid);
+    assert.equal((await d.waitTask(h.taskId)).exitCode, 0);
+    const bg = Number(read(join(cfg.dirs.allocDir, 'data', 'bg.pid')));
+    assert.match(runStandin(sb, ['status', uuid]).stdout, /^state=running$/m, 'the child holds the pod lock');
+    assert.match(runStandin(sb, ['rm', uuid]).stderr, /is currently running/);
+    await assert.rejects(d.destroyTask(h.taskId, false), (e: unknown) => isBivouacError(e) && /rkt rm .* failed, will retry/.test(e.userMessage));
+    process.kill(bg, 'SIGKILL');
+    await waitFor(() => runStandin(sb, ['status', uuid]).code === 254, 'pod removed by the retry', 30_000);
   });
 
   test('an unknown pod is TASK_NOT_FOUND', async () => {

@@ -1,7 +1,8 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { readdirSync, readFileSync, rmSync, writeFileSync, renameSync } from 'node:fs';
+import { readdirSync, readFileSync, realpathSync, rmSync, writeFileSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
 import { cliPath, makeTestDir } from './paths.js';
+import { removeAgentCgroups } from '../cgroups/helpers.js';
 
 /** Waits for a condition, polling; the deadline only bounds how long a failing test takes. */
 export async function waitFor<T>(what: string, fn: () => T | undefined | null | false, timeoutMs = 15_000, intervalMs = 50): Promise<T> {
@@ -48,6 +49,8 @@ export function sandbox(prefix = 'bivouac-e2e-'): Sandbox {
     },
     cleanup() {
       killTasks(dataDir);
+      unmountUnder(root);
+      removeAgentCgroups(dataDir);
       rmSync(root, { recursive: true, force: true });
     },
   };
@@ -155,6 +158,25 @@ export function taskLeaderPids(allocId: string): number[] {
       return false;
     }
   });
+}
+
+/**
+ * Unmounts what the test's agents mounted under `root` (secrets tmpfs of tasks the agent let
+ * run on at its stop), deepest first; only mounts below this test's own directory.
+ */
+export function unmountUnder(root: string): void {
+  let base: string;
+  try {
+    base = realpathSync(root);
+  } catch {
+    return;
+  }
+  const points = readFileSync('/proc/self/mountinfo', 'utf8')
+    .split('\n')
+    .map((l) => (l.split(' ')[4] ?? '').replace(/\\([0-7]{3})/g, (_, o: string) => String.fromCharCode(parseInt(o, 8))))
+    .filter((p) => p.startsWith(`${base}/`))
+    .sort((a, b) => b.length - a.length);
+  for (const p of points) spawnSync('umount', [p]);
 }
 
 /** Kills every task process started under this data dir's allocations (test cleanup). */

@@ -20,8 +20,13 @@ export const fixturesDir = join(repoRoot, 'test', 'fixtures');
 /** The compiled CLI, built by `npm run build` (the `prepare` step of `npm ci`). */
 export const cliPath = join(repoRoot, 'dist', 'cmd', 'bivouac.js');
 
-/** The shared corpus next to the repository (../shared in a session, a copy beside CI's clone). */
-export const corpusDir = join(repoRoot, '..', 'shared', 'corpus', 'nomad-jobs');
+/**
+ * The shared corpus next to the repository (../shared in a session, a copy beside CI's
+ * clone), or two levels up when the repository is a git worktree in a sibling folder.
+ */
+export const corpusDir = [join(repoRoot, '..', 'shared'), join(repoRoot, '..', '..', 'shared')]
+  .map((d) => join(d, 'corpus', 'nomad-jobs'))
+  .find((d) => existsSync(d)) ?? join(repoRoot, '..', 'shared', 'corpus', 'nomad-jobs');
 
 /**
  * A fresh temp dir, traversable but not listable by others: an rkt app runs as nobody and the

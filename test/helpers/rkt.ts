@@ -4,7 +4,7 @@
  * so the driver under test runs it like the real binary, by path or from PATH.
  */
 import { spawnSync } from 'node:child_process';
-import { chmodSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, cpSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fixturesDir, makeTestDir } from './paths.js';
 
@@ -25,6 +25,11 @@ export interface RktSandbox {
   /** Holds the `rkt` wrapper; put it on PATH to find rkt by name. */
   readonly binDir: string;
   readonly rktPath: string;
+  /**
+   * A copy of test/fixtures/children inside the sandbox: the stand-in runs apps as host
+   * processes as nobody, who may not reach the checkout (root cloning into /root, 0700).
+   */
+  readonly childrenDir: string;
   /** Env the wrapper sets, for running the stand-in directly. */
   readonly env: Readonly<Record<string, string>>;
   cleanup(): void;
@@ -47,10 +52,13 @@ export function makeRktSandbox(opts: StandinOptions = {}): RktSandbox {
   if (opts.stage1) env.RKT_STANDIN_STAGE1 = opts.stage1;
   // `${K-v}`: a variable the caller sets explicitly still wins over the sandbox default.
   const exports = Object.entries(env).map(([k, v]) => `[ -n "\${${k}+x}" ] || ${k}=${shQuote(v)}; export ${k}`).join('\n');
+  const childrenDir = join(root, 'children');
+  cpSync(join(fixturesDir, 'children'), childrenDir, { recursive: true });
+  chmodSync(childrenDir, 0o755);
   const rktPath = join(binDir, 'rkt');
   writeFileSync(rktPath, `#!/bin/sh\n${exports}\nexec ${shQuote(process.execPath)} ${shQuote(standinPath)} "$@"\n`);
   chmodSync(rktPath, 0o755);
-  return { root, dataDir, binDir, rktPath, env, cleanup: () => rmSync(root, { recursive: true, force: true }) };
+  return { root, dataDir, binDir, rktPath, childrenDir, env, cleanup: () => rmSync(root, { recursive: true, force: true }) };
 }
 
 export interface RktRun {

@@ -27,27 +27,48 @@ describe('toApiJson', () => {
     assert.equal(g['Count'], 1);
     assert.deepEqual(g['RestartPolicy'], { Attempts: 1, Interval: 86_400_000_000_000, Delay: 15_000_000_000, Mode: 'fail' });
     assert.deepEqual(g['EphemeralDisk'], { SizeMB: 300, Sticky: false, Migrate: false });
-    assert.deepEqual(g['Networks'], [{ Mode: 'host', MBits: 10, ReservedPorts: [{ Label: 'metrics', Value: 8080, To: 80, HostNetwork: 'default' }], DynamicPorts: null }]);
+    assert.deepEqual(g['Networks'], [{
+      Mode: '', Device: '', CIDR: '', IP: '', DNS: null, MBits: null,
+      ReservedPorts: [{ Label: 'metrics', Value: 8080, To: 80, HostNetwork: '' }], DynamicPorts: null,
+    }]);
     const t = (g['Tasks'] as readonly Record<string, unknown>[])[0];
     assert.equal(t['Driver'], 'raw_exec');
     assert.deepEqual(t['Config'], { command: '/bin/sh', args: ['-c', 'echo ${NOMAD_TASK_DIR}'] });
     assert.equal(t['KillTimeout'], 5_000_000_000);
-    assert.equal(t['KillSignal'], 'SIGINT');
+    // No invented kill signal: Nomad leaves it empty and the driver decides.
+    assert.equal(t['KillSignal'], '');
     assert.deepEqual(t['LogConfig'], { MaxFiles: 3, MaxFileSizeMB: 5 });
-    assert.deepEqual(t['Resources'], { CPU: 100, Cores: 0, MemoryMB: 300, MemoryMaxMB: 0, Networks: null });
+    assert.deepEqual(t['Resources'], { CPU: 100, MemoryMB: 300, DiskMB: null, Networks: null, Devices: null, IOPS: null });
     assert.deepEqual(t['RestartPolicy'], { Attempts: 1, Interval: 86_400_000_000_000, Delay: 5_000_000_000, Mode: 'fail' });
   });
 
   test('constraints as LTarget/RTarget/Operand, and extra blocks in API names', async () => {
     const j = await job(wrap({
       job: 'constraint {\n attribute = "${attr.kernel.name}"\n value = "linux"\n }\n update {\n stagger = "30s"\n max_parallel = 2\n }',
-      task: 'service {\n name = "web"\n check {\n type = "tcp"\n interval = "10s"\n timeout = "2s"\n }\n }',
+      group: 'network {\n port "http" {}\n }',
+      task: 'service {\n name = "web"\n port = "http"\n check {\n type = "tcp"\n interval = "10s"\n timeout = "2s"\n }\n }',
     }));
     const api = toApiJson(j).Job;
     assert.deepEqual(api['Constraints'], [{ LTarget: '${attr.kernel.name}', RTarget: 'linux', Operand: '=' }]);
-    assert.deepEqual(api['Update'], { Stagger: 30_000_000_000, MaxParallel: 2 });
-    const task = ((api['TaskGroups'] as readonly Record<string, unknown>[])[0]['Tasks'] as readonly Record<string, unknown>[])[0];
-    assert.deepEqual(task['Services'], [{ Name: 'web', Checks: [{ Type: 'tcp', Interval: 10_000_000_000, Timeout: 2_000_000_000 }] }]);
+    // Written fields over api.UpdateStrategy's Canonicalize defaults.
+    const update = {
+      Stagger: 30_000_000_000, MaxParallel: 2, HealthCheck: 'checks', MinHealthyTime: 10_000_000_000,
+      HealthyDeadline: 300_000_000_000, ProgressDeadline: 600_000_000_000, Canary: 0, AutoRevert: false, AutoPromote: false,
+    };
+    assert.deepEqual(api['Update'], update);
+    const group = (api['TaskGroups'] as readonly Record<string, unknown>[])[0];
+    assert.deepEqual(group['Update'], update, 'the group inherits the job update');
+    const task = (group['Tasks'] as readonly Record<string, unknown>[])[0];
+    assert.deepEqual(task['Services'], [{
+      Id: '', Name: 'web', Tags: null, CanaryTags: null, EnableTagOverride: false, PortLabel: 'http', AddressMode: 'auto',
+      CheckRestart: null, Connect: null, Meta: null, CanaryMeta: null, TaskName: '',
+      Checks: [{
+        Id: '', Name: '', Type: 'tcp', Command: '', Args: null, Path: '', Protocol: '', PortLabel: '', Expose: false,
+        AddressMode: '', Interval: 10_000_000_000, Timeout: 2_000_000_000, InitialStatus: '', TLSSkipVerify: false,
+        Header: null, Method: '', CheckRestart: null, GRPCService: '', GRPCUseTLS: false, TaskName: '',
+        SuccessBeforePassing: 0, FailuresBeforeCritical: 0,
+      }],
+    }]);
   });
 });
 

@@ -12,7 +12,7 @@ const table = [
   { body: 'attribute = "${attr.vault.version}"\n semver = ">= 0.6.1"', want: { attribute: '${attr.vault.version}', operator: 'semver', value: '>= 0.6.1' } },
   { body: 'attribute = "${node.class}"\n regexp = "^web-[0-9]+$"', want: { attribute: '${node.class}', operator: 'regexp', value: '^web-[0-9]+$' } },
   { body: 'attribute = "${meta.tags}"\n set_contains = "a,b"', want: { attribute: '${meta.tags}', operator: 'set_contains', value: 'a,b' } },
-  { body: 'distinct_hosts = true', want: { attribute: '', operator: 'distinct_hosts', value: 'true' } },
+  { body: 'distinct_hosts = true', want: { attribute: '', operator: 'distinct_hosts', value: '' } },
   { body: 'distinct_property = "${meta.rack}"', want: { attribute: '${meta.rack}', operator: 'distinct_property', value: '' } },
   { body: 'distinct_property = "${meta.rack}"\n value = "2"', want: { attribute: '${meta.rack}', operator: 'distinct_property', value: '2' } },
   { body: 'attribute = "${meta.x}"\n operator = "is_set"', want: { attribute: '${meta.x}', operator: 'is_set', value: '' } },
@@ -21,7 +21,9 @@ const table = [
 describe('constraints', () => {
   for (const { body, want } of table) {
     test(`${body.replace(/\n/g, ';')} → ${want.operator}`, async () => {
-      for (const level of ['job', 'group', 'task'] as const) {
+      // Nomad's Task.Validate refuses distinct_hosts and distinct_property at task level.
+      const levels = want.operator.startsWith('distinct_') ? (['job', 'group'] as const) : (['job', 'group', 'task'] as const);
+      for (const level of levels) {
         const j = await job(wrap({ [level]: `constraint {\n ${body}\n }` }));
         const got = level === 'job' ? j.constraints : level === 'group' ? j.groups[0].constraints : j.groups[0].tasks[0].constraints;
         assert.deepEqual(got, [want], level);

@@ -21,7 +21,9 @@ describe('Nomad defaults', () => {
     assert.equal(t.resources.memoryMB, 300);
     assert.equal(t.resources.memoryMaxMB, 0);
     assert.equal(t.killTimeoutMs, 5_000);
-    assert.equal(t.killSignal, 'SIGINT');
+    // Nomad leaves kill_signal empty and lets the driver decide; bivouac decides at run time.
+    assert.equal(t.killSignal, '');
+    assert.equal(t.resources.diskMB, null);
     assert.equal(t.leader, false);
     assert.deepEqual(t.logs, { maxFiles: 10, maxFileSizeMB: 10 });
     assert.deepEqual(t.restart, g.restart);
@@ -63,18 +65,18 @@ describe('Nomad defaults', () => {
     assert.deepEqual(j.groups.map((g) => [g.name, g.count, g.tasks.map((t) => t.name)]), [['solo', 1, ['solo']], ['g', 1, ['t']]]);
   });
 
-  test('group network ports and task network mbits default', async () => {
+  test('group network ports as written; no invented mbits, mode or host network', async () => {
     const j = await job(wrap({
       group: 'network {\n mode = "bridge"\n port "http" {\n static = 8080\n to = 80\n }\n port "dyn" {}\n }',
       task: 'resources {\n network {\n port "x" {}\n }\n }',
     }));
     const n = j.groups[0].networks[0];
     assert.equal(n.mode, 'bridge');
-    assert.deepEqual(n.reservedPorts, [{ label: 'http', value: 8080, to: 80, hostNetwork: 'default' }]);
-    assert.deepEqual(n.dynamicPorts, [{ label: 'dyn', value: 0, to: 0, hostNetwork: 'default' }]);
+    assert.deepEqual(n.reservedPorts, [{ label: 'http', value: 8080, to: 80, hostNetwork: '' }]);
+    assert.deepEqual(n.dynamicPorts, [{ label: 'dyn', value: 0, to: 0, hostNetwork: '' }]);
     const tn = j.groups[0].tasks[0].resources.networks[0];
-    assert.equal(tn.mbits, 10);
-    assert.equal(tn.mode, 'host');
+    assert.equal(tn.mbits, null);
+    assert.equal(tn.mode, '');
     assert.deepEqual(tn.dynamicPorts.map((p) => p.label), ['x']);
   });
 

@@ -23,7 +23,19 @@ const cases: Readonly<Record<string, string>> = {
   LOG_EXCEEDS_DISK: wrap({ group: 'ephemeral_disk {\n size = 50\n }' }),
   UNDEFINED_VARIABLE: wrap({ job: 'region = var.missing' }),
   MISSING_VARIABLE_VALUE: `variable "x" {}\n${wrap({})}`,
-  UNSUPPORTED_EXPRESSION: `variable "x" {\n default = 1\n}\n${wrap({ job: 'region = "${var.x + 1}"' })}`,
+  UNSUPPORTED_EXPRESSION: `variable "x" {\n default = 1\n}\n${wrap({ job: 'region = "${var.x + attr.kernel.name}"' })}`,
+  BLOCK_NOT_ALLOWED: wrap({ job: 'type = "batch"', group: 'migrate {}' }),
+  SERVICE_INVALID: wrap({ task: 'service {\n name = "a_b"\n }' }),
+  CHECK_INVALID: wrap({ task: 'service {\n name = "a"\n check {\n type = "script"\n command = "x"\n interval = "1s"\n }\n }' }),
+  PORT_LABEL_UNDEFINED: wrap({ task: 'service {\n name = "a"\n port = "http"\n }' }),
+  SCALING_INVALID: wrap({ group: 'scaling {\n min = 1\n }' }),
+  UPDATE_INVALID: wrap({ group: 'update {\n canary = -1\n }' }),
+  MIGRATE_INVALID: wrap({ group: 'migrate {\n max_parallel = -1\n }' }),
+  AFFINITY_INVALID: wrap({ job: 'affinity {\n attribute = "a"\n value = "b"\n weight = 0\n }' }),
+  SPREAD_INVALID: wrap({ job: 'spread {\n attribute = "a"\n weight = 0\n }' }),
+  VOLUME_INVALID: wrap({ group: 'volume "v" {\n type = "host"\n }' }),
+  VAULT_INVALID: wrap({ task: 'vault {\n policies = ["root"]\n }' }),
+  NETWORK_INVALID: wrap({ group: 'network {\n port "a" {\n static = 80\n }\n port "b" {\n static = 80\n }\n }' }),
   NO_GROUPS: 'job "j" {\n}\n',
   NO_TASKS: 'job "j" {\n  group "g" {\n  }\n}\n',
   MISSING_DRIVER: 'job "j" {\n  group "g" {\n    task "t" {\n    }\n  }\n}\n',
@@ -39,7 +51,7 @@ describe('diagnostic codes', () => {
   }
 
   test('every error code in the table has a case here (bar the ones needing special input)', () => {
-    const special = ['PARSER_LIMIT', 'HCL1_REWRITTEN', 'UNDECLARED_VAR_GIVEN'];
+    const special = ['PARSER_LIMIT', 'HCL1_PARSED', 'HCL1_FAILED', 'UNDECLARED_VAR_GIVEN'];
     const missing = Object.keys(DIAGNOSTICS).filter((c) => !(c in cases) && !special.includes(c));
     assert.deepEqual(missing, []);
   });

@@ -92,8 +92,13 @@ job "v" {
     assert.ok(errors(r).some((d) => d.message.includes('"nope"')));
   });
 
-  test('an expression over variables that is more than a reference is refused, not guessed', async () => {
-    const r = await parse(`variable "x" {\n default = "a"\n}\n${wrap({ job: 'region = upper(var.x)' })}`);
+  test('an expression over variables and a function is evaluated at parse time', async () => {
+    const j = await job(`variable "x" {\n default = "a"\n}\n${wrap({ job: 'region = upper(var.x)' })}`);
+    assert.equal(j.region, 'A');
+  });
+
+  test('an expression that mixes variables with run-time values is refused, not guessed', async () => {
+    const r = await parse(`variable "x" {\n default = "a"\n}\n${wrap({ job: 'region = "${var.x + attr.kernel.name}"' })}`);
     assert.deepEqual(errors(r).map((d) => d.code), ['UNSUPPORTED_EXPRESSION']);
   });
 });

@@ -18,7 +18,7 @@ const task: Task = {
     SELF: '${GREETING}',
   },
   meta: { owner: 'task-team', 'team.name': 'ops' },
-  resources: { cpu: 500, cores: 0, memoryMB: 256, memoryMaxMB: 512, networks: [] },
+  resources: { cpu: 500, cores: 0, memoryMB: 256, memoryMaxMB: 512, diskMB: null, networks: [] },
   killTimeoutMs: 5000,
   killSignal: 'SIGINT',
   leader: false,

@@ -26,7 +26,7 @@ export function task(over: Partial<Task> & { readonly cpu?: number; readonly mem
     user: '',
     env: {},
     meta: {},
-    resources: { cpu, cores: 0, memoryMB, memoryMaxMB: 0, networks: [] },
+    resources: { cpu, cores: 0, memoryMB, memoryMaxMB: 0, diskMB: null, networks: [] },
     killTimeoutMs: 5000,
     killSignal: 'SIGINT',
     leader: false,

@@ -62,8 +62,8 @@ describe('static ports', () => {
       groups: [
         group({
           tasks: [
-            task({ name: 'a', resources: { cpu: 10, cores: 0, memoryMB: 10, memoryMaxMB: 0, networks: [network([port('x', 9000)])] } }),
-            task({ name: 'b', resources: { cpu: 10, cores: 0, memoryMB: 10, memoryMaxMB: 0, networks: [network([port('y', 9000)])] } }),
+            task({ name: 'a', resources: { cpu: 10, cores: 0, memoryMB: 10, memoryMaxMB: 0, diskMB: null, networks: [network([port('x', 9000)])] } }),
+            task({ name: 'b', resources: { cpu: 10, cores: 0, memoryMB: 10, memoryMaxMB: 0, diskMB: null, networks: [network([port('y', 9000)])] } }),
           ],
         }),
       ],
@@ -106,7 +106,7 @@ describe('dynamic ports', () => {
   });
 
   test('task-level network ports name their task', () => {
-    const j = job({ groups: [group({ tasks: [task({ name: 'api', resources: { cpu: 10, cores: 0, memoryMB: 10, memoryMaxMB: 0, networks: [network([port('db', 5432)], [port('http')])] } })] })] });
+    const j = job({ groups: [group({ tasks: [task({ name: 'api', resources: { cpu: 10, cores: 0, memoryMB: 10, memoryMaxMB: 0, diskMB: null, networks: [network([port('db', 5432)], [port('http')])] } })] })] });
     const ports = run(j).placements[0].ports;
     assert.deepEqual(ports[0], { label: 'db', value: 5432, to: 5432, task: 'api' });
     assert.equal(ports[1].task, 'api');

@@ -6,11 +6,12 @@
  */
 import { join } from 'node:path';
 import { existsSync } from 'node:fs';
-import { sandbox, startAgent, waitFor, type RunningAgent, type Sandbox } from '../helpers/agent.js';
+import { sandbox, startAgent, unmountUnder, waitFor, type RunningAgent, type Sandbox } from '../helpers/agent.js';
 import { makeRng, type Rng } from './rng.js';
 import { randomJob, renderBroken, renderJob, type JobSpec } from './jobs.js';
 import { allocDirs, killAll, markedProcesses } from './procs.js';
 import { History, checkLive, readDb, type DbSnap, type Violation } from './invariants.js';
+import { checkCgroups } from './cgroups.js';
 
 export interface TortureOptions {
   readonly kills: number;
@@ -100,7 +101,7 @@ async function settledCheck(dbPath: string, dataDir: string, settleMs: number, p
     const procs = markedProcesses(allocDirs(dataDir));
     const after = readDb(dbPath, false);
     {
-      const live = checkLive(before, after, procs);
+      const live = [...checkLive(before, after, procs), ...checkCgroups(before, after, procs, dataDir)];
       if (live.length === 0) return { snap: readDb(dbPath, true), live: [], transient };
       const now = Date.now();
       const keys = new Set(live.map((v) => v.key ?? v.detail));
@@ -193,6 +194,7 @@ export async function runTorture(opts: TortureOptions): Promise<TortureReport> {
   // Our own tasks only: processes whose marker names an allocation under this sandbox.
   killAll(markedProcesses(allocDirs(sb.dataDir)));
   if (!keep) sb.cleanup();
+  else unmountUnder(sb.root); // A kept sandbox is for reading: no mount of ours stays behind.
   const sorted = [...delays].sort((x, y) => x - y);
   return {
     seed: opts.seed,

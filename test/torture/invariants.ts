@@ -6,12 +6,13 @@
  *   b. no live marked process that the DB does not know as that task's running or starting attempt;
  *   c. a terminal allocation never runs again: no Started event after it settled, no live process;
  *   d. event histories only grow;
- *   e. PRAGMA integrity_check = ok.
+ *   e. PRAGMA integrity_check = ok;
+ *   f, g: the containment invariants (cgroups.ts).
  */
 import { isTerminalClientStatus, listAllAllocs, listTaskEvents, listTaskStates, getHandle, openState, type ClientStatus, type TaskStateName } from '../../src/state/index.js';
 import type { MarkedProcess } from './procs.js';
 
-export type InvariantName = 'a' | 'b' | 'c' | 'd' | 'e' | 'agent';
+export type InvariantName = 'a' | 'b' | 'c' | 'd' | 'e' | 'f' | 'g' | 'agent';
 
 export interface Violation {
   readonly invariant: InvariantName;

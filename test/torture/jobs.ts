@@ -5,8 +5,8 @@
  */
 import type { Rng } from './rng.js';
 
-export type TaskKind = 'long' | 'exit0' | 'crash' | 'loop';
-export const TASK_KINDS: readonly TaskKind[] = ['long', 'exit0', 'crash', 'loop'];
+export type TaskKind = 'long' | 'exit0' | 'crash' | 'loop' | 'exec';
+export const TASK_KINDS: readonly TaskKind[] = ['long', 'exit0', 'crash', 'loop', 'exec'];
 
 export interface JobSpec {
   readonly id: string;
@@ -28,6 +28,10 @@ function script(kind: TaskKind): string {
       return 'sleep 0.1; echo crash >&2; exit 1';
     case 'loop':
       return 'sleep 0.5; exit 1';
+    case 'exec':
+      // Long-running in the exec driver's namespaces and chroot. It is pid 1 there, which
+      // gets only the signals it handles: it handles the stop, and its child goes with it.
+      return "trap 'exit 0' INT TERM; sleep 600 & wait";
   }
 }
 
@@ -40,9 +44,9 @@ function restart(kind: TaskKind): string {
 /** The second task of a pair: long-running, and slow to die (it takes half a second over SIGTERM). */
 const STUBBORN = 'trap "sleep 0.5; exit 0" TERM; while :; do sleep 1; done';
 
-function task(name: string, body: string, mark: number): string {
+function task(name: string, body: string, mark: number, driver = 'raw_exec'): string {
   return `    task "${name}" {
-      driver = "raw_exec"
+      driver = "${driver}"
       kill_timeout = "1s"
       config {
         command = "/bin/sh"
@@ -66,7 +70,7 @@ export function renderJob(j: JobSpec): string {
   group "g" {
     count = ${j.count}
     ${restart(j.kind)}
-${task('t', script(j.kind), j.mark)}${j.pair ? task('u', STUBBORN, j.mark) : ''}  }
+${task('t', script(j.kind), j.mark, j.kind === 'exec' ? 'exec' : 'raw_exec')}${j.pair ? task('u', STUBBORN, j.mark) : ''}  }
 }
 `;
 }

@@ -3,29 +3,28 @@
  * process group, under the exit-recording shim (shim.ts). Nothing here outlives what the
  * stored handle can rebuild: the task map is a cache and `recoverTask` refills it.
  */
-import { spawn } from 'node:child_process';
-import { closeSync, rmSync } from 'node:fs';
-import { openAppendNoFollow } from '../../util/fs-safe.js';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { systemClock, type Clock } from '../../util/clock.js';
 import { BivouacError, TaskNotFoundError } from '../../util/errors.js';
 import type { Logger } from '../../util/logger.js';
-import type { Capabilities, Driver, FingerprintResult, TaskConfig, TaskHandle, TaskStatus } from '../types.js';
-import { readBootId, readProcStat, signalNumber } from '../proc.js';
+import type { Capabilities, Driver, FingerprintResult, TaskConfig, TaskHandle, TaskResourceSample, TaskStatus } from '../types.js';
+import { sampleTask } from '../proc-stats.js';
+import { readBootId, signalNumber } from '../proc.js';
+import { destroyCgroup, killAll, type CgroupManager, type TaskCgroup } from '../../cgroups/index.js';
+import { spawnShim } from '../shim-spawn.js';
+import { EXIT_FILE_NAME } from '../exit-shim.js';
 import { decodeRawExecConfig } from './config.js';
-import { resolveTaskUser } from '../users.js';
+import { resolveTaskUser, unreachableAncestor } from '../users.js';
 import { RawExecTask, type HandleDeps } from './handle.js';
-import { killQuietly } from '../watched-process.js';
 import { lookupBin } from './lookup.js';
-import { shimArgs } from './shim.js';
 import { RAW_EXEC_HANDLE_VERSION, decodeState, encodeState, type RawExecState } from './state.js';
 
 export const RAW_EXEC = 'raw_exec';
 /** Marks every task process so an orphan can be found by scanning /proc/<pid>/environ. */
 export const TASK_ID_ENV = 'BIVOUAC_TASK_ID';
-/** In the task dir, beside what the task writes; the shim writes it last thing. */
-export const EXIT_FILE_NAME = '.bivouac-exit';
+export { EXIT_FILE_NAME } from '../exit-shim.js';
 
 const SIGKILL = 9;
 
@@ -36,6 +35,8 @@ export interface RawExecDriverDeps {
   /** How often a re-attached task (one this agent did not fork) is checked for exit. */
   readonly pollIntervalMs?: number;
   readonly clock?: Clock;
+  /** Task containment; null or absent runs tasks uncontained (tracked by process group only). */
+  readonly cgroups?: CgroupManager | null;
 }
 
 const CAPABILITIES: Capabilities = { sendSignals: true, exec: false, fsIsolation: 'none' };
@@ -56,6 +57,9 @@ export function createRawExecDriver(deps: RawExecDriverDeps): Driver {
     return t;
   };
 
+  const cgroups = deps.cgroups ?? null;
+
+  /** Uncontained: the task and then every member of its process group gone. */
   const waitGroupGone = async (t: RawExecTask): Promise<void> => {
     await t.wait();
     while (t.groupMembers().length > 0) await sleep(Math.min(pollIntervalMs, 50));
@@ -89,43 +93,43 @@ export function createRawExecDriver(deps: RawExecDriverDeps): Driver {
 
       const { bootId } = hdeps();
       const user = resolveTaskUser(cfg.user, process.getuid?.() ?? 0, [cfg.dirs.taskDir, cfg.dirs.localDir, cfg.dirs.secretsDir]);
-      const out = openLog(cfg.stdoutPath);
-      let child;
+      const blocked = user ? unreachableAncestor(cfg.dirs.taskDir, user) : null;
+      if (user && blocked) {
+        throw new BivouacError(
+          'DRIVER_START',
+          `user "${user.name}" cannot reach the task directory: ${blocked.dir} is mode ${blocked.mode.toString(8)}. Fix: put data_dir under a directory others may pass through (or chmod o+x ${blocked.dir})`,
+          { recoverable: false },
+        );
+      }
+      // The cgroup exists before the task does; its path goes into the handle with the pid.
+      const cgroup: TaskCgroup | null = cgroups ? await cgroups.create(cfg.allocId, cfg.taskName) : null;
+      let started;
       try {
-        const err = openLog(cfg.stderrPath);
-        try {
-          child = spawn('/bin/sh', shimArgs(exitFile, bin, conf.args), {
-            cwd: cfg.dirs.taskDir,
-            env: { ...cfg.env, [TASK_ID_ENV]: cfg.id, ...(user ? { USER: user.name, HOME: user.home } : {}) },
-            detached: true,
-            ...(user ? { uid: user.uid, gid: user.gid } : {}),
-            stdio: ['ignore', out, err],
-          });
-        } finally {
-          closeSync(err);
-        }
+        started = await spawnShim({
+          what: RAW_EXEC,
+          exitFile,
+          command: bin,
+          args: conf.args,
+          cwd: cfg.dirs.taskDir,
+          env: { ...cfg.env, [TASK_ID_ENV]: cfg.id, ...(user ? { USER: user.name, HOME: user.home } : {}) },
+          ids: user,
+          stdoutPath: cfg.stdoutPath,
+          stderrPath: cfg.stderrPath,
+          cgroup,
+          cgroups,
+          procRoot,
+        });
       } catch (e) {
-        throw new BivouacError('DRIVER_START', `raw_exec: cannot start ${conf.command}: ${(e as Error).message}`, { cause: e });
-      } finally {
-        closeSync(out);
+        if (cgroup) await destroyCgroup(cgroup);
+        throw e;
       }
-      const pid = child.pid;
-      if (pid === undefined) {
-        const e = await new Promise<Error>((resolve) => child.once('error', resolve));
-        throw new BivouacError('DRIVER_START', `raw_exec: cannot start ${conf.command}: ${e.message}`, { cause: e });
-      }
+      const { child, pid } = started;
       child.on('error', (e) => log.warn({ taskId: cfg.id, err: e }, 'task process error'));
-      // The shim cannot be reaped before we return to the event loop, so its stat is there.
-      const stat = readProcStat(procRoot, pid);
-      if (!stat) {
-        killQuietly(-pid, SIGKILL);
-        throw new BivouacError('DRIVER_START', `raw_exec: started pid ${pid} but cannot read its /proc entry`);
-      }
-      const state: RawExecState = { pid, pgid: pid, startTime: stat.startTime, bootId, exitFile, startedAt: clock.now() };
+      const state: RawExecState = { pid, pgid: pid, startTime: started.startTime, bootId, exitFile, startedAt: clock.now(), cgroup };
       const task = new RawExecTask(cfg.id, state, hdeps(), child);
       child.unref();
       tasks.set(cfg.id, task);
-      log.debug({ taskId: cfg.id, pid, bin }, 'task started');
+      log.debug({ taskId: cfg.id, pid, bin, cgroup: cgroup?.name }, 'task started');
       return { driver: RAW_EXEC, taskId: cfg.id, version: RAW_EXEC_HANDLE_VERSION, state: encodeState(state) };
     },
 
@@ -146,8 +150,24 @@ export function createRawExecDriver(deps: RawExecDriverDeps): Driver {
     async stopTask(taskId: string, timeoutMs: number, sig: string): Promise<void> {
       const t = get(taskId);
       const n = signalNumber(sig);
-      if (t.exitResult() !== null && t.groupMembers().length === 0) return;
+      if (t.exitResult() !== null && t.members().length === 0) return;
       t.signalGroup(n);
+      if (t.state.cgroup !== null) {
+        // Nomad's order: the signal, kill_timeout for the task to exit, then every process in the cgroup.
+        const ac = new AbortController();
+        const timer = setTimeout(() => ac.abort(), timeoutMs);
+        try {
+          await t.wait(ac.signal);
+        } catch {
+          log.debug({ taskId, timeoutMs }, 'kill timeout reached, killing the cgroup');
+        } finally {
+          clearTimeout(timer);
+        }
+        t.noteKill();
+        await killAll(t.state.cgroup);
+        await t.wait();
+        return;
+      }
       const escalate = setTimeout(() => {
         log.debug({ taskId, timeoutMs }, 'kill timeout reached, sending SIGKILL');
         t.signalGroup(SIGKILL);
@@ -162,7 +182,15 @@ export function createRawExecDriver(deps: RawExecDriverDeps): Driver {
     async destroyTask(taskId: string, force: boolean): Promise<void> {
       const t = tasks.get(taskId);
       if (!t) return;
-      if (force && (t.exitResult() === null || t.groupMembers().length > 0)) {
+      const running = t.exitResult() === null;
+      if (t.state.cgroup !== null) {
+        // A task that exited on its own may leave processes behind: they go with it (as in Nomad).
+        if (force || !running) {
+          if (running) t.noteKill();
+          await destroyCgroup(t.state.cgroup);
+          await t.wait();
+        }
+      } else if (force && (running || t.groupMembers().length > 0)) {
         t.signalGroup(SIGKILL);
         await waitGroupGone(t);
       }
@@ -176,18 +204,15 @@ export function createRawExecDriver(deps: RawExecDriverDeps): Driver {
       return { id: taskId, state: exitResult ? 'exited' : 'running', startedAt: t.state.startedAt, exitResult };
     },
 
+    taskStats(taskId: string): TaskResourceSample | null {
+      const t = tasks.get(taskId);
+      if (!t || t.exitResult() !== null) return null;
+      return sampleTask(procRoot, t.state.cgroup, () => t.groupMembers(), clock.now());
+    },
+
     async signalTask(taskId: string, sig: string): Promise<void> {
       const t = get(taskId);
       if (!t.signalTask(signalNumber(sig))) log.debug({ taskId, sig }, 'signal not delivered: task not running');
     },
   };
-}
-
-/** Append mode, so the task's writes land at the end even after rotation truncates the file. */
-function openLog(path: string): number {
-  try {
-    return openAppendNoFollow(path);
-  } catch (e) {
-    throw new BivouacError('DRIVER_START', `raw_exec: cannot open log file ${path}`, { cause: e });
-  }
 }

@@ -8,7 +8,8 @@ import type { Logger } from '../../util/logger.js';
 import type { ExitResult } from '../types.js';
 import { WatchedProcess, killQuietly, signalNumberOf } from '../watched-process.js';
 import { childProcesses, isLiveState, processGroupMembers, readProcStat } from '../proc.js';
-import { exitResultFromStatus, readExitFile } from './shim.js';
+import { exitResultFromStatus, readExitFile } from '../exit-shim.js';
+import { cgroupPids, oomKillCount } from '../../cgroups/index.js';
 import type { RawExecState } from './state.js';
 
 export interface HandleDeps {
@@ -33,7 +34,7 @@ export class RawExecTask extends WatchedProcess {
   ) {
     super(id, child, deps.pollIntervalMs, deps.log);
     if (child) {
-      child.once('exit', (code, sig) => this.finish(this.fromChild(code, sig)));
+      child.once('exit', (code, sig) => this.finish(this.withOom(this.fromChild(code, sig))));
     }
   }
 
@@ -41,7 +42,7 @@ export class RawExecTask extends WatchedProcess {
   watch(): void {
     if (this.child || this.result) return;
     if (!this.isOurs()) {
-      this.finish(this.fromExitFile(UNKNOWN_WHILE_DOWN));
+      this.finish(this.withOom(this.fromExitFile(UNKNOWN_WHILE_DOWN)));
       return;
     }
     this.schedule();
@@ -49,7 +50,7 @@ export class RawExecTask extends WatchedProcess {
 
   protected poll(): void {
     if (this.isOurs()) this.schedule();
-    else this.finish(this.fromExitFile(UNKNOWN_NO_STATUS));
+    else this.finish(this.withOom(this.fromExitFile(UNKNOWN_NO_STATUS)));
   }
 
   /** True while the pid is the process we started, in this boot, and not exited. */
@@ -75,6 +76,11 @@ export class RawExecTask extends WatchedProcess {
     return killQuietly(-this.state.pgid, sig);
   }
 
+  /** The agent is about to SIGKILL the cgroup: an exit without a status is that kill. */
+  noteKill(): void {
+    this.sentKill = true;
+  }
+
   /** Signals the task itself (the shim's children), as Nomad's SignalTask does. */
   signalTask(sig: number): boolean {
     if (!this.isOurs()) return false;
@@ -83,12 +89,24 @@ export class RawExecTask extends WatchedProcess {
     return sent;
   }
 
+  /** Every process still in the task's cgroup (daemons that left the group too), else its group's. */
+  members(): number[] {
+    if (this.state.cgroup !== null) return cgroupPids(this.state.cgroup);
+    return this.groupMembers();
+  }
+
   /** Members of the task's group still alive, once the leader's pid can be trusted. */
   groupMembers(): number[] {
     if (this.deps.bootId !== this.state.bootId) return [];
     const stat = readProcStat(this.deps.procRoot, this.state.pid);
     if (stat !== null && stat.startTime !== this.state.startTime) return [];
     return processGroupMembers(this.deps.procRoot, this.state.pgid);
+  }
+
+  /** The kernel's OOM count in the task's cgroup turns an exit into Nomad's "OOM Killed". */
+  private withOom(r: ExitResult): ExitResult {
+    if (this.state.cgroup === null || r.oomKilled) return r;
+    return oomKillCount(this.state.cgroup) > 0 ? { ...r, oomKilled: true } : r;
   }
 
   /** The exit file wins: it is the task's status, where the child's is the shim's. */

@@ -2,6 +2,7 @@
  * The raw_exec handle state: exactly what finds a task again after an agent restart. Stored
  * as JSON by the caller and decoded here, at the boundary, because a row may be old or torn.
  */
+import { decodeTaskCgroup, type TaskCgroup } from '../../cgroups/index.js';
 import { TaskNotFoundError } from '../../util/errors.js';
 
 export const RAW_EXEC_HANDLE_VERSION = 1;
@@ -18,6 +19,8 @@ export interface RawExecState {
   readonly exitFile: string;
   /** Epoch ms. */
   readonly startedAt: number;
+  /** The task's cgroup; null when containment is off (or for a handle from before it). */
+  readonly cgroup: TaskCgroup | null;
 }
 
 export function encodeState(s: RawExecState): Readonly<Record<string, unknown>> {
@@ -42,6 +45,7 @@ export function decodeState(taskId: string, raw: Readonly<Record<string, unknown
     bootId: str('bootId'),
     exitFile: str('exitFile'),
     startedAt: int('startedAt'),
+    cgroup: decodeTaskCgroup(raw.cgroup),
   };
   // pid 0 and 1 are never ours; signalling -0 or -1 would hit our own group or everything.
   if (s.pid <= 1 || s.pgid <= 1) throw invalid(taskId, 'pid');

@@ -3,16 +3,18 @@
  * supervised long-running process, the way Nomad ≥ 0.7 did (reference/rkt.md §3.3). The
  * task map is a cache; `recoverTask` rebuilds an entry from the stored handle.
  */
-import { spawn } from 'node:child_process';
-import { closeSync, realpathSync } from 'node:fs';
-import { dirname, isAbsolute, sep } from 'node:path';
-import { openAppendNoFollow } from '../../util/fs-safe.js';
+import { realpathSync, rmSync } from 'node:fs';
+import { dirname, isAbsolute, join, sep } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { applyCpuLimit, destroyCgroup, killAll, type CgroupManager, type TaskCgroup } from '../../cgroups/index.js';
+import { EXIT_FILE_NAME } from '../exit-shim.js';
+import { spawnShim } from '../shim-spawn.js';
 import { systemClock, type Clock } from '../../util/clock.js';
 import { BivouacError, TaskNotFoundError } from '../../util/errors.js';
 import type { Logger } from '../../util/logger.js';
-import { readBootId, readProcStat, signalNumber } from '../proc.js';
-import type { Capabilities, Driver, FingerprintResult, TaskConfig, TaskHandle, TaskStatus } from '../types.js';
+import { processGroupMembers, readBootId, signalNumber } from '../proc.js';
+import type { Capabilities, Driver, FingerprintResult, TaskConfig, TaskHandle, TaskResourceSample, TaskStatus } from '../types.js';
+import { sampleTask } from '../proc-stats.js';
 import { buildPrepareArgs, buildRunPreparedArgs, buildTrustArgs, NOBODY_ID, podUser, volumeSource } from './args.js';
 import { handDirsTo } from '../users.js';
 import { decodeRktConfig } from './config.js';
@@ -45,6 +47,11 @@ export interface RktDriverDeps {
    * finds iptables). Default: inherited from the agent, which cmd/ may filter.
    */
   readonly env?: Readonly<Record<string, string>>;
+  /**
+   * Task containment: the host-side shim running `rkt run-prepared` joins the pod's cgroup,
+   * so a stage1 that runs apps as host processes (fly) has them in it too.
+   */
+  readonly cgroups?: CgroupManager | null;
 }
 
 const CAPABILITIES: Capabilities = { sendSignals: true, exec: true, fsIsolation: 'image' };
@@ -60,6 +67,7 @@ export function createRktDriver(deps: RktDriverDeps): Driver {
   const minVersion = deps.minVersion ?? DEFAULT_MIN_VERSION;
   const volumesEnabled = deps.volumesEnabled ?? true;
   const tasks = new Map<string, RktTask>();
+  const cgroups = deps.cgroups ?? null;
   // A cache of the last fingerprint's version; refilled on demand.
   let rktVersion: string | null = null;
 
@@ -116,22 +124,36 @@ export function createRktDriver(deps: RktDriverDeps): Driver {
     if (trust.length > 0) await must('trust', trust, 'Error running rkt trust');
     const uuid = (await must('prepare', prepareArgs, 'Error preparing rkt pod')).trim().split('\n').pop() ?? '';
     if (!/^[0-9a-f-]{36}$/.test(uuid)) throw new BivouacError('DRIVER_START', `Error preparing rkt pod: no pod UUID in ${JSON.stringify(uuid)}`);
-    const out = openAppendNoFollow(cfg.stdoutPath);
-    const err = openAppendNoFollow(cfg.stderrPath);
-    let child;
+    // rkt's exit status goes to the task dir through the shim, so it survives the agent with any stage1.
+    const exitFile = join(cfg.dirs.taskDir, EXIT_FILE_NAME);
+    rmSync(exitFile, { force: true });
+    rmSync(`${exitFile}.tmp`, { force: true });
+    const cgroup: TaskCgroup | null = cgroups ? await cgroups.create(cfg.allocId, cfg.taskName) : null;
+    // rkt passes memory and CPU to the pod as isolators; the pod cgroup adds the CPU weight
+    // for a stage1 that ignores them. Memory is not capped here: the cgroup also holds rkt
+    // itself, whose own memory a task's `memory` was never meant to cover.
+    if (cgroup) applyCpuLimit(cgroup, cfg.resources.cpu);
+    let started;
     try {
-      child = spawn(deps.rktPath ?? 'rkt', runArgs(uuid), { detached: true, stdio: ['ignore', out, err], env: deps.env });
-    } finally {
-      closeSync(out);
-      closeSync(err);
+      started = await spawnShim({
+        what: 'rkt run-prepared',
+        exitFile,
+        command: deps.rktPath ?? 'rkt',
+        args: runArgs(uuid),
+        env: deps.env,
+        stdoutPath: cfg.stdoutPath,
+        stderrPath: cfg.stderrPath,
+        cgroup,
+        cgroups,
+        procRoot,
+      });
+    } catch (e) {
+      if (cgroup) await destroyCgroup(cgroup);
+      throw e;
     }
-    const pid = child.pid;
-    if (pid === undefined) {
-      const e = await new Promise<Error>((r) => child.once('error', r));
-      throw new BivouacError('DRIVER_START', `failed to execute rkt run-prepared: ${e.message}`, { cause: e });
-    }
+    const { child, pid } = started;
     child.on('error', (e) => log.error({ taskId: cfg.id, err: e.message }, 'rkt run-prepared process error'));
-    const state = { uuid, pid, startTime: readProcStat(procRoot, pid)?.startTime ?? 0, bootId: readBootId(procRoot) };
+    const state = { uuid, pid, startTime: started.startTime, bootId: readBootId(procRoot), exitFile, cgroup };
     const task = new RktTask(cfg.id, state, clock.now(), taskDeps, child);
     tasks.set(cfg.id, task);
     log.info({ taskId: cfg.id, uuid, pid }, 'pod started');
@@ -141,15 +163,24 @@ export function createRktDriver(deps: RktDriverDeps): Driver {
   const recoverTask = async (handle: TaskHandle): Promise<void> => {
     if (tasks.has(handle.taskId)) return;
     const state = decodeState(handle.taskId, handle.state);
+    const task = new RktTask(handle.taskId, state, clock.now(), taskDeps, null);
+    // The shim's record outlives the agent and the pod both: a pod that exited 0 while we were down is a success.
+    const recorded = task.isOurs() ? null : task.recorded();
+    if (recorded !== null) {
+      task.finishWith(recorded);
+      tasks.set(handle.taskId, task);
+      log.info({ taskId: handle.taskId, uuid: state.uuid, exitCode: recorded.exitCode }, 'pod recovered after its exit');
+      return;
+    }
     const r = await call([...dirArgs, 'status', '--format=json', state.uuid]);
-    if (r.exitCode === 254 && r.stderr.includes('no matches found')) throw new TaskNotFoundError(handle.taskId, `no rkt pod ${state.uuid}`);
     const st = r.exitCode === 0 ? parsePodStatus(r.stdout) : null;
+    if (st === null) task.dispose();
+    if (r.exitCode === 254 && r.stderr.includes('no matches found')) throw new TaskNotFoundError(handle.taskId, `no rkt pod ${state.uuid}`);
     if (st === null) {
       throw new BivouacError('DRIVER_START', `recovering pod ${state.uuid}: ${describeFailure('status', r, timeoutMs)}`, { recoverable: true });
     }
-    const task = new RktTask(handle.taskId, state, clock.now(), taskDeps, null);
     if (podFinished(st.state) || st.state === 'prepared') {
-      task.finish(st.exitCodes.length > 0 ? exitFromCode(st.exitCodes[0]) : { exitCode: null, signal: 0, oomKilled: false, err: 'exit code unknown' });
+      task.finishWith(st.exitCodes.length > 0 ? exitFromCode(st.exitCodes[0]) : { exitCode: null, signal: 0, oomKilled: false, err: 'exit code unknown' });
     }
     tasks.set(handle.taskId, task);
     log.info({ taskId: handle.taskId, uuid: state.uuid, state: st.state }, 'pod recovered');
@@ -160,6 +191,10 @@ export function createRktDriver(deps: RktDriverDeps): Driver {
     if (t.result) return;
     const n = signalNumber(sig);
     const kill = async (): Promise<void> => {
+      if (t.state.cgroup !== null) {
+        t.noteKill();
+        return killAll(t.state.cgroup);
+      }
       // The pid is not provably ours (reboot, reused pid) though the pod runs: rkt stops it.
       if (!t.killGroup()) await call([...dirArgs, 'stop', '--force', t.state.uuid]);
     };
@@ -170,6 +205,8 @@ export function createRktDriver(deps: RktDriverDeps): Driver {
     ac.abort();
     if (!exited) await kill();
     await t.wait();
+    // What the app left behind (`sleep 300 &`) keeps the pod running for rkt: it goes too.
+    if (t.state.cgroup !== null) await killAll(t.state.cgroup);
   };
 
   const destroyTask = async (taskId: string, force: boolean): Promise<void> => {
@@ -178,11 +215,38 @@ export function createRktDriver(deps: RktDriverDeps): Driver {
       if (!force) throw new BivouacError('DRIVER_START', `task ${taskId} is still running`, { recoverable: false });
       await stopTask(taskId, 0, 'SIGKILL');
     }
+    // Any process of the pod left alive holds its lock, and rkt refuses to remove a running pod.
+    if (t.state.cgroup !== null) await destroyCgroup(t.state.cgroup);
     // Nomad 0.7.1–0.8 removed the pod after exit; later versions leaked them (nomad#3561).
-    const r = await call([...dirArgs, 'rm', t.state.uuid]);
-    if (r.exitCode !== 0) log.error({ taskId, uuid: t.state.uuid, err: describeFailure('rm', r, timeoutMs) }, 'error removing pod - must gc manually');
+    await removePod(taskId, t.state.uuid);
     t.dispose();
     tasks.delete(taskId);
+  };
+
+  /** `rkt rm`; a pod that will not go is retried in the background and reported by the error. */
+  const removePod = async (taskId: string, uuid: string): Promise<void> => {
+    let r = await call([...dirArgs, 'rm', uuid]);
+    if (r.exitCode !== 0 && /is currently running/.test(r.stderr)) {
+      // Uncontained: rkt's own forced stop, then once more.
+      await call([...dirArgs, 'stop', '--force', uuid]);
+      r = await call([...dirArgs, 'rm', uuid]);
+    }
+    if (r.exitCode === 0 || /no matches found/.test(r.stderr)) return;
+    const msg = describeFailure('rm', r, timeoutMs);
+    log.error({ taskId, uuid, err: msg }, 'error removing pod; retrying');
+    retryRemove(uuid, 1);
+    throw new BivouacError('DRIVER_START', `rkt rm ${uuid} failed, will retry: ${msg}`);
+  };
+
+  const retryRemove = (uuid: string, attempt: number): void => {
+    const timer = setTimeout(() => {
+      void call([...dirArgs, 'rm', uuid]).then((r) => {
+        if (r.exitCode === 0 || /no matches found/.test(r.stderr)) return log.info({ uuid }, 'pod removed on retry');
+        if (attempt < 10) retryRemove(uuid, attempt + 1);
+        else log.error({ uuid, err: describeFailure('rm', r, timeoutMs) }, 'error removing pod - must gc manually');
+      });
+    }, Math.min(60_000, 1000 * 2 ** attempt));
+    timer.unref();
   };
 
   const inspectTask = (taskId: string): TaskStatus => {
@@ -196,6 +260,13 @@ export function createRktDriver(deps: RktDriverDeps): Driver {
     if (!t.signalProcess(signalNumber(sig))) throw new TaskNotFoundError(taskId, 'the rkt process is not ours to signal');
   };
 
+  const taskStats = (taskId: string): TaskResourceSample | null => {
+    const t = tasks.get(taskId);
+    if (!t || t.result) return null;
+    // Uncontained, the rkt process's group (detached, so the pod's host processes with it).
+    return sampleTask(procRoot, t.state.cgroup, () => (t.isOurs() ? processGroupMembers(procRoot, t.state.pid) : []), clock.now());
+  };
+
   return {
     name: RKT,
     capabilities: CAPABILITIES,
@@ -207,6 +278,7 @@ export function createRktDriver(deps: RktDriverDeps): Driver {
     destroyTask,
     inspectTask,
     signalTask,
+    taskStats,
   };
 }
 
@@ -231,3 +303,4 @@ function checkRelativeVolumes(cfg: TaskConfig, volumes: readonly string[]): void
     }
   }
 }
+

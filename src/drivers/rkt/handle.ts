@@ -3,7 +3,9 @@
  * again by pid after a restart) and the pod it runs. `done` resolves once with the exit.
  */
 import type { ChildProcess } from 'node:child_process';
-import { MAX_SIGNAL, isSameProcess } from '../proc.js';
+import { MAX_SIGNAL, childProcesses, isSameProcess } from '../proc.js';
+import { readExitFile } from '../exit-shim.js';
+import { oomKillCount } from '../../cgroups/index.js';
 import type { Logger } from '../../util/logger.js';
 import type { ExitResult } from '../types.js';
 import { WatchedProcess, killQuietly, signalNumberOf } from '../watched-process.js';
@@ -38,8 +40,10 @@ export class RktTask extends WatchedProcess {
     super(id, child, deps.pollIntervalMs, deps.log);
     if (child) {
       child.on('exit', (code, signal) => {
-        if (code !== null) this.finish(exitFromCode(code));
-        else this.finish(exitFromCode(128 + signalNumberOf(signal)));
+        const recorded = this.recorded();
+        if (recorded !== null) this.finishWith(recorded);
+        else if (code !== null) this.finishWith(exitFromCode(code));
+        else this.finishWith(exitFromCode(128 + signalNumberOf(signal)));
       });
     } else this.schedule();
   }
@@ -50,10 +54,21 @@ export class RktTask extends WatchedProcess {
     return isSameProcess(this.deps.procRoot, this.state.pid, this.state.startTime, this.state.bootId);
   }
 
-  /** Signals the rkt process alone (it forwards to its apps); false if not ours any more. */
+  /**
+   * Signals the rkt process alone (it forwards to its apps); false if not ours any more.
+   * Under the shim, that is the shim's child: the shim itself ignores stop signals.
+   */
   signalProcess(sig: number): boolean {
     if (!this.isOurs()) return false;
-    return killQuietly(this.state.pid, sig);
+    if (this.state.exitFile === null) return killQuietly(this.state.pid, sig);
+    let sent = false;
+    for (const pid of childProcesses(this.deps.procRoot, this.state.pid)) sent = killQuietly(pid, sig) || sent;
+    return sent;
+  }
+
+  /** The agent is about to SIGKILL the pod's cgroup: an exit without a status is that kill. */
+  noteKill(): void {
+    this.sentKill = true;
   }
 
   /** SIGKILL to the rkt process's group (started detached, so the pod's processes too). */
@@ -66,15 +81,31 @@ export class RktTask extends WatchedProcess {
   /** Not our child: poll /proc for the rkt process, then ask rkt how the pod ended. */
   protected async poll(): Promise<void> {
     if (this.isOurs()) return this.schedule();
+    // The shim's record is rkt's own exit status, whatever the stage1 and whoever waited.
+    const recorded = this.recorded();
+    if (recorded !== null) return this.finishWith(recorded);
     try {
       const code = await this.deps.podExit(this.state.uuid);
-      if (code === 'running') return this.schedule();
-      if (code !== null) return this.finish(exitFromCode(code));
-      this.finish(this.sentKill ? exitFromCode(137) : { exitCode: null, signal: 0, oomKilled: false, err: EXIT_CODE_UNKNOWN });
+      if (code === 'running' && this.state.exitFile === null) return this.schedule();
+      if (typeof code === 'number') return this.finishWith(exitFromCode(code));
+      this.finishWith(this.sentKill ? exitFromCode(137) : { exitCode: null, signal: 0, oomKilled: false, err: EXIT_CODE_UNKNOWN });
     } catch (e) {
       // rkt could not tell (hung, removed pod): the code is unknown, the process is gone.
       this.deps.log.warn({ taskId: this.id, uuid: this.state.uuid, err: String(e) }, 'rkt status failed after the pod process ended');
       this.finish({ exitCode: null, signal: 0, oomKilled: false, err: EXIT_CODE_UNKNOWN });
     }
+  }
+
+  /** What the shim recorded for `rkt run-prepared`, if it got to. */
+  recorded(): ExitResult | null {
+    if (this.state.exitFile === null) return null;
+    const status = readExitFile(this.state.exitFile);
+    return status === null ? null : exitFromCode(status);
+  }
+
+  /** Settles, marking an exit the kernel's OOM killer caused in the pod's cgroup. */
+  finishWith(r: ExitResult): void {
+    const oom = this.state.cgroup !== null && oomKillCount(this.state.cgroup) > 0;
+    this.finish(oom ? { ...r, oomKilled: true } : r);
   }
 }

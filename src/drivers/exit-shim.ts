@@ -1,5 +1,6 @@
 /**
- * The shim that lets a raw_exec task outlive the agent and still report how it ended.
+ * The shim that lets a task process (raw_exec's command, rkt's `rkt run-prepared`) outlive
+ * the agent and still report how it ended.
  *
  * An agent can only wait() on processes it forked in this life, so each task runs under a
  * tiny `/bin/sh` that stays its parent: it runs the command as a foreground child, writes
@@ -11,19 +12,34 @@
  * dispositions survive exec, caught ones are reset to default, so the task starts clean.
  * SIGKILL cannot be trapped; a killed group leaves no exit file.
  *
+ * The shim starts gated: it reads one line from stdin and runs nothing unless that line is
+ * `go`. The agent writes it only once it has put the shim's pid in the task's cgroup, so
+ * the task and every child it ever forks start inside it (the agent joins, not the shim,
+ * because a task running as another user could not write cgroup.procs). An agent that dies
+ * before the go-ahead closes the pipe, and the shim exits 125 having run nothing.
+ *
  * Known window: a signal that reaches the task between the shim's fork and the task's exec
  * runs the shim's no-op handler in the child and is lost. Only a stop sent within the first
  * moments of a start is affected, and the kill timeout's SIGKILL still ends the task.
  */
 import { readFileSync } from 'node:fs';
-import type { ExitResult } from '../types.js';
-import { MAX_SIGNAL } from '../proc.js';
+import type { ExitResult } from './types.js';
+import { MAX_SIGNAL } from './proc.js';
 
 export const SHIM_SIGNALS = ['INT', 'TERM', 'HUP', 'QUIT', 'USR1', 'USR2'] as const;
+
+/** In the task dir, beside what the task writes; the shim writes it last thing. */
+export const EXIT_FILE_NAME = '.bivouac-exit';
+
+/** Exit status of a shim that never got the go-ahead (nothing ran). */
+export const SHIM_NOT_RELEASED = 125;
 
 /** `sh -c SHIM_SCRIPT sh <exitFile> <command> <args…>` */
 export const SHIM_SCRIPT = [
   'bv_exit=$1; shift',
+  `IFS= read -r bv_go || exit 125`,
+  `[ "$bv_go" = go ] || exit 125`,
+  'exec 0</dev/null',
   'bv_nop() { :; }',
   `trap bv_nop ${SHIM_SIGNALS.join(' ')}`,
   '"$@"',

@@ -1,0 +1,95 @@
+/**
+ * Idle agent with N running tasks (issue 9, issue 14): the agent's CPU, as % of one core,
+ * and its RSS over a quiet window, stats sampler included (every task sampled every 5 s,
+ * the latest samples written every 10 s), beside a floor measured in the same window: a
+ * bare `node` process that only keeps a timer.
+ *   npx tsc -p . && node dist/bench/idle.js [--json] [--tasks 100] [--window-s 60] [--runs 3]
+ * Targets: ≤ 1 % of one core and ≤ 100 MB RSS at 100 tasks.
+ */
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { sandbox } from '../test/helpers/agent.js';
+import { listTaskStats, listLiveAllocs } from '../src/state/index.js';
+import { cleanupSandbox, countRunningAllocs, dropStaged, loadNow, machine, median, openStateReadonly, parseOptions, round, rssMB, sleepMs, stageJobs, startBenchAgent } from './agent-common.js';
+
+const { json, opts } = parseOptions(process.argv.slice(2), { tasks: 100, 'window-s': 60, runs: 3, 'timeout-ms': 300_000 });
+const N = opts.tasks;
+const TICK = 100; // USER_HZ
+
+function cpuTicks(pid: number): number {
+  const f = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const rest = f.slice(f.lastIndexOf(')') + 2).split(' ');
+  return Number(rest[11]) + Number(rest[12]);
+}
+
+interface Window {
+  readonly agentCpuPct: number;
+  readonly floorCpuPct: number;
+  readonly agentRssMB: number;
+  readonly floorRssMB: number;
+  readonly load: string;
+}
+
+const sb = sandbox('bivouac-bench-idle-');
+const agent = startBenchAgent(sb);
+const floor = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)'], { stdio: 'ignore' });
+const windows: Window[] = [];
+let sampled = 0;
+try {
+  const ids = Array.from({ length: N }, (_, i) => `idle-${String(i).padStart(4, '0')}`);
+  stageJobs(sb.jobsDir, ids);
+  await agent.waitForCount('agent started', 1, 30_000);
+  const db = openStateReadonly(sb.dataDir);
+  try {
+    const t0 = performance.now();
+    for (const id of ids) dropStaged(sb.jobsDir, id);
+    while (countRunningAllocs(db) < N) {
+      if (performance.now() - t0 > opts['timeout-ms']) throw new Error(`only ${countRunningAllocs(db)} of ${N} running; problems: ${agent.problems().join(' | ')}`);
+      await sleepMs(200);
+    }
+    // Settle: the start burst over, one stats write done.
+    await sleepMs(15_000);
+    for (let r = 0; r < opts.runs; r++) {
+      const a0 = cpuTicks(agent.pid);
+      const f0 = cpuTicks(floor.pid ?? 0);
+      const w0 = performance.now();
+      await sleepMs(opts['window-s'] * 1000);
+      const secs = (performance.now() - w0) / 1000;
+      windows.push({
+        agentCpuPct: round(((cpuTicks(agent.pid) - a0) / TICK / secs) * 100, 2),
+        floorCpuPct: round(((cpuTicks(floor.pid ?? 0) - f0) / TICK / secs) * 100, 2),
+        agentRssMB: rssMB(agent.pid).rssMB,
+        floorRssMB: rssMB(floor.pid ?? 0).rssMB,
+        load: loadNow(),
+      });
+    }
+    sampled = listLiveAllocs(db).filter((a) => listTaskStats(db, a.id).length > 0).length;
+  } finally {
+    db.close();
+  }
+} finally {
+  floor.kill('SIGKILL');
+  await agent.stop('SIGTERM');
+  cleanupSandbox(sb);
+}
+
+const cpu = median(windows.map((w) => w.agentCpuPct));
+const rss = median(windows.map((w) => w.agentRssMB));
+const report = {
+  tasks: N,
+  windowS: opts['window-s'],
+  runs: windows,
+  medianAgentCpuPctOfOneCore: cpu,
+  medianFloorCpuPct: median(windows.map((w) => w.floorCpuPct)),
+  medianAgentRssMB: rss,
+  medianFloorRssMB: median(windows.map((w) => w.floorRssMB)),
+  rssRatioToFloor: round(rss / median(windows.map((w) => w.floorRssMB)), 2),
+  allocsWithStoredStats: sampled,
+  targets: { cpuPct: 1, rssMB: 100 },
+  machine: machine(),
+};
+if (json) console.log(JSON.stringify(report, null, 2));
+else {
+  for (const w of windows) console.log(`window: agent ${w.agentCpuPct}% of one core, ${w.agentRssMB} MB RSS; floor (bare node) ${w.floorCpuPct}%, ${w.floorRssMB} MB; load ${w.load}`);
+  console.log(`idle agent with ${N} running tasks (stats sampler on, ${sampled}/${N} allocations with stored stats): CPU ${cpu}% of one core (target ≤ 1%), RSS ${rss} MB (target ≤ 100 MB, ${report.rssRatioToFloor}× a bare node)`);
+}

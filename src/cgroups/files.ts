@@ -1,0 +1,50 @@
+/** Reading and writing cgroup control files; a vanished cgroup reads as absent, not as an error. */
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+export function readText(dir: string, file: string): string | null {
+  try {
+    return readFileSync(join(dir, file), 'utf8');
+  } catch (e) {
+    if (isAbsent(e)) return null;
+    throw e;
+  }
+}
+
+export function readNumber(dir: string, file: string): number | null {
+  const t = readText(dir, file)?.trim();
+  if (t === undefined || t === '' || t === 'max') return null;
+  const n = Number(t);
+  return Number.isFinite(n) ? n : null;
+}
+
+/** `key value` lines (memory.stat, cpu.stat, memory.events, memory.oom_control). */
+export function readKeyed(dir: string, file: string): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const line of (readText(dir, file) ?? '').split('\n')) {
+    const [k, v] = line.trim().split(/\s+/);
+    if (k && v !== undefined && Number.isFinite(Number(v))) out.set(k, Number(v));
+  }
+  return out;
+}
+
+export function writeText(dir: string, file: string, value: string): void {
+  // A control file takes one write; the kernel parses it whole.
+  writeFileSync(join(dir, file), value);
+}
+
+/** Pids in a cgroup (cgroup.procs); empty when the cgroup is gone. */
+export function readPids(dir: string): number[] {
+  const t = readText(dir, 'cgroup.procs');
+  if (t === null) return [];
+  return t
+    .split('\n')
+    .filter((l) => l !== '')
+    .map(Number)
+    .filter((n) => Number.isInteger(n) && n > 0);
+}
+
+export function isAbsent(e: unknown): boolean {
+  const code = (e as NodeJS.ErrnoException | null)?.code;
+  return code === 'ENOENT' || code === 'ENODEV' || code === 'ESRCH';
+}

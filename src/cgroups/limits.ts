@@ -1,0 +1,61 @@
+/**
+ * Memory and CPU limits on a task's cgroup, as Nomad's isolating drivers set them:
+ * hard memory = `memory_max` when given, else `memory`; with `memory_max` the `memory`
+ * value becomes the soft reservation; no swap beyond the limit; CPU shares = the task's MHz
+ * (min 2), and on v2 the weight converted from shares as runc and Nomad convert it:
+ * `1 + ((shares - 2) * 9999) / 262142`.
+ */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { writeText } from './files.js';
+import type { TaskCgroup } from './task-cgroup.js';
+
+export interface CgroupLimits {
+  readonly memoryMB: number;
+  /** Nomad's `memory_max`; null when the job gives none. */
+  readonly memoryMaxMB: number | null;
+  /** The task's `cpu` in MHz. */
+  readonly cpuMHz: number;
+}
+
+const MiB = 1024 * 1024;
+
+export function cpuShares(mhz: number): number {
+  return Math.max(2, Math.min(262144, Math.round(mhz)));
+}
+
+export function cpuWeight(shares: number): number {
+  return Math.floor(1 + ((shares - 2) * 9999) / 262142);
+}
+
+/** Writes the limits to every hierarchy that has the files; returns the files written. */
+export function applyLimits(cg: TaskCgroup, l: CgroupLimits): string[] {
+  const hard = (l.memoryMaxMB !== null && l.memoryMaxMB > l.memoryMB ? l.memoryMaxMB : l.memoryMB) * MiB;
+  const soft = l.memoryMaxMB !== null && l.memoryMaxMB > l.memoryMB ? l.memoryMB * MiB : null;
+  const shares = cpuShares(l.cpuMHz);
+  const written: string[] = [];
+  const put = (dir: string | undefined, file: string, value: string): void => {
+    if (dir === undefined || !existsSync(join(dir, file))) return;
+    writeText(dir, file, value);
+    written.push(file);
+  };
+  const { memory, cpu, unified } = cg.dirs;
+  // v1: memsw must stay >= limit_in_bytes, so the plain limit goes first.
+  put(memory, 'memory.limit_in_bytes', String(hard));
+  put(memory, 'memory.memsw.limit_in_bytes', String(hard));
+  if (soft !== null) put(memory, 'memory.soft_limit_in_bytes', String(soft));
+  put(cpu, 'cpu.shares', String(shares));
+  // v2 (the files exist only where the memory and cpu controllers are enabled).
+  put(unified, 'memory.max', String(hard));
+  put(unified, 'memory.swap.max', '0');
+  if (soft !== null) put(unified, 'memory.low', String(soft));
+  put(unified, 'cpu.weight', String(cpuWeight(shares)));
+  return written;
+}
+
+/** CPU shares/weight only: for a runtime whose own process is charged too (rkt), memory is left to it. */
+export function applyCpuLimit(cg: TaskCgroup, cpuMHz: number): void {
+  const shares = cpuShares(cpuMHz);
+  if (cg.dirs.cpu !== undefined && existsSync(join(cg.dirs.cpu, 'cpu.shares'))) writeText(cg.dirs.cpu, 'cpu.shares', String(shares));
+  if (cg.dirs.unified !== undefined && existsSync(join(cg.dirs.unified, 'cpu.weight'))) writeText(cg.dirs.unified, 'cpu.weight', String(cpuWeight(shares)));
+}

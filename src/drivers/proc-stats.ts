@@ -1,0 +1,52 @@
+/**
+ * A task's resource sample from /proc, for a task with no cgroup: CPU time (utime + stime,
+ * fields 14 and 15 of /proc/<pid>/stat, in USER_HZ ticks) and resident memory (statm) summed
+ * over its processes. Processes that left the group (daemons) are not seen: that is what the
+ * cgroup is for.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { TaskResourceSample } from './types.js';
+import { cgroupPids, sampleCgroup, type TaskCgroup } from '../cgroups/index.js';
+
+const USER_HZ_NS = 10_000_000;
+const PAGE = 4096;
+
+export function sampleProcesses(procRoot: string, pids: readonly number[], now: number): TaskResourceSample {
+  let user = 0;
+  let system = 0;
+  let rss = 0;
+  let seen = 0;
+  for (const pid of pids) {
+    try {
+      const stat = readFileSync(join(procRoot, String(pid), 'stat'), 'utf8');
+      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      const statm = readFileSync(join(procRoot, String(pid), 'statm'), 'utf8').split(' ');
+      user += Number(f[11]) || 0;
+      system += Number(f[12]) || 0;
+      rss += (Number(statm[1]) || 0) * PAGE;
+      seen++;
+    } catch {
+      // Exited between the listing and the read: it counts no more.
+    }
+  }
+  return {
+    timestamp: now,
+    cpu: { totalNs: (user + system) * USER_HZ_NS, userNs: user * USER_HZ_NS, systemNs: system * USER_HZ_NS },
+    memory: { rss, cache: 0, swap: 0, usage: rss, maxUsage: 0 },
+    source: 'proc',
+    pids: seen,
+  };
+}
+
+/**
+ * The sample of a task: from its cgroup when it has one (memory from /proc of the cgroup's
+ * processes where no memory controller covers it), else from /proc of `pids()`.
+ */
+export function sampleTask(procRoot: string, cgroup: TaskCgroup | null, pids: () => readonly number[], now: number): TaskResourceSample {
+  if (cgroup === null) return sampleProcesses(procRoot, pids(), now);
+  const members = cgroupPids(cgroup);
+  const s = sampleCgroup(cgroup);
+  const fallback = s.cpu === null || s.memory === null ? sampleProcesses(procRoot, members, now) : null;
+  return { timestamp: now, cpu: s.cpu ?? fallback?.cpu ?? null, memory: s.memory ?? fallback?.memory ?? null, source: 'cgroup', pids: members.length };
+}

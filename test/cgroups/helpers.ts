@@ -1,0 +1,86 @@
+/** Cgroup test helpers: a manager unique to the test, removed with everything in it afterwards. */
+import { randomBytes } from 'node:crypto';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, readFileSync, readdirSync, rmdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { createCgroupManager, detectLayout, type CgroupLayout, type CgroupManager } from '../../src/cgroups/index.js';
+import { silentLogger } from '../../src/util/logger.js';
+
+export function hostLayout(): CgroupLayout {
+  const r = detectLayout();
+  if (r.layout === null) throw new Error(`no cgroups on this host: ${r.reason}`);
+  return r.layout;
+}
+
+export function testScope(name: string): string {
+  return `test-${name}-${process.pid}-${randomBytes(3).toString('hex')}`;
+}
+
+export function testManager(name: string, layout: CgroupLayout = hostLayout()): CgroupManager {
+  return createCgroupManager({ layout, scope: testScope(name), log: silentLogger });
+}
+
+/** Kills and removes every task cgroup of the manager, then its own directories. */
+export async function cleanupManager(m: CgroupManager): Promise<void> {
+  for (const cg of m.list()) await m.destroy(cg);
+  m.removeBases();
+}
+
+/** A shell that waits for a line on stdin before running `script` (so it can be joined first). */
+export function gatedShell(script: string): ChildProcess {
+  return spawn('/bin/sh', ['-c', `read go; exec /bin/sh -c '${script}'`], { stdio: ['pipe', 'ignore', 'ignore'], detached: true });
+}
+
+/**
+ * Removes what an agent run on `dataDir` left in this host's cgroups (its `bivouac-<node id>`
+ * directory in each hierarchy and every task cgroup in it), killing what is inside. An agent
+ * that stops cleanly leaves its tasks, and so their cgroups, for the next agent; tests end
+ * here. Synchronous, for cleanup paths that are.
+ */
+export function removeAgentCgroups(dataDir: string): void {
+  let id: string;
+  try {
+    id = readFileSync(join(dataDir, 'node-id'), 'utf8').trim();
+  } catch {
+    return; // no agent ever ran on it
+  }
+  const found = detectLayout();
+  if (found.layout === null) return;
+  for (const h of found.layout.hierarchies) removeTreeSync(join(h.own, `bivouac-${id}`));
+}
+
+function removeTreeSync(dir: string): void {
+  if (!existsSync(dir)) return;
+  for (const e of readdirSync(dir, { withFileTypes: true })) if (e.isDirectory()) removeTreeSync(join(dir, e.name));
+  if (existsSync(join(dir, 'cgroup.kill'))) writeFileSync(join(dir, 'cgroup.kill'), '1');
+  else for (const pid of readFileSync(join(dir, 'cgroup.procs'), 'utf8').split('\n').filter(Boolean)) killQuietly(Number(pid));
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    try {
+      rmdirSync(dir);
+      return;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EBUSY' || Date.now() > deadline) throw e;
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 20); // processes still dying
+    }
+  }
+}
+
+function killQuietly(pid: number): void {
+  try {
+    process.kill(pid, 'SIGKILL');
+  } catch {
+    // already gone
+  }
+}
+
+/** Every task cgroup of any agent or test below this process's own cgroups, for leak checks. */
+export function listBivouacCgroups(prefix = 'bivouac-'): string[] {
+  const found = detectLayout();
+  if (found.layout === null) return [];
+  const out: string[] = [];
+  for (const h of found.layout.hierarchies) {
+    for (const e of readdirSync(h.own, { withFileTypes: true })) if (e.isDirectory() && e.name.startsWith(prefix)) out.push(join(h.own, e.name));
+  }
+  return out;
+}
