@@ -13,7 +13,8 @@
 import type { Database } from '../state/index.js';
 import { getJob, getLastLaunch, insertChildJob, listChildren, listTopLevelJobs, setLastLaunch } from '../state/index.js';
 import { canonicalHash } from '../jobspec/hash.js';
-import { nextFire, parseCron, type Cron } from '../jobspec/cron.js';
+import { parseCron, type Cron } from '../jobspec/cron.js';
+import { nextFire } from '../jobspec/cron-next.js';
 import type { Job, Periodic } from '../jobspec/types.js';
 import { childJob, periodicChildId } from '../scheduler/children.js';
 import type { Logger } from '../util/logger.js';

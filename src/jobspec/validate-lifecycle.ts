@@ -6,7 +6,8 @@
  */
 import { posix } from 'node:path';
 import { formatDuration } from '../util/duration.js';
-import { isKnownTimeZone, parseCron } from './cron.js';
+import { parseCron } from './cron.js';
+import { isKnownTimeZone } from './cron-next.js';
 import { joinPath } from './decode-ctx.js';
 import { makeDiagnostic, type DiagnosticCode, type Position } from './diagnostics.js';
 import type { Diagnostic, Job, ReschedulePolicy } from './types.js';

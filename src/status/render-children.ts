@@ -5,7 +5,8 @@
  */
 import type { Database } from '../state/index.js';
 import { getCurrentJobVersion, getLastLaunch, listChildren } from '../state/index.js';
-import { nextFire, parseCron } from '../jobspec/cron.js';
+import { parseCron } from '../jobspec/cron.js';
+import { nextFire } from '../jobspec/cron-next.js';
 import { formatKV, formatTable, formatTime, MS_TO_NS } from '../cli/format.js';
 import { jobStatus } from '../scheduler/status.js';
 import { formatDuration } from '../util/duration.js';

@@ -1,6 +1,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { isKnownTimeZone, nextFire, parseCron, type Cron } from '../../src/jobspec/cron.js';
+import { parseCron, type Cron } from '../../src/jobspec/cron.js';
+import { isKnownTimeZone, nextFire } from '../../src/jobspec/cron-next.js';
 
 function cron(spec: string): Cron {
   const r = parseCron(spec);
