@@ -1,12 +1,14 @@
 /**
  * Jobspec figures: warm parse+validate time per corpus file (median, p99), and cold-process
  * wall time of `bivouac job validate <file>` and `bivouac version` next to `node -e 0`.
- *   npx tsc -p . && node dist/bench/jobspec.js [--json] [--iterations N] [--runs N]
+ *   npx tsc -p . && node dist/bench/jobspec.js [--json] [--iterations N] [--runs N] [--against ROOT]
+ * `--against ROOT` (another checkout, built) also times that build's parser on the same files,
+ * interleaved call by call in this process, so machine load weighs on both alike.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseJobFile } from '../src/jobspec/index.js';
 
 function findRoot(): string {
@@ -60,11 +62,42 @@ function cold(cmd: readonly string[], runs: number): number {
   return round(median(times));
 }
 
+type ParseFn = (file: string, text: string) => Promise<unknown>;
+
+/** Both parsers on every corpus file, alternating call by call; ratios are after / before. */
+async function against(corpus: string, otherRoot: string, iterations: number): Promise<Record<string, unknown>> {
+  const other = (await import(pathToFileURL(join(otherRoot, 'dist', 'src', 'jobspec', 'index.js')).href)) as { parseJobFile: ParseFn };
+  const rows = readFileSync(join(corpus, 'MANIFEST.tsv'), 'utf8').trim().split('\n').slice(1).map((l) => l.split('\t')[0]);
+  const before: number[] = [];
+  const after: number[] = [];
+  const time = async (f: ParseFn, rel: string, text: string, into: number[]): Promise<void> => {
+    const t0 = performance.now();
+    await f(rel, text);
+    into.push(performance.now() - t0);
+  };
+  for (const rel of rows) {
+    const text = readFileSync(join(corpus, rel), 'utf8');
+    for (let i = 0; i < 3; i++) await Promise.all([other.parseJobFile(rel, text), parseJobFile(rel, text)]);
+    for (let i = 0; i < iterations; i++) {
+      await time(other.parseJobFile, rel, text, before);
+      await time(parseJobFile, rel, text, after);
+    }
+  }
+  const q = (xs: number[], p: number): number => quantile([...xs].sort((a, b) => a - b), p);
+  return {
+    against: otherRoot,
+    samples: after.length,
+    beforeMs: { median: round(q(before, 0.5)), p99: round(q(before, 0.99)) },
+    afterMs: { median: round(q(after, 0.5)), p99: round(q(after, 0.99)) },
+    ratio: { median: round(q(after, 0.5) / q(before, 0.5)), p99: round(q(after, 0.99) / q(before, 0.99)) },
+  };
+}
+
 async function main(): Promise<void> {
   const root = findRoot();
   // Beside the repository, or two levels up from a git worktree in a sibling folder.
   const corpus = [join(root, '..'), join(root, '..', '..')].map((d) => join(d, 'shared', 'corpus', 'nomad-jobs')).find((d) => existsSync(d)) ?? '';
-  const cli = join(root, 'dist', 'cmd', 'bivouac.js');
+  const cli = join(root, 'dist', 'bin', 'bivouac.js');
   const one = join(root, 'test', 'fixtures', 'jobspec', 'rkt-web.nomad');
   const runs = flag('--runs', 9);
   // Cold runs first: once this process has the parser loaded, it competes for the 2 cores.
@@ -72,8 +105,11 @@ async function main(): Promise<void> {
   const version = cold([cli, 'version'], runs);
   const validate = cold([cli, 'job', 'validate', one], runs);
   const warmResult = existsSync(corpus) ? await warm(corpus, flag('--iterations', 20)) : null;
+  const otherAt = process.argv.indexOf('--against');
+  const ab = otherAt >= 0 && existsSync(corpus) ? await against(corpus, process.argv[otherAt + 1], flag('--iterations', 20)) : null;
   const result = {
     warm: warmResult,
+    ...(ab ? { against: ab } : {}),
     coldMs: { nodeBaseline: baseline, version, jobValidate: validate },
     ratios: { versionOverBaseline: round(version / baseline), validateOverBaseline: round(validate / baseline) },
     runs,
@@ -89,6 +125,7 @@ async function main(): Promise<void> {
   } else {
     process.stdout.write(`warm: corpus not found at ${corpus}\n`);
   }
+  if (ab) process.stdout.write(`against ${String(ab['against'])}, interleaved: ${JSON.stringify(ab['beforeMs'])} → ${JSON.stringify(ab['afterMs'])}, ratio ${JSON.stringify(ab['ratio'])}\n`);
   process.stdout.write(`cold (median of ${runs}): node -e 0 ${baseline} ms; bivouac version ${version} ms (×${result.ratios.versionOverBaseline}); bivouac job validate ${validate} ms (×${result.ratios.validateOverBaseline})\n`);
 }
 

@@ -154,7 +154,9 @@ try {
     targets: { statusMs: 150 },
   };
 } finally {
-  rmSync(root, { recursive: true, force: true });
+  // BIVOUAC_BENCH_KEEP=1 keeps the database for profiling (`node --cpu-prof dist/bin/bivouac.js status --data-dir …`).
+  if (process.env.BIVOUAC_BENCH_KEEP === '1') console.error(`kept ${dataDir}`);
+  else rmSync(root, { recursive: true, force: true });
 }
 
 if (json) {

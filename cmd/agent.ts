@@ -3,7 +3,7 @@ import { join, resolve } from 'node:path';
 import type { Command } from './io.js';
 import { flagBool, flagString, parseArgs } from './args.js';
 import { BivouacError } from '../src/util/errors.js';
-import { configFromEnv, configFromFile, mergeConfig, parseLogLevel, type ConfigLayer } from '../src/agent/config.js';
+import { configFromEnv, configFromFile, mergeConfig, parseHttpAddr, parseLogLevel, type ConfigLayer } from '../src/agent/config.js';
 import { createLogger } from './logger.js';
 
 const FLAGS = {
@@ -13,22 +13,44 @@ const FLAGS = {
   'enable-raw-exec': 'bool',
   'log-level': 'string',
   'rkt-path': 'string',
+  http: 'string',
   help: 'bool',
 } as const;
 
 const HELP = `Usage: bivouac agent [options]
 
-  Runs the agent: watches a directory of Nomad job files, places their allocations on
-  this node and runs their tasks. Settings: flags beat environment beats config file.
+  Starts the bivouac agent and runs until an interrupt is received. The agent
+  watches a directory of Nomad job files, places their allocations on this node
+  and runs their tasks; its tasks keep running when it stops, and the next agent
+  on the same data dir takes them over. Settings: flags beat the environment,
+  which beats the config file.
 
-Options:
-  --jobs DIR           Job files directory (BIVOUAC_JOBS_DIR; default ./jobs)
-  --data-dir DIR       State and allocation directories (BIVOUAC_DATA_DIR; default ./.bivouac)
-  --config FILE        Agent config file, HCL (BIVOUAC_CONFIG)
-  --enable-raw-exec    Enable the raw_exec driver: tasks run unisolated as the agent's user
-                       (BIVOUAC_ENABLE_RAW_EXEC=true)
-  --log-level LEVEL    trace, debug, info, warn, error (BIVOUAC_LOG_LEVEL; default info)
-  --rkt-path PATH      The rkt binary (BIVOUAC_RKT_PATH; default rkt on PATH)
+Agent Options:
+
+  -config=<path>
+    The agent config file, HCL in Nomad's agent config words (env BIVOUAC_CONFIG).
+
+  -jobs=<dir>
+    The directory of job files (env BIVOUAC_JOBS_DIR; default ./jobs).
+
+  -data-dir=<dir>
+    The state database and allocation directories (env BIVOUAC_DATA_DIR;
+    default ./.bivouac).
+
+  -enable-raw-exec
+    Enable the raw_exec driver: tasks run unisolated as the agent's user
+    (env BIVOUAC_ENABLE_RAW_EXEC=true).
+
+  -log-level=<level>
+    trace, debug, info, warn or error (env BIVOUAC_LOG_LEVEL; default info).
+
+  -rkt-path=<path>
+    The rkt binary (env BIVOUAC_RKT_PATH; default rkt on PATH).
+
+  -http=<addr>
+    Serve Nomad's HTTP API on <addr>, e.g. 127.0.0.1:4646 (env BIVOUAC_HTTP_ADDR;
+    config addresses { http } / ports { http }; default off). The API is always
+    served on the Unix socket api.sock in the data dir.
 `;
 
 export const agentCommand: Command = async (argv, io) => {
@@ -49,6 +71,8 @@ export const agentCommand: Command = async (argv, io) => {
   if (flagBool(args, 'enable-raw-exec')) flagLayer.rawExecEnabled = true;
   const level = flagString(args, 'log-level');
   if (level) flagLayer.logLevel = parseLogLevel(level, '--log-level');
+  const http = flagString(args, 'http');
+  if (http) flagLayer.httpAddr = parseHttpAddr(http, '--http');
   const config = mergeConfig(fileLayer, configFromEnv(io.env), flagLayer);
   const rktPath = flagString(args, 'rkt-path');
   const resolved = {
@@ -56,6 +80,7 @@ export const agentCommand: Command = async (argv, io) => {
     jobsDir: resolve(io.cwd, config.jobsDir),
     dataDir: resolve(io.cwd, config.dataDir),
     rkt: { ...config.rkt, path: rktPath ?? config.rkt.path },
+    acl: { ...config.acl, tokenFile: config.acl.tokenFile === null ? null : resolve(io.cwd, config.acl.tokenFile) },
   };
 
   const { log } = await createLogger({ level: resolved.logLevel, pretty: io.isTTY });
@@ -64,7 +89,7 @@ export const agentCommand: Command = async (argv, io) => {
   return runAgent({ config: resolved, log, hostEnv, uid: process.getuid?.() ?? 0 });
 };
 
-async function loadConfigFile(path: string): Promise<ConfigLayer> {
+export async function loadConfigFile(path: string): Promise<ConfigLayer> {
   let text: string;
   try {
     text = readFileSync(path, 'utf8');

@@ -1,14 +1,42 @@
 import type { Command } from './io.js';
 import { flagBool, flagString, parseArgs } from './args.js';
-import { dataDirOf, openReadonly } from './common.js';
+import { allocOrReport, dataDirOf, openReadonly } from './common.js';
 import { BivouacError } from '../src/util/errors.js';
 import { getCurrentJobVersion, getJobVersion, listTaskStates } from '../src/state/index.js';
-import { resolveAlloc } from '../src/status/resolve.js';
 import { allocDirPaths } from '../src/runner/taskdir.js';
 import { followLogs, readLogs } from '../src/runner/logs-read.js';
 
 const FLAGS = { 'data-dir': 'string', stderr: 'bool', f: 'bool', tail: 'bool', n: 'string', c: 'string', task: 'string', help: 'bool' } as const;
-const USAGE = 'Usage: bivouac alloc logs [-stderr] [-f] [-tail] [-n LINES] [-c BYTES] [-task TASK] [--data-dir DIR] ALLOC_ID [TASK]\n';
+const USAGE = `Usage: bivouac alloc logs [options] <allocation> <task>
+
+  Streams the stdout/stderr of the given allocation and task, across its rotated
+  log files. The task may be left out when the group has one task.
+
+Logs Specific Options:
+
+  -stderr
+    Display stderr logs.
+
+  -task <task-name>
+    Sets the task to view the logs. Wins over the <task> argument.
+
+  -f
+    Causes the output to not stop, and instead wait for additional output.
+
+  -tail
+    Show the logs contents with offsets relative to the end of the logs. If no
+    offset is given, -n is defaulted to 10.
+
+  -n
+    Sets the tail location in best-efforted number of lines relative to the end
+    of the logs.
+
+  -c
+    Sets the tail location in number of bytes relative to the end of the logs.
+
+  -data-dir <dir>
+    The agent's data directory (env BIVOUAC_DATA_DIR; default .bivouac).
+`;
 
 /**
  * `bivouac alloc logs`: the task's raw stdout (or stderr), concatenated across rotated
@@ -29,7 +57,8 @@ export const allocLogsCommand: Command = async (argv, io) => {
   let logsDir: string;
   let task: string;
   try {
-    const alloc = resolveAlloc(db, args.positional[0]);
+    const alloc = allocOrReport(db, args.positional[0], io, 'Alloc ID');
+    if (alloc === null) return 1;
     const tasks = listTaskStates(db, alloc.id).map((t) => t.task);
     const wanted = flagString(args, 'task') ?? args.positional[1];
     if (wanted === undefined) {

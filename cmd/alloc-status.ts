@@ -1,26 +1,54 @@
 import type { Command } from './io.js';
 import { flagBool, parseArgs } from './args.js';
-import { READ_FLAGS, openReadonly, writeJson } from './common.js';
+import { READ_FLAGS, allocOrReport, openReadonly, writeJson } from './common.js';
 import { apiAlloc } from '../src/status/api.js';
 import { renderAllocStatus } from '../src/status/render-alloc.js';
-import { resolveAlloc } from '../src/status/resolve.js';
+import { getNode } from '../src/state/index.js';
 import { allocResourceUsage } from '../src/status/stats.js';
 
-/** `bivouac alloc status ID` — ID or a unique prefix of at least 8 characters. */
+const HELP = `Usage: bivouac alloc status [options] <allocation>
+
+  Display information about existing allocations and their tasks. This command can
+  be used to inspect the current status of an allocation, including its running
+  status, metadata, and verbose failure messages reported by internal subsystems.
+
+Alloc Status Options:
+
+  -verbose
+    Show full information.
+
+  -json
+    Output the allocation in its JSON format.
+
+  -data-dir <dir>
+    The agent's data directory (env BIVOUAC_DATA_DIR; default .bivouac).
+`;
+
+/** `bivouac alloc status ID`: a full ID or a prefix of two characters or more, as Nomad's. */
 export const allocStatusCommand: Command = async (argv, io) => {
   const args = parseArgs(argv, READ_FLAGS);
-  if (flagBool(args, 'help') || args.positional.length !== 1) {
-    (flagBool(args, 'help') ? io.stdout : io.stderr).write('Usage: bivouac alloc status [-verbose] [--json] [--data-dir DIR] ALLOC_ID\n');
-    return flagBool(args, 'help') ? 0 : 1;
+  if (flagBool(args, 'help')) {
+    io.stdout.write(HELP);
+    return 0;
   }
+  if (args.positional.length !== 1) {
+    io.stderr.write(`This command takes one of the following argument conditions:\n * A single <allocation>\n${HELP}`);
+    return 1;
+  }
+  const verbose = flagBool(args, 'verbose');
   const db = await openReadonly(args, io);
   try {
-    const alloc = resolveAlloc(db, args.positional[0]);
-    if (flagBool(args, 'json')) writeJson(io, apiAlloc(db, alloc));
-    else io.stdout.write(renderAllocStatus(apiAlloc(db, alloc), Date.now(), flagBool(args, 'verbose'), allocResourceUsage(db, alloc.id)));
+    const alloc = allocOrReport(db, args.positional[0], io, 'Identifier', verbose);
+    if (alloc === null) return 1;
+    const api = apiAlloc(db, alloc);
+    if (flagBool(args, 'json')) {
+      writeJson(io, api);
+      return 0;
+    }
+    const hostIP = getNode(db)?.info.attributes['unique.network.ip-address'] ?? '127.0.0.1';
+    io.stdout.write(renderAllocStatus({ alloc: api, hostIP, usage: allocResourceUsage(db, alloc.id), now: Date.now(), verbose }));
     return 0;
   } finally {
     db.close();
   }
 };
-

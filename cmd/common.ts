@@ -2,7 +2,8 @@ import { join, resolve } from 'node:path';
 import type { CommandIO } from './io.js';
 import type { ParsedArgs } from './args.js';
 import { flagString } from './args.js';
-import type { Database } from '../src/state/index.js';
+import type { AllocRecord, Database } from '../src/state/index.js';
+import { resolveAlloc, type IdWord } from '../src/status/resolve.js';
 
 /** The flags every read-only command shares. */
 export const READ_FLAGS = { 'data-dir': 'string', json: 'bool', verbose: 'bool', help: 'bool' } as const;
@@ -19,4 +20,15 @@ export async function openReadonly(args: ParsedArgs, io: CommandIO): Promise<Dat
 
 export function writeJson(io: CommandIO, value: unknown): void {
   io.stdout.write(JSON.stringify(value, null, 2) + '\n');
+}
+
+/**
+ * An allocation by ID or prefix (Nomad's rules, src/status/resolve.ts), or null after printing
+ * Nomad's message on stderr: the caller exits 1.
+ */
+export function allocOrReport(db: Database, arg: string, io: CommandIO, word: IdWord, verbose = false): AllocRecord | null {
+  const r = resolveAlloc(db, arg, Date.now(), word, verbose);
+  if (r.ok) return r.value;
+  io.stderr.write(`${r.message.trimEnd()}\n`);
+  return null;
 }

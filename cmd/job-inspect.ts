@@ -11,7 +11,17 @@ export const jobInspectCommand: Command = async (argv, io) => {
   const { vars, rest } = extractVars(argv);
   const args = parseArgs(rest, { help: 'bool' });
   if (args.flags.help === true) {
-    io.stdout.write('Usage: bivouac job inspect [-var k=v]… FILE\n\n  Prints the job as Nomad\'s API JSON (as `nomad job run -output` does).\n');
+    io.stdout.write(`Usage: bivouac job inspect [options] <path>
+
+  Prints the job file as Nomad's API JSON ({"Job": {...}}, durations in
+  nanoseconds), as \`nomad job run -output\` does: the body a Nomad cluster takes
+  at PUT /v1/jobs (see job push).
+
+Inspect Options:
+
+  -var 'key=value'
+    Variable for template, can be used multiple times.
+`);
     return 0;
   }
   if (args.positional.length !== 1) throw new BivouacError('USAGE', 'usage: bivouac job inspect [-var k=v]… FILE');

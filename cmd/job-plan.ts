@@ -13,12 +13,36 @@ import type { Command, CommandIO } from './io.js';
 import { flagBool, parseArgs } from './args.js';
 import { extractVars, readJobFile, errorReport } from './job-validate.js';
 import { loadNode } from './node-status.js';
-import { getCurrentJobVersion, getJobVersion, listAllocsForJob, listLiveAllocs } from '../src/state/index.js';
+import { getCurrentJobVersion, getJob, getJobVersion, listAllocsForJob, listLiveAllocs } from '../src/state/index.js';
 import { toExisting } from '../src/agent/schedule.js';
 import { listeningPorts } from '../src/node/index.js';
 import { BivouacError } from '../src/util/errors.js';
 
-const USAGE = 'Usage: bivouac job plan [-verbose] [-diff=false] [-var k=v]… [--data-dir DIR] FILE\n';
+const USAGE = `Usage: bivouac job plan [options] <path>
+
+  Plan invokes a dry-run of the scheduler on this node to determine the effects
+  of submitting either a new or updated version of a job: the annotated diff
+  against the version the agent runs, then the scheduler's dry-run. Nothing is
+  written.
+
+  Exit codes: 0 no allocations created or destroyed, 1 allocations created or
+  destroyed, 255 an error.
+
+Plan Options:
+
+  -diff
+    Determines whether the diff between the remote job and planned job is shown.
+    Defaults to true.
+
+  -verbose
+    Increase diff verbosity.
+
+  -var 'key=value'
+    Variable for template, can be used multiple times.
+
+  -data-dir <dir>
+    The agent's data directory (env BIVOUAC_DATA_DIR; default .bivouac).
+`;
 
 /** Nomad's exit code for every failure of `job plan`. */
 const PLAN_ERROR = 255;
@@ -39,7 +63,7 @@ async function plan(argv: readonly string[], io: CommandIO): Promise<number> {
   const { vars, rest } = extractVars(argv);
   const args = parseArgs(rest, { 'data-dir': 'string', verbose: 'bool', diff: 'bool', help: 'bool' });
   if (flagBool(args, 'help')) {
-    io.stdout.write(`${USAGE}\n  Dry-runs a job file's placement on this node; exit 0 no change, 1 changes, 255 error.\n`);
+    io.stdout.write(USAGE);
     return 0;
   }
   if (args.positional.length !== 1) {
@@ -63,7 +87,7 @@ async function plan(argv: readonly string[], io: CommandIO): Promise<number> {
     const current = db ? getCurrentJobVersion(db, job.id) : null;
     const result = planJob({
       job,
-      current: current && { job: current.job, version: current.version, hash: current.hash },
+      current: current && { job: current.job, version: current.version, hash: current.hash, stopped: db ? (getJob(db, job.id)?.stopped ?? false) : false },
       hash: canonicalHash(job),
       allocsOfJob: db ? listAllocsForJob(db, job.id).map(toExisting) : [],
       allocsOnNode: db ? listLiveAllocs(db).map(toExisting) : [],

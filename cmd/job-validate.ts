@@ -18,7 +18,17 @@ import { MAX_JOB_FILE_BYTES, isJobFileName, readCapped } from '../src/jobspec/fi
 export const jobValidateCommand: Command = async (argv, io) => {
   const { vars, rest } = extractVars(argv);
   const args = parseArgs(rest, { help: 'bool' });
-  const usage = 'Usage: bivouac job validate [-var k=v]… FILE|DIR…\n\n  Checks job files (a directory: its *.nomad and *.hcl files); exit 0 when all are valid, 1 otherwise.\n';
+  const usage = `Usage: bivouac job validate [options] <path>...
+
+  Checks the job files for syntax and validity: each <path> is a job file or a
+  directory of them (*.nomad, *.hcl). Errors are positioned file:line:col. Exit 0
+  when all are valid, 1 otherwise.
+
+Validate Options:
+
+  -var 'key=value'
+    Variable for template, can be used multiple times.
+`;
   if (args.flags.help === true) {
     io.stdout.write(usage);
     return 0;

@@ -1,16 +1,48 @@
-import type { Command } from './io.js';
+import type { Command, CommandIO } from './io.js';
 import { flagBool, parseArgs } from './args.js';
 import { READ_FLAGS, openReadonly, writeJson } from './common.js';
 import { BivouacError } from '../src/util/errors.js';
 import { renderJobList, renderJobStatus, jobStatusJson } from '../src/status/render-jobs.js';
-import { listJobStubs } from '../src/status/api.js';
-import { listFileErrors } from '../src/state/index.js';
+import { jobStub, listJobStubs } from '../src/status/api.js';
+import { resolveJob, sanitizeUUIDPrefix } from '../src/status/resolve.js';
+import { findAllocsByPrefix, getNode, listFileErrors, type Database } from '../src/state/index.js';
 
-/** `bivouac status [JOB]` and `bivouac job status [JOB]`. */
-export const statusCommand: Command = async (argv, io) => {
+const help = (name: string): string => `Usage: bivouac ${name} [options] [${name === 'status' ? 'id' : 'job'}]
+
+  Display status information about jobs. If no job ID is given, a list of all
+  known jobs will be displayed, with the job files that do not parse. A job ID
+  or a unique prefix of one shows that job: its task group summary, placement
+  failures and allocations.${name === 'status' ? ' An allocation or node ID (or prefix) shows\n  that allocation or the node.' : ''}
+
+Status Options:
+
+  -verbose
+    Display full information (full IDs, exact times).
+
+  -json
+    Output the job(s) in their JSON format.
+
+  -data-dir <dir>
+    The agent's data directory (env BIVOUAC_DATA_DIR; default .bivouac).
+`;
+
+/** `bivouac status [JOB]` and `bivouac job status [JOB]`; JOB may be a prefix, as Nomad's. */
+export const statusCommand: Command = (argv, io) => status(argv, io, true);
+export const jobStatusCommand: Command = (argv, io) => status(argv, io, false);
+
+/** Which other kind of object an ID prefix names: Nomad's search rounds odd hex prefixes down. */
+function otherContext(db: Database, arg: string): 'alloc' | 'node' | null {
+  const prefix = sanitizeUUIDPrefix(arg);
+  if (arg.length < 2 || !/^[0-9a-f-]+$/.test(arg)) return null;
+  if (findAllocsByPrefix(db, prefix, 1).length > 0) return 'alloc';
+  if (getNode(db)?.info.id.startsWith(prefix)) return 'node';
+  return null;
+}
+
+async function status(argv: readonly string[], io: CommandIO, general: boolean): Promise<number> {
   const args = parseArgs(argv, READ_FLAGS);
   if (flagBool(args, 'help')) {
-    io.stdout.write('Usage: bivouac status [-verbose] [--json] [--data-dir DIR] [JOB]\n\n  Lists jobs, or shows one job with its allocations.\n');
+    io.stdout.write(help(general ? 'status' : 'job status'));
     return 0;
   }
   if (args.positional.length > 1) throw new BivouacError('USAGE', 'status takes at most one job ID');
@@ -36,16 +68,27 @@ export const statusCommand: Command = async (argv, io) => {
       else io.stdout.write(renderJobList(jobs, errors));
       return 0;
     }
-    const id = args.positional[0];
-    const out = jobStatusJson(db, id);
-    if (!out) {
-      io.stderr.write(`No job(s) with prefix or id "${id}" found\n`);
+    const arg = args.positional[0];
+    const found = resolveJob(db, arg, (jobs) => renderJobList(jobs.map((j) => jobStub(j.job, j.summary)), []));
+    if (!found.ok) {
+      // `bivouac status ID` (not `job status`) also finds allocations and the node, as
+      // `nomad status` does through its prefix search; a job still wins when both match.
+      const other = general ? otherContext(db, arg) : null;
+      if (other !== null) {
+        const { allocStatusCommand } = await import('./alloc-status.js');
+        const { nodeStatusCommand } = await import('./node-status.js');
+        db.close();
+        return (other === 'alloc' ? allocStatusCommand : nodeStatusCommand)(argv, io);
+      }
+      io.stderr.write(general && !found.message.startsWith('Prefix matched') ? `Unable to resolve ID: "${arg}"\n` : `${found.message.trimEnd()}\n`);
       return 1;
     }
+    const out = jobStatusJson(db, found.value.job.id);
+    if (!out) throw new BivouacError('NOT_FOUND', `job "${found.value.job.id}" vanished while being read`);
     if (json) writeJson(io, out);
     else io.stdout.write(renderJobStatus(out, now, verbose));
     return 0;
   } finally {
-    db.close();
+    if (db.open) db.close();
   }
-};
+}

@@ -9,6 +9,7 @@ import {
   listLiveAllocs,
   listAllocsToRecover,
   setNodeStatus,
+  setAllocDesired,
   tx,
 } from '../state/index.js';
 import type { Clock, Rand } from '../util/clock.js';
@@ -41,6 +42,8 @@ export interface AgentDeps {
   readonly killOrphans: (marker: string) => Promise<number>;
   /** Makes allocation IDs; injectable so tests can predict them. */
   readonly newId?: () => string;
+  /** Told each pass's duration and its transaction's, in seconds (the API's metrics). */
+  readonly onPass?: (seconds: number, txSeconds: number) => void;
 }
 
 /**
@@ -65,6 +68,8 @@ export class Agent {
   private lastGc = 0;
   /** Resolves after each completed pass; tests and benchmarks wait on it. */
   passes = 0;
+  /** Callers of nextPass(), told when a pass that started after their call has finished. */
+  private passWaiters: (() => void)[] = [];
 
   constructor(private readonly deps: AgentDeps) {
     this.source = new JobsSource(deps.config.jobsDir, deps.parser, deps.log.child({ component: 'jobs-source' }));
@@ -148,6 +153,7 @@ export class Agent {
       try {
         do {
           this.again = false;
+          const waiting = this.passWaiters.splice(0);
           try {
             await this.passOnce();
           } catch (err) {
@@ -157,6 +163,7 @@ export class Agent {
             this.requestPass(1000);
           }
           this.passes++;
+          for (const w of waiting) w();
           this.deps.log.debug({ pass: this.passes }, 'pass complete');
         } while (this.again && !this.stopped);
       } finally {
@@ -168,16 +175,19 @@ export class Agent {
 
   private async passOnce(): Promise<void> {
     const { db, log, clock } = this.deps;
+    const passStart = performance.now();
     const snap = await this.source.list();
     if (this.stopped) return;
     applyJobSync(db, snap, clock.now(), log);
     const node = this.node;
     if (!node) return;
     const now = clock.now();
+    const txStart = performance.now();
     const actions = tx(db, () => {
       this.periodic.launch(db, now, this.passes === 0);
       return schedulePass({ db, jobs: this.jobs, node, now, rand: this.deps.rand, newId: this.deps.newId ?? randomUUID, log, hostPorts: () => listeningPorts('/proc') });
     });
+    this.deps.onPass?.((performance.now() - passStart) / 1000, (performance.now() - txStart) / 1000);
     for (const a of actions.stop) this.runners.get(a.allocId)?.kill(a.reason);
     for (const alloc of listLiveAllocs(db)) this.ensureRunner(alloc);
     // A due time already past was acted on in this pass (or could not be placed, which the rescan retries).
@@ -251,9 +261,37 @@ export class Agent {
     this.due.disarm();
     this.watcher?.close();
     await this.running;
+    for (const w of this.passWaiters.splice(0)) w();
     for (const r of this.runners.values()) r.detach();
     await Promise.allSettled([...this.runners.values()].map((r) => r.wait()));
     setNodeStatus(this.deps.db, 'down', this.deps.clock.now());
+  }
+
+  /** Resolves once a pass that starts after this call has finished (the API's writes wait on it). */
+  nextPass(): Promise<void> {
+    if (this.stopped) return Promise.resolve();
+    return new Promise((resolve) => {
+      this.passWaiters.push(resolve);
+      this.requestPass();
+    });
+  }
+
+  /** The node as last fingerprinted. */
+  currentNode(): NodeInfo | null {
+    return this.node;
+  }
+
+  /** `alloc stop`: the allocation is stopped now and the next pass places its replacement, as Nomad migrates it. */
+  stopAlloc(allocId: string): void {
+    const reason = 'alloc is being migrated';
+    setAllocDesired(this.deps.db, allocId, 'stop', reason, this.deps.clock.now());
+    this.runners.get(allocId)?.kill(reason);
+    this.requestPass();
+  }
+
+  /** The allocation's runner, for `alloc restart` and `alloc signal`; null when it runs nothing. */
+  runnerOf(allocId: string): AllocRunner | null {
+    return this.runners.get(allocId) ?? null;
   }
 
   /** Jobs known to the database, for logs and tests. */

@@ -19,6 +19,10 @@ export interface AgentConfig {
   readonly chrootEnv: Readonly<Record<string, string>> | null;
   /** Refuse group/world-writable or foreign-owned jobs and data dirs when running as root (sshd's StrictModes). */
   readonly strictPermissions: boolean;
+  /** host:port of the HTTP API over TCP; null: off (the Unix socket in the data dir is always served). */
+  readonly httpAddr: string | null;
+  /** Nomad's `acl` block: writes through the API need the management token read from tokenFile. */
+  readonly acl: { readonly enabled: boolean; readonly tokenFile: string | null };
   /** Finished periodic and dispatched children kept per parent; older ones and their alloc dirs are removed. */
   readonly childrenHistory: number;
 }
@@ -41,6 +45,8 @@ export const DEFAULT_CONFIG: AgentConfig = {
   rkt: { path: 'rkt', minVersion: '1.27.0', volumesEnabled: true, dir: null },
   chrootEnv: null,
   strictPermissions: true,
+  httpAddr: null,
+  acl: { enabled: false, tokenFile: null },
   childrenHistory: 50,
 };
 
@@ -84,6 +90,8 @@ export function configFromEnv(env: Readonly<Record<string, string | undefined>>)
   if (env.BIVOUAC_LOG_LEVEL) layer.logLevel = parseLogLevel(env.BIVOUAC_LOG_LEVEL, 'BIVOUAC_LOG_LEVEL');
   if (env.BIVOUAC_ENABLE_RAW_EXEC !== undefined) layer.rawExecEnabled = parseBool(env.BIVOUAC_ENABLE_RAW_EXEC, 'BIVOUAC_ENABLE_RAW_EXEC');
   if (env.BIVOUAC_RKT_PATH) layer.rkt = { path: env.BIVOUAC_RKT_PATH };
+  if (env.BIVOUAC_HTTP_ADDR) layer.httpAddr = parseHttpAddr(env.BIVOUAC_HTTP_ADDR, 'BIVOUAC_HTTP_ADDR');
+  if (env.BIVOUAC_ACL_TOKEN_FILE) layer.acl = { enabled: true, tokenFile: env.BIVOUAC_ACL_TOKEN_FILE };
   if (env.BIVOUAC_STRICT_PERMISSIONS !== undefined) layer.strictPermissions = parseBool(env.BIVOUAC_STRICT_PERMISSIONS, 'BIVOUAC_STRICT_PERMISSIONS');
   return layer;
 }
@@ -101,12 +109,13 @@ type Tree = Readonly<Record<string, unknown>>;
 export function configFromFile(tree: Tree, file: string): ConfigLayer {
   const layer: ConfigLayer = {};
   const where = (k: string): string => `${file}: ${k}`;
-  const known = new Set(['datacenter', 'region', 'data_dir', 'log_level', 'client', 'plugin', 'bivouac']);
+  const known = new Set(['datacenter', 'region', 'data_dir', 'log_level', 'client', 'plugin', 'bivouac', 'addresses', 'ports', 'acl']);
   for (const k of Object.keys(tree)) if (!known.has(k)) throw new BivouacError('CONFIG', `${file}: unknown key "${k}" (known: ${[...known].join(', ')})`);
   if (tree.datacenter !== undefined) layer.datacenter = str(tree.datacenter, where('datacenter'));
   if (tree.region !== undefined) layer.region = str(tree.region, where('region'));
   if (tree.data_dir !== undefined) layer.dataDir = str(tree.data_dir, where('data_dir'));
   if (tree.log_level !== undefined) layer.logLevel = parseLogLevel(str(tree.log_level, where('log_level')), where('log_level'));
+  httpFromFile(tree, file, layer);
   const client = block(tree.client, where('client'));
   if (client) {
     checkKeys(client, ['node_class', 'meta', 'reserved', 'min_dynamic_port', 'max_dynamic_port', 'chroot_env'], where('client'));
@@ -209,4 +218,41 @@ function int(v: unknown, where: string): number {
 function bool(v: unknown, where: string): boolean {
   if (typeof v === 'boolean') return v;
   throw new BivouacError('CONFIG', `${where}: expected true or false, got ${JSON.stringify(v)}`);
+}
+
+/** `host:port` (or `:port`, or a bare port) for the API's TCP listener; the host defaults to loopback. */
+export function parseHttpAddr(v: string, source: string): string {
+  const t = v.trim();
+  const bad = (): never => {
+    throw new BivouacError('CONFIG', `${source}: "${v}" is not an address (use host:port, e.g. 127.0.0.1:4646)`);
+  };
+  if (/^\d+$/.test(t)) return Number(t) <= 65535 ? `127.0.0.1:${Number(t)}` : bad();
+  const m = /^(\[[0-9a-fA-F:.]+\]|[^:\s[\]]*):(\d+)$/.exec(t);
+  if (!m || Number(m[2]) > 65535) return bad();
+  return `${m[1] === '' ? '127.0.0.1' : m[1]}:${Number(m[2])}`;
+}
+
+/**
+ * Nomad's agent words for the API: `addresses { http = "…" }`, `ports { http = N }`, and
+ * `acl { enabled = true  token_file = "…" }` (token_file is bivouac's one key there: there is
+ * no ACL system to bootstrap, only the management token). Either address key turns the TCP
+ * listener on.
+ */
+function httpFromFile(tree: Tree, file: string, layer: ConfigLayer): void {
+  const where = (k: string): string => `${file}: ${k}`;
+  const addresses = block(tree.addresses, where('addresses'));
+  const ports = block(tree.ports, where('ports'));
+  if (addresses) checkKeys(addresses, ['http'], where('addresses'));
+  if (ports) checkKeys(ports, ['http'], where('ports'));
+  const host = addresses?.http === undefined ? null : str(addresses.http, where('addresses.http'));
+  const port = ports?.http === undefined ? null : int(ports.http, where('ports.http'));
+  if (host !== null || port !== null) layer.httpAddr = `${host ?? '127.0.0.1'}:${port ?? 4646}`;
+  const acl = block(tree.acl, where('acl'));
+  if (acl) {
+    checkKeys(acl, ['enabled', 'token_file'], where('acl'));
+    const enabled = acl.enabled === undefined ? false : bool(acl.enabled, where('acl.enabled'));
+    const tokenFile = acl.token_file === undefined ? null : str(acl.token_file, where('acl.token_file'));
+    if (enabled && tokenFile === null) throw new BivouacError('CONFIG', `${where('acl')}: enabled = true needs token_file, the file holding the management token`);
+    layer.acl = { enabled, tokenFile };
+  }
 }

@@ -3,6 +3,7 @@ import { lstatSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import { MAX_JOB_FILE_BYTES, isJobFileName, readCapped } from '../jobspec/files.js';
 import { join } from 'node:path';
+import { isApiJobFileName } from '../jobspec/api-decode.js';
 import type { Diagnostic, Job } from '../jobspec/types.js';
 import type { Logger } from '../util/logger.js';
 
@@ -57,7 +58,8 @@ export class JobsSource {
   async list(): Promise<JobSnapshot> {
     let names: string[];
     try {
-      names = (await readdir(this.dir)).filter(isJobFileName).sort();
+      // `*.nomad.json`: jobs in Nomad's API JSON, as the HTTP API writes them.
+      names = (await readdir(this.dir)).filter((n) => isJobFileName(n) || isApiJobFileName(n)).sort();
     } catch (err) {
       this.log.warn({ err, dir: this.dir }, 'jobs directory could not be listed');
       return { complete: false, files: new Map() };

@@ -5,6 +5,7 @@ import { createExecDriver } from '../drivers/exec/index.js';
 import { createRawExecDriver } from '../drivers/raw_exec/index.js';
 import { createRktDriver } from '../drivers/rkt/index.js';
 import { setupContainment, type Containment } from '../cgroups/index.js';
+import { createSpawner, type Spawner } from '../drivers/spawner/client.js';
 import { FALLBACK_CPU_MHZ, loadOrCreateNodeId } from '../node/index.js';
 import { closeState, getNode, listAllocsToRecover, openState, type Database } from '../state/index.js';
 import { StatsSampler } from './stats.js';
@@ -16,6 +17,7 @@ import { acquireAgentLock } from './lock.js';
 import { fingerprintNode, recordNode } from './node.js';
 import { checkDirSafe, ensureDataDir, restrictFile } from './permissions.js';
 import { killOrphans, sweepCgroups } from './orphans.js';
+import { isApiJobFileName, parseApiJobFile } from '../jobspec/api-decode.js';
 
 export interface RunAgentInput {
   readonly config: AgentConfig;
@@ -34,6 +36,7 @@ export async function runAgent({ config, log, hostEnv, uid }: RunAgentInput): Pr
   const release = acquireAgentLock(config.dataDir);
   const dbPath = join(config.dataDir, 'state.db');
   let db: Database | null = null;
+  let spawner: Spawner | null = null;
   try {
     db = openState(dbPath);
     restrictFile(dbPath);
@@ -41,10 +44,17 @@ export async function runAgent({ config, log, hostEnv, uid }: RunAgentInput): Pr
     const containment = setupContainment({ scope: loadOrCreateNodeId(config.dataDir), log: log.child({ component: 'cgroups' }) });
     if (containment.manager) await sweepCgroups(containment.manager, new Set(listAllocsToRecover(db).map((a) => a.id)), log);
     else log.warn({ reason: containment.reason }, 'task containment is off: tasks run without cgroups');
-    const drivers = makeDrivers(config, log, uid, containment);
+    // One helper forks every task: a fork from the agent's own heap costs more the larger it is.
+    spawner = createSpawner(log.child({ component: 'spawner' }));
+    const drivers = makeDrivers(config, log, uid, containment, spawner);
     const { parseJobFile, canonicalHash, formatDiagnostic } = await import('../jobspec/index.js');
     const clock = systemClock;
     const state = db;
+    const api = await import('../api/index.js');
+    // Checked before anything starts: a bad token file is a config error, not a half-up agent.
+    api.readToken(config);
+    const metrics = await api.createMetrics({ db: state, dataDir: config.dataDir });
+    const parser = { parse: (file: string, text: string) => (isApiJobFileName(file) ? Promise.resolve(parseApiJobFile(file, text)) : parseJobFile(file, text)), hash: canonicalHash, format: formatDiagnostic };
     const agent = new Agent({
       config,
       db: state,
@@ -53,7 +63,8 @@ export async function runAgent({ config, log, hostEnv, uid }: RunAgentInput): Pr
       rand: Math.random,
       drivers,
       hostEnv,
-      parser: { parse: (file, text) => parseJobFile(file, text), hash: canonicalHash, format: formatDiagnostic },
+      parser,
+      onPass: (seconds, txSeconds) => metrics.observePass(seconds, txSeconds),
       fingerprint: async () => {
         const node = await fingerprintNode({ config, drivers, log: log.child({ component: 'fingerprint' }), clock, containment });
         recordNode(state, node, clock.now());
@@ -75,22 +86,26 @@ export async function runAgent({ config, log, hostEnv, uid }: RunAgentInput): Pr
       mhzPerCore: () => Number(getNode(state)?.info.attributes['cpu.frequency']) || FALLBACK_CPU_MHZ,
     });
     sampler.start();
-    log.info('agent started');
+    metrics.useTaskUsage((allocId, task) => sampler.usage(allocId, task));
+    const server = await api.startApi({ agent, config, db: state, dbPath, log, clock, parser, metrics, taskUsage: (allocId, task) => sampler.usage(allocId, task) });
+    log.info({ http: server.httpAddr || null }, 'agent started');
     const sig = await stopped;
     log.info({ signal: sig }, 'agent stopping; tasks keep running for the next agent');
+    await server.close();
     sampler.stop();
     await agent.shutdown();
     return 0;
   } finally {
+    spawner?.close();
     if (db) closeState(db);
     release();
   }
 }
 
-function makeDrivers(config: AgentConfig, log: Logger, uid: number, containment: Containment): Map<string, Driver> {
+function makeDrivers(config: AgentConfig, log: Logger, uid: number, containment: Containment, spawner: Spawner): Map<string, Driver> {
   const drivers = new Map<string, Driver>();
-  drivers.set('raw_exec', createRawExecDriver({ log, enabled: config.rawExecEnabled, cgroups: containment.manager }));
-  drivers.set('exec', createExecDriver({ log, isRoot: () => uid === 0, chrootEnv: config.chrootEnv ?? undefined, cgroups: containment.manager }));
+  drivers.set('raw_exec', createRawExecDriver({ log, enabled: config.rawExecEnabled, cgroups: containment.manager, spawner }));
+  drivers.set('exec', createExecDriver({ log, isRoot: () => uid === 0, chrootEnv: config.chrootEnv ?? undefined, cgroups: containment.manager, spawner }));
   drivers.set(
     'rkt',
     createRktDriver({
@@ -101,6 +116,7 @@ function makeDrivers(config: AgentConfig, log: Logger, uid: number, containment:
       volumesEnabled: config.rkt.volumesEnabled,
       isRoot: () => uid === 0,
       cgroups: containment.manager,
+      spawner,
     }),
   );
   return drivers;

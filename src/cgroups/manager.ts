@@ -11,7 +11,8 @@
  * "No Internal Process Constraint"). On hybrid hosts the unified hierarchy is used without
  * controllers, which needs no move.
  */
-import { mkdirSync, readdirSync, rmdirSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, rmdirSync, statSync } from 'node:fs';
+import { assertNever } from '../util/assert.js';
 import { join } from 'node:path';
 import { BivouacError } from '../util/errors.js';
 import type { Logger } from '../util/logger.js';
@@ -32,8 +33,13 @@ export interface CgroupManager {
   readonly canLimit: boolean;
   /** The name `create` gives the task's cgroup. */
   nameOf(allocId: string, task: string): string;
-  /** Creates the task's cgroup everywhere (empty: a leftover of an earlier attempt is killed first). */
-  create(allocId: string, task: string): Promise<TaskCgroup>;
+  /**
+   * Creates the task's cgroup (empty: a leftover of an earlier attempt is killed first) in
+   * the hierarchies it needs: the unified one (tracking, cgroup.kill), memory and cpuacct
+   * (usage), cpu only with `limits` (default true; raw_exec passes false), freezer only
+   * where there is no cgroup.kill. Each hierarchy joined costs a migration (1–5 ms here).
+   */
+  create(allocId: string, task: string, opts?: { readonly limits?: boolean }): Promise<TaskCgroup>;
   /** Moves `pid` (and later its children) into the cgroup, in every hierarchy. */
   join(cg: TaskCgroup, pid: number): void;
   /** The `cgroup.procs` files a shim running as root writes its own pid to, before exec. */
@@ -77,10 +83,27 @@ export function createCgroupManager(deps: ManagerDeps): CgroupManager {
   }
   const baseDirs = [...new Set(bases.values())];
 
-  const dirsOf = (name: string): TaskCgroup => {
+  const dirsOf = (name: string, keep: (h: Hierarchy) => boolean = () => true): TaskCgroup => {
     const dirs: Partial<Record<Hierarchy['kind'], string>> = {};
-    for (const [h, base] of bases) dirs[h.kind] = join(base, name);
+    for (const [h, base] of bases) if (keep(h)) dirs[h.kind] = join(base, name);
     return { name, dirs };
+  };
+  const unifiedKill = [...bases.entries()].some(([h, base]) => h.kind === 'unified' && existsSync(join(base, 'cgroup.kill')));
+  const needed = (limits: boolean) => (h: Hierarchy): boolean => {
+    switch (h.kind) {
+      case 'unified':
+      case 'memory':
+      case 'cpuacct':
+        return true;
+      case 'cpu':
+        return limits;
+      case 'freezer':
+        return !unifiedKill;
+      case 'pids':
+        return false;
+      default:
+        return assertNever(h.kind, 'hierarchy');
+    }
   };
 
   const destroy = destroyCgroup;
@@ -90,10 +113,12 @@ export function createCgroupManager(deps: ManagerDeps): CgroupManager {
     bases: baseDirs,
     canLimit,
     nameOf: cgroupName,
-    async create(allocId, task) {
-      const cg = dirsOf(cgroupName(allocId, task));
+    async create(allocId, task, opts = {}) {
+      const name = cgroupName(allocId, task);
       // Only an earlier attempt of this same task can have left it: ours to clear.
-      if (distinctDirs(cg).some(exists)) await destroy(cg);
+      const old = dirsOf(name);
+      if (distinctDirs(old).some(exists)) await destroy(old);
+      const cg = dirsOf(name, needed(opts.limits !== false));
       for (const d of distinctDirs(cg)) mkdirSync(d);
       return cg;
     },
@@ -112,7 +137,7 @@ export function createCgroupManager(deps: ManagerDeps): CgroupManager {
           if (!isAbsent(err)) throw err;
         }
       }
-      return [...names].sort().map(dirsOf);
+      return [...names].sort().map((n) => dirsOf(n));
     },
     removeBases() {
       for (const b of baseDirs) {

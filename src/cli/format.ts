@@ -1,21 +1,71 @@
 /**
- * Nomad's CLI layouts: `Key = Value` blocks with aligned equals signs, and tables whose
- * columns are separated by two spaces. Times are ISO-8601 (Nomad ≥ 0.8).
+ * Nomad's CLI layouts (columnize as Nomad configures it): `Key = Value` blocks with aligned
+ * equals signs, and tables whose columns are separated by two spaces, the last column not
+ * padded. An empty value or cell reads `<none>`, as Nomad's formatKV and formatList print it.
+ * Times are ISO-8601 (Nomad ≥ 0.8).
  */
+
+const EMPTY = '<none>';
 
 export function formatKV(rows: readonly (readonly [string, string])[]): string {
   const width = Math.max(0, ...rows.map(([k]) => k.length));
-  return rows.map(([k, v]) => `${k.padEnd(width)} = ${v}`).join('\n') + '\n';
+  return rows.map(([k, v]) => `${k.padEnd(width)} = ${v.trim() === '' ? EMPTY : v.trim()}`).join('\n') + '\n';
 }
 
-export function formatTable(header: readonly string[], rows: readonly (readonly string[])[]): string {
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  const line = (cells: readonly string[]): string =>
-    cells
-      .map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i])))
-      .join('  ')
-      .trimEnd();
-  return [line(header), ...rows.map(line)].join('\n') + '\n';
+export interface TableOptions {
+  /** Nomad's formatListWithSpaces (alloc status Task Resources): an empty cell stays empty. */
+  readonly keepEmpty?: boolean;
+}
+
+export function formatTable(header: readonly string[], rows: readonly (readonly string[])[], opts: TableOptions = {}): string {
+  const cell = (c: string | undefined): string => {
+    const v = (c ?? '').trim();
+    return v === '' && !opts.keepEmpty ? EMPTY : v;
+  };
+  const all = [header, ...rows].map((r) => header.map((_, i) => cell(r[i])));
+  const widths = header.map((_, i) => Math.max(...all.map((r) => r[i].length)));
+  const line = (cells: readonly string[]): string => cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]))).join('  ');
+  return all.map(line).join('\n') + '\n';
+}
+
+/** go-humanize's IBytes, which Nomad uses for memory and disk: `256 MiB`, `1.5 GiB`, `15 GiB`. */
+export function formatIBytes(bytes: number): string {
+  if (bytes < 10) return `${bytes} B`;
+  const sizes = ['B', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB', 'EiB'];
+  const e = Math.min(sizes.length - 1, Math.floor(Math.log(bytes) / Math.log(1024)));
+  const val = Math.floor((bytes / 1024 ** e) * 10 + 0.5) / 10;
+  return `${val < 10 ? val.toFixed(1) : val.toFixed(0)} ${sizes[e]}`;
+}
+
+export const MIB = 1024 * 1024;
+
+/** Go's time.Duration String for nanoseconds: `0s`, `850ns`, `63.938µs`, `1.5ms`, `2m3.5s`. */
+export function formatGoDuration(ns: number): string {
+  const n = Math.max(0, Math.round(ns));
+  const trim = (v: number, digits: number): string => v.toFixed(digits).replace(/\.?0+$/, '');
+  if (n === 0) return '0s';
+  if (n < 1_000) return `${n}ns`;
+  if (n < 1_000_000) return `${trim(n / 1_000, 3)}µs`;
+  if (n < 1_000_000_000) return `${trim(n / 1_000_000, 6)}ms`;
+  const whole = Math.floor(n / 1_000_000_000);
+  const frac = n % 1_000_000_000;
+  const secs = `${whole % 60}${frac === 0 ? '' : `.${String(frac).padStart(9, '0').replace(/0+$/, '')}`}s`;
+  const h = Math.floor(whole / 3600);
+  const m = Math.floor((whole % 3600) / 60);
+  if (h > 0) return `${h}h${m}m${secs}`;
+  if (m > 0) return `${m}m${secs}`;
+  return secs;
+}
+
+/** Go's time.Duration String for whole seconds, as Nomad prints Uptime: `39m53s`, `1h0m5s`, `0s`. */
+export function formatGoSeconds(totalSeconds: number): string {
+  const s = Math.max(0, Math.floor(totalSeconds));
+  const h = Math.floor(s / 3600);
+  const m = Math.floor((s % 3600) / 60);
+  const sec = s % 60;
+  if (h > 0) return `${h}h${m}m${sec}s`;
+  if (m > 0) return `${m}m${sec}s`;
+  return `${sec}s`;
 }
 
 /** `2024-05-02T10:14:03Z` (UTC, second precision, as Nomad's formatTime prints). */
@@ -27,7 +77,7 @@ export function formatTime(ms: number | null): string {
 /** `2m10s ago`, as Nomad's prettyTimeDiff: the two largest units. */
 export function formatAgo(ms: number, now: number): string {
   let s = Math.max(0, Math.round((now - ms) / 1000));
-  if (s === 0) return 'now';
+  if (s === 0) return '0s ago';
   const units: [string, number][] = [
     ['y', 365 * 86400],
     ['d', 86400],

@@ -3,10 +3,21 @@
  * can abort, polling for a process this agent did not fork, and keeping the event loop
  * alive only while someone awaits the exit. Drivers subclass it and say how to poll.
  */
-import type { ChildProcess } from 'node:child_process';
 import { constants } from 'node:os';
 import type { Logger } from '../util/logger.js';
 import type { ExitResult } from './types.js';
+
+/**
+ * What a driver needs of a process it started: its end, and whether it keeps the event loop
+ * alive meanwhile. A ChildProcess is one; so is a spawner-started process, which can also be
+ * `lost` when the spawner dies first (the end is then found by polling, as after a restart).
+ */
+export interface ExitWatch {
+  once(event: 'exit', listener: (code: number | null, signal: NodeJS.Signals | null) => void): unknown;
+  ref(): void;
+  unref(): void;
+  onLost?(listener: () => void): void;
+}
 
 export abstract class WatchedProcess {
   result: ExitResult | null = null;
@@ -18,11 +29,17 @@ export abstract class WatchedProcess {
 
   protected constructor(
     readonly id: string,
-    protected readonly child: ChildProcess | null,
+    protected child: ExitWatch | null,
     private readonly pollIntervalMs: number,
     protected readonly log: Logger,
   ) {
     this.done = new Promise((resolve) => (this.settle = resolve));
+    // The spawner died before the process ended: from here on it is watched like a task
+    // this agent did not start (poll /proc, then the shim's exit file).
+    child?.onLost?.(() => {
+      this.child = null;
+      this.schedule();
+    });
   }
 
   /** One poll of a process we did not fork: call `finish` when it has ended, or `schedule` again. */

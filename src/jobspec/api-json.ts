@@ -21,53 +21,56 @@ const GROUP_TAKEN = ['Update', 'Migrate', 'Services', 'Volumes', 'Affinities', '
 const TASK_TAKEN = ['Services', 'Vault', 'Affinities', 'VolumeMounts', 'CSIPluginConfig'];
 
 export function toApiJson(job: Job): { readonly Job: ApiObject } {
+  return { Job: apiJob(job, true) };
+}
+
+/** The job's API object; `withConfig` false leaves driver configs out (validation does not read them). */
+export function apiJob(job: Job, withConfig: boolean): ApiObject {
   const update = C.jobUpdate(job.extra['Update'], job.type);
   const migrate = C.jobMigrate(job.extra['Migrate']);
   return {
-    Job: {
-      Region: job.region,
-      Namespace: job.namespace,
-      ID: job.id,
-      Name: job.name,
-      Type: job.type,
-      Priority: job.priority,
-      AllAtOnce: job.allAtOnce,
-      Datacenters: [...job.datacenters],
-      Constraints: list(job.constraints.map(constraint)),
-      Affinities: C.affinities(job.extra['Affinities']),
-      Spreads: C.spreads(job.extra['Spreads']),
-      TaskGroups: job.groups.map((g) => group(g, job, update, migrate)),
-      Update: update,
-      Multiregion: C.multiregion(job.extra['Multiregion']),
-      Periodic: periodicJson(job.periodic),
-      ParameterizedJob: parameterizedJson(job.parameterized),
-      Reschedule: jobRescheduleJson(job.extra['Reschedule']),
-      Migrate: migrate,
-      Meta: map(job.meta),
-      ConsulToken: '',
-      VaultToken: '',
-      VaultNamespace: '',
-      NomadTokenID: '',
-      Payload: null,
-      Dispatched: false,
-      ParentID: '',
-      Stop: false,
-      Status: '',
-      StatusDescription: '',
-      Stable: false,
-      Version: 0,
-      SubmitTime: null,
-      CreateIndex: 0,
-      ModifyIndex: 0,
-      JobModifyIndex: 0,
-      ...rest(job.extra, JOB_TAKEN),
-    },
+    Region: job.region,
+    Namespace: job.namespace,
+    ID: job.id,
+    Name: job.name,
+    Type: job.type,
+    Priority: job.priority,
+    AllAtOnce: job.allAtOnce,
+    Datacenters: [...job.datacenters],
+    Constraints: list(job.constraints.map(constraint)),
+    Affinities: C.affinities(job.extra['Affinities']),
+    Spreads: C.spreads(job.extra['Spreads']),
+    TaskGroups: job.groups.map((g) => group(g, job, update, migrate, withConfig)),
+    Update: update,
+    Multiregion: C.multiregion(job.extra['Multiregion']),
+    Periodic: periodicJson(job.periodic),
+    ParameterizedJob: parameterizedJson(job.parameterized),
+    Reschedule: jobRescheduleJson(job.extra['Reschedule']),
+    Migrate: migrate,
+    Meta: map(job.meta),
+    ConsulToken: '',
+    VaultToken: '',
+    VaultNamespace: '',
+    NomadTokenID: '',
+    Payload: null,
+    Dispatched: false,
+    ParentID: '',
+    Stop: false,
+    Status: '',
+    StatusDescription: '',
+    Stable: false,
+    Version: 0,
+    SubmitTime: null,
+    CreateIndex: 0,
+    ModifyIndex: 0,
+    JobModifyIndex: 0,
+    ...rest(job.extra, JOB_TAKEN),
   };
 }
 
 type Obj = { [k: string]: ApiValue };
 
-function group(g: Group, job: Job, jobUpdate: Obj | null, jobMigrate: Obj | null): ApiObject {
+function group(g: Group, job: Job, jobUpdate: Obj | null, jobMigrate: Obj | null, withConfig: boolean): ApiObject {
   return {
     Name: g.name,
     Count: g.count,
@@ -83,7 +86,7 @@ function group(g: Group, job: Job, jobUpdate: Obj | null, jobMigrate: Obj | null
     Services: C.services(g.extra['Services'], `${job.name}-${g.name}`),
     Volumes: C.volumes(g.extra['Volumes']),
     Scaling: C.scaling(g.extra['Scaling'], g.count),
-    Tasks: g.tasks.map((t) => task(t, g, job)),
+    Tasks: g.tasks.map((t) => task(t, g, job, withConfig)),
     Meta: map(g.meta),
     ShutdownDelay: null,
     StopAfterClientDisconnect: null,
@@ -91,14 +94,14 @@ function group(g: Group, job: Job, jobUpdate: Obj | null, jobMigrate: Obj | null
   };
 }
 
-function task(t: Task, g: Group, job: Job): ApiObject {
+function task(t: Task, g: Group, job: Job, withConfig: boolean): ApiObject {
   const r = t.resources;
   return {
     Name: t.name,
     Driver: t.driver,
     User: t.user,
     Lifecycle: lifecycleJson(t.lifecycle),
-    Config: Object.keys(t.rawConfig).length === 0 ? null : driverConfigShape(t.rawConfig),
+    Config: !withConfig || Object.keys(t.rawConfig).length === 0 ? null : driverConfigShape(t.rawConfig),
     Constraints: list(t.constraints.map(constraint)),
     Affinities: C.affinities(t.extra['Affinities']),
     Env: map(t.env),
@@ -147,7 +150,7 @@ function network(n: NetworkResource): ApiObject {
     Device: '',
     CIDR: '',
     IP: '',
-    DNS: null,
+    DNS: n.dns === null ? null : { Servers: list([...n.dns.servers]), Searches: list([...n.dns.searches]), Options: list([...n.dns.options]) },
     MBits: n.mbits,
     ReservedPorts: list(n.reservedPorts.map(port)),
     DynamicPorts: list(n.dynamicPorts.map(port)),

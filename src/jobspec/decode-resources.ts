@@ -3,7 +3,7 @@
  * (Nomad ≤ 0.12, still common) and at group level (`network { mode = "bridge" … }`).
  * `port "x" { static = N }` is reserved, `port "x" {}` is dynamic.
  */
-import { blocks, checkKeys, int, isObject, labelled, oneBlock, remember, report, str, type Node } from './decode-ctx.js';
+import { blocks, checkKeys, int, isObject, labelled, oneBlock, remember, report, str, strList, type Node } from './decode-ctx.js';
 import { DEFAULTS } from './defaults.js';
 import type { NetworkResource, Port, Resources } from './types.js';
 
@@ -43,7 +43,9 @@ export function decodeGroupNetworks(group: Node): NetworkResource[] {
 
 function decodeNetwork(node: Node, keys: readonly string[]): NetworkResource {
   checkKeys(node, keys);
-  for (const dns of blocks(node, 'dns')) checkKeys(dns, DNS_KEYS);
+  const dnsBlocks = blocks(node, 'dns');
+  for (const dns of dnsBlocks) checkKeys(dns, DNS_KEYS);
+  const d = dnsBlocks[0];
   const reservedPorts: Port[] = [];
   const dynamicPorts: Port[] = [];
   const v = node.body['port'];
@@ -67,5 +69,6 @@ function decodeNetwork(node: Node, keys: readonly string[]): NetworkResource {
     mbits: node.body['mbits'] === undefined || node.body['mbits'] === null ? null : int(node, 'mbits', 0),
     reservedPorts,
     dynamicPorts,
+    dns: d === undefined ? null : { servers: strList(d, 'servers'), searches: strList(d, 'searches'), options: strList(d, 'options') },
   };
 }

@@ -3,7 +3,8 @@
  * `==` by value, strings interpolate numbers and bools, `for` over lists and maps (maps in
  * key order, as cty iterates them), splats, and the function table of hcl2-functions.ts.
  */
-import { ExprError, type Expr } from './hcl2-expr.js';
+import type { Expr } from './hcl2-expr.js';
+import { ExprError } from './hcl2-lex.js';
 import { FUNCTIONS, type FnContext } from './hcl2-functions.js';
 import type { HclValue } from './parse.js';
 

@@ -7,6 +7,7 @@
  * (`attr.`, `node.`, `meta.`, `NOMAD_…`) is not a parse-time value: the caller keeps it as
  * text for run-time interpolation, as Nomad does.
  */
+import { ExprError, lex } from './hcl2-lex.js';
 import type { HclValue } from './parse.js';
 
 export type Expr =
@@ -26,54 +27,6 @@ export type Expr =
     readonly key: Expr | null; readonly val: Expr; readonly cond: Expr | null; readonly group: boolean;
   };
 
-export class ExprError extends Error {}
-
-interface Tok {
-  readonly t: 'num' | 'str' | 'id' | 'p';
-  readonly v: string;
-}
-
-const PUNCT = ['=>', '==', '!=', '<=', '>=', '&&', '||', '...', '.*', '[*]', '(', ')', '[', ']', '{', '}', ',', '.', ':', '?', '+', '-', '*', '/', '%', '<', '>', '!', '='];
-
-function lex(src: string): Tok[] {
-  const out: Tok[] = [];
-  let i = 0;
-  while (i < src.length) {
-    const c = src[i];
-    if (/\s/.test(c)) { i++; continue; }
-    if (/[0-9]/.test(c)) {
-      const m = /^[0-9]+(\.[0-9]+)?([eE][+-]?[0-9]+)?/.exec(src.slice(i));
-      out.push({ t: 'num', v: m?.[0] ?? c });
-      i += m?.[0].length ?? 1;
-      continue;
-    }
-    if (/[A-Za-z_]/.test(c)) {
-      const m = /^[A-Za-z_][A-Za-z0-9_-]*/.exec(src.slice(i));
-      out.push({ t: 'id', v: m?.[0] ?? c });
-      i += m?.[0].length ?? 1;
-      continue;
-    }
-    if (c === '"') {
-      let j = i + 1;
-      let depth = 0;
-      while (j < src.length && !(src[j] === '"' && depth === 0)) {
-        if (src[j] === '\\') j++;
-        else if (src[j] === '$' && src[j + 1] === '{') { depth++; j++; }
-        else if (src[j] === '}' && depth > 0) depth--;
-        j++;
-      }
-      if (j >= src.length) throw new ExprError('unterminated string');
-      out.push({ t: 'str', v: src.slice(i + 1, j) });
-      i = j + 1;
-      continue;
-    }
-    const p = PUNCT.find((x) => src.startsWith(x, i));
-    if (p === undefined) throw new ExprError(`unexpected character "${c}"`);
-    out.push({ t: 'p', v: p });
-    i += p.length;
-  }
-  return out;
-}
 
 const ESCAPES: Readonly<Record<string, string>> = { n: '\n', t: '\t', r: '\r', '"': '"', '\\': '\\' };
 

@@ -6,7 +6,7 @@
  * need what bivouac has no library for (yamlencode, bcrypt, rsadecrypt, cidr*) fail by name.
  */
 import { createHash, randomUUID } from 'node:crypto';
-import { ExprError } from './hcl2-expr.js';
+import { ExprError } from './hcl2-lex.js';
 import type { HclValue } from './parse.js';
 
 export interface FnContext {

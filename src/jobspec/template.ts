@@ -5,7 +5,8 @@
  * `meta.`, `NOMAD_…`, `env[…]`) as text for runtime, so that is what this does.
  */
 import { evaluate, type Env } from './hcl2-eval.js';
-import { ExprError, parseExpr, roots, type Expr } from './hcl2-expr.js';
+import { parseExpr, roots, type Expr } from './hcl2-expr.js';
+import { ExprError } from './hcl2-lex.js';
 import type { HclValue } from './parse.js';
 
 export type RefRoot = 'var' | 'local';
@@ -23,6 +24,7 @@ export interface TemplateScope {
 }
 
 const REF = /^(var|local)\.([A-Za-z_][A-Za-z0-9_-]*)((?:\.[A-Za-z_][A-Za-z0-9_-]*|\[[0-9]+\]|\["[^"]*"\])*)$/;
+const PLAIN_REF = /^(?!var\.|local\.)([A-Za-z_][A-Za-z0-9_-]*)(?:\.[A-Za-z_][A-Za-z0-9_-]*|\[[0-9]+\]|\["[^"]*"\])*$/;
 const MENTIONS = /(?:^|[^A-Za-z0-9_.])(var|local)\.[A-Za-z_]/;
 
 interface Piece {
@@ -103,7 +105,13 @@ export function evalTemplate(s: string, scope: TemplateScope): Evaluated {
 function evalExpr(expr: string, scope: TemplateScope): Evaluated {
   const text = expr.trim();
   const m = REF.exec(text);
-  if (!m || scope.bindings?.has(m[1])) return evalFull(expr, text, scope);
+  if (!m) {
+    // The common case, `${attr.kernel.name}` or `${NOMAD_ALLOC_ID}`: a run-time reference, kept without parsing.
+    const plain = PLAIN_REF.exec(text);
+    if (plain && !scope.bindings?.has(plain[1])) return { ok: true, value: '${' + expr + '}' };
+    return evalFull(expr, text, scope);
+  }
+  if (scope.bindings?.has(m[1])) return evalFull(expr, text, scope);
   const found = scope.lookup(m[1] as RefRoot, m[2]);
   if (!found.ok) return found;
   let v: HclValue = found.value;

@@ -63,6 +63,14 @@ export interface NetworkResource {
   readonly mbits: number | null;
   readonly reservedPorts: readonly Port[];
   readonly dynamicPorts: readonly Port[];
+  /** A group network's `dns` block as written; null when there is none. */
+  readonly dns: NetworkDns | null;
+}
+
+export interface NetworkDns {
+  readonly servers: readonly string[];
+  readonly searches: readonly string[];
+  readonly options: readonly string[];
 }
 
 export interface Resources {

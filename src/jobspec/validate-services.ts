@@ -25,9 +25,10 @@ function nameWithoutInterpolation(name: string): string {
   return name.replace(/\$\{[^}]*\}/g, 'ENV-VAR');
 }
 
-function validateService(svc: Obj, i: number, report: Report): boolean {
+/** Nomad words it `service[0] "web"` in a task and `Service[0] web` in a group. */
+function validateService(svc: Obj, i: number, report: Report, inGroup: boolean): boolean {
   const name = s(svc['Name']);
-  const where = `service[${i}] "${name}"`;
+  const where = inGroup ? `Service[${i}] ${name}` : `service[${i}] "${name}"`;
   let ok = true;
   const bad = (code: DiagnosticCode, msg: string): void => {
     ok = false;
@@ -55,7 +56,23 @@ function validateService(svc: Obj, i: number, report: Report): boolean {
     const problem = checkProblem(c);
     if (problem !== null) bad('CHECK_INVALID', `Check ${cname} invalid: ${problem}`);
   }
+  for (const p of linkedServiceProblems(connect)) bad('SERVICE_INVALID', p);
   return ok;
+}
+
+/** `ConsulLinkedService.Validate` for a terminating gateway's services: the first problem of each. */
+function linkedServiceProblems(connect: ApiValue | undefined): string[] {
+  const get = (o: ApiValue | undefined, k: string): ApiValue | undefined =>
+    typeof o === 'object' && o !== null && !Array.isArray(o) ? (o as Obj)[k] : undefined;
+  const out: string[] = [];
+  for (const ls of objs(get(get(get(connect, 'Gateway'), 'Terminating'), 'Services'))) {
+    const [ca, cert, key, sni] = ['CAFile', 'CertFile', 'KeyFile', 'SNI'].map((k) => s(ls[k]) !== '');
+    if (s(ls['Name']) === '') out.push('Consul Linked Service requires Name');
+    else if ((cert || key) && !ca) out.push('Consul Linked Service TLS requires CAFile');
+    else if (cert !== key) out.push('Consul Linked Service TLS Cert and Key must both be set');
+    else if (sni && !ca) out.push('Consul Linked Service TLS SNI requires CAFile');
+  }
+  return out;
 }
 
 function requiresPort(c: Obj): boolean {
@@ -119,7 +136,7 @@ export function validateTaskServices(task: Obj, portLabels: ReadonlySet<string>,
   objs(task['Services']).forEach((svc, i) => {
     const name = s(svc['Name']);
     const port = s(svc['PortLabel']);
-    validateService(svc, i, report);
+    validateService(svc, i, report, false);
     if (s(svc['AddressMode']) === 'alloc') report('SERVICE_INVALID', `service "${name}" cannot use address_mode="alloc", only services defined in a "group" block can use this mode`);
     if (known.has(name + port)) report('SERVICE_INVALID', `service "${name}" is duplicate`);
     known.add(name + port);
@@ -160,7 +177,7 @@ export function validateTaskServices(task: Obj, portLabels: ReadonlySet<string>,
 export function validateGroupServices(group: Obj, taskNames: ReadonlySet<string>, report: Report): void {
   objs(group['Services']).forEach((svc, i) => {
     const name = s(svc['Name']);
-    if (!validateService(svc, i, report)) return;
+    if (!validateService(svc, i, report, true)) return;
     if (s(svc['AddressMode']) === 'driver') {
       report('SERVICE_INVALID', `service "${name}" cannot use address_mode="driver", only services defined in a "task" block can use this mode`);
     }

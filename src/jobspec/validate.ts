@@ -9,7 +9,7 @@ import { makeDiagnostic, type DiagnosticCode, type Position } from './diagnostic
 import { formatDuration } from '../util/duration.js';
 import { validateLifecycle } from './validate-lifecycle.js';
 import type { Diagnostic, Group, Job, Task } from './types.js';
-import { toApiJson } from './api-json.js';
+import { apiJob } from './api-json.js';
 import { validateBlocks } from './validate-blocks.js';
 
 export interface ValidateInput {
@@ -39,7 +39,7 @@ export function validateJob({ job, file, positions }: ValidateInput): Diagnostic
     validateGroup(add, g, gPath);
   });
   const groupPath = (g: string): string => joinPath(jobPath, `group "${g}"`);
-  validateBlocks(toApiJson(job).Job, {
+  validateBlocks(apiJob(job, false), {
     job: (code, message, key) => add(code, { message }, jobPath, key),
     group: (g) => (code, message, key) => add(code, { message }, groupPath(g), key),
     task: (g, t) => (code, message, key) => add(code, { message }, joinPath(groupPath(g), `task "${t}"`), key),

@@ -86,6 +86,22 @@ export class AllocRunner {
     this.wake();
   }
 
+  /** `alloc restart`: the running tasks (or the named one) restarted; false when none was running. */
+  async restart(task: string | null, reason: string): Promise<boolean> {
+    const results = await Promise.all(this.runners.filter((r) => task === null || r.task.name === task).map((r) => r.runner.restart(reason)));
+    return results.some(Boolean);
+  }
+
+  /** `alloc signal`: the running tasks (or the named one) signalled; false when none was running. */
+  async signal(task: string | null, sig: string): Promise<boolean> {
+    const results = await Promise.all(this.runners.filter((r) => task === null || r.task.name === task).map((r) => r.runner.signal(sig)));
+    return results.some(Boolean);
+  }
+
+  hasTask(name: string): boolean {
+    return this.group.tasks.some((t) => t.name === name);
+  }
+
   /** Lets go of the tasks without stopping them (agent shutdown); tasks not yet started stay unstarted. */
   detach(): void {
     this.detached = true;

@@ -1,8 +1,10 @@
 /**
  * Runtime interpolation of `${…}` in env values, args and driver config (reference
  * nomad.md §2.1). Names match Nomad's `\${[a-zA-Z0-9_\-\.]+}`; `${env["any key"]}` reaches
- * task env keys that rule cannot spell (HCL2's indexing form). Unknown names are left exactly
- * as written, and a substituted value is never scanned again.
+ * task env keys that rule cannot spell (HCL2's indexing form). An unknown environment name is
+ * left exactly as written (shell-like); an unknown node variable (`attr.*`, `node.*`, `meta.*`)
+ * is a mistake the runner reports before start (see unknownNodeVariables). A substituted value
+ * is never scanned again.
  */
 import type { NodeInfo } from '../node/types.js';
 
@@ -22,6 +24,37 @@ export function interpolateString(text: string, ctx: InterpolationContext): stri
     const n = name ?? '';
     return own(ctx.env, n) ?? own(ctx.node, n) ?? whole;
   });
+}
+
+const NODE_NAMESPACES = ['attr.', 'node.', 'meta.'];
+
+/**
+ * The `${attr.*}`, `${node.*}` and `${meta.*}` names in a value (strings inside lists and maps
+ * too, keys included) that neither the task env nor the node defines, in order, without
+ * repeats. A task whose config names an attribute this node lacks would otherwise run with
+ * the literal text `${attr.x}` as an argument.
+ */
+export function unknownNodeVariables(value: unknown, ctx: InterpolationContext): string[] {
+  const found = new Set<string>();
+  const walk = (v: unknown): void => {
+    if (typeof v === 'string') {
+      if (!v.includes('${')) return;
+      for (const m of v.matchAll(PATTERN)) {
+        const name = m[1];
+        if (name === undefined || !NODE_NAMESPACES.some((ns) => name.startsWith(ns))) continue;
+        if (own(ctx.env, name) === undefined && own(ctx.node, name) === undefined) found.add(name);
+      }
+    } else if (Array.isArray(v)) {
+      v.forEach(walk);
+    } else if (v !== null && typeof v === 'object') {
+      for (const [k, inner] of Object.entries(v)) {
+        walk(k);
+        walk(inner);
+      }
+    }
+  };
+  walk(value);
+  return [...found];
 }
 
 /** Interpolates every string inside a decoded config value: lists, maps, nested. Keys stay. */

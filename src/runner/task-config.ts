@@ -6,7 +6,7 @@ import { BivouacError } from '../util/errors.js';
 import { buildAllocDir } from './taskdir.js';
 import { mountSecretsTmpfs } from './secrets-tmpfs.js';
 import { buildTaskEnv } from './env.js';
-import { interpolateValue, nodeVariables } from './interpolate.js';
+import { interpolateValue, nodeVariables, unknownNodeVariables } from './interpolate.js';
 import { liveLogPath } from './logs.js';
 
 /**
@@ -58,6 +58,15 @@ export async function buildTaskConfig(input: TaskConfigInput): Promise<TaskConfi
     .filter((p) => p.task === null || p.task === task.name)
     .map((p) => ({ label: p.label, value: p.value, to: p.to > 0 ? p.to : p.value, ip }));
   const nodeVars = nodeVariables(node);
+  // Nomad's validate step, before anything is started: a node variable this node does not
+  // have fails the task (no restart can add an attribute) instead of reaching it verbatim.
+  const unknown = unknownNodeVariables({ env: task.env, config: task.driverConfig.config }, { env: {}, node: nodeVars });
+  if (unknown.length > 0) {
+    const names = unknown.map((n) => `\${${n}}`).join(', ');
+    throw new BivouacError('TASK_VALIDATION', `failed to interpolate ${names}: not an attribute, variable or meta key of node "${node.name}"`, {
+      recoverable: false,
+    });
+  }
   const taskEnv = buildTaskEnv({
     job,
     group,

@@ -48,6 +48,8 @@ export class TaskRunner {
   private stopReason: StopReason | null = null;
   private readonly abort = new AbortController();
   private taskId: string | null = null;
+  /** A user's restart (`alloc restart`) under way: the exit it causes is not the policy's to judge. */
+  private userRestart: { done: () => void } | null = null;
 
   constructor(
     private readonly allocId: string,
@@ -120,7 +122,8 @@ export class TaskRunner {
       cfg = await this.deps.prepare(attempt);
     } catch (err) {
       const recoverable = err instanceof BivouacError ? err.recoverable : false;
-      return this.settle({ kind: 'startError', recoverable }, [['Setup Failure', errorMessage(err), {}]]);
+      const type = err instanceof BivouacError && err.code === 'TASK_VALIDATION' ? 'Failed Validation' : 'Setup Failure';
+      return this.settle({ kind: 'startError', recoverable }, [[type, errorMessage(err), {}]]);
     }
     let handle: TaskHandle;
     try {
@@ -148,16 +151,65 @@ export class TaskRunner {
       throw err;
     }
     if (this.stopReason?.kind === 'kill') return this.onStopWhileRunning(taskId);
+    if (this.userRestart) return this.afterUserRestart(taskId, exit);
     // The task ended by itself: free what the driver keeps for it (rkt's pod, via rkt rm).
     await this.deps.driver.destroyTask(taskId, false).catch((err: unknown) => this.destroyFailed(err));
-    // oom_killed: Nomad's detail key, present only when the OOM killer ended the task.
-    const details = { exitCode: exit.exitCode, signal: exit.signal, oomKilled: exit.oomKilled, ...(exit.oomKilled ? { oom_killed: 'true' } : {}) };
+    // oom_killed: Nomad's detail key, "true" or "false" on every Terminated event.
+    const details = { exitCode: exit.exitCode, signal: exit.signal, oomKilled: exit.oomKilled, oom_killed: String(exit.oomKilled) };
     const outcome: RestartOutcome = { kind: 'exited', exitCode: exit.exitCode, signal: exit.signal };
     if (recovered && exit.exitCode === null) {
       // Gone while the agent was down, leaving no exit status behind: nothing to restore.
       return this.settle(outcome, [['Failed Restoring Task', `failed to restore task: ${exit.err ?? 'exit code unknown'}`, details]]);
     }
     return this.settle(outcome, [['Terminated', describeTerminated(exit), details]]);
+  }
+
+  /**
+   * `alloc restart`: Nomad's Restart Signaled, the kill with the task's kill signal, then a
+   * restart at once that the restart policy does not count. Resolves when the task has been
+   * started again (or could not be stopped); false when the task is not running.
+   */
+  restart(reason: string): Promise<boolean> {
+    const taskId = this.taskId;
+    const st = getTaskState(this.deps.db, this.allocId, this.task.name);
+    if (taskId === null || this.stopReason || this.userRestart || st?.state !== 'running') return Promise.resolve(false);
+    return new Promise((resolve) => {
+      this.userRestart = { done: () => resolve(true) };
+      this.event('Restart Signaled', reason, { reason });
+      this.deps.driver.stopTask(taskId, this.task.killTimeoutMs, this.task.killSignal).catch((err: unknown) => {
+        this.deps.log.warn({ err }, 'stopping the task for a restart failed');
+        this.userRestart = null;
+        resolve(true);
+      });
+    });
+  }
+
+  /** `alloc signal`: records Nomad's Signaling event, then signals the task's own process. */
+  async signal(sig: string): Promise<boolean> {
+    const taskId = this.taskId;
+    const st = getTaskState(this.deps.db, this.allocId, this.task.name);
+    if (taskId === null || st?.state !== 'running' || !this.deps.driver.capabilities.sendSignals || !this.deps.driver.signalTask) return false;
+    this.event('Signaling', 'Task being sent a signal', { signal: sig });
+    await this.deps.driver.signalTask(taskId, sig);
+    return true;
+  }
+
+  private async afterUserRestart(taskId: string, exit: ExitResult): Promise<number> {
+    const { db, clock } = this.deps;
+    await this.deps.driver.destroyTask(taskId, false).catch((err: unknown) => this.deps.log.warn({ err }, 'destroying task failed'));
+    const now = clock.now();
+    tx(db, () => {
+      this.event('Terminated', describeTerminated(exit), { exitCode: exit.exitCode, signal: exit.signal, oomKilled: exit.oomKilled }, false);
+      markExited(db, this.allocId, this.task.name);
+      this.event('Restarting', describeRestarting(0, ''), { reason: '', delayMs: 0, user: true }, false);
+      markRestarting(db, this.allocId, this.task.name, now, now);
+    });
+    const done = this.userRestart;
+    this.userRestart = null;
+    this.deps.onStateChange();
+    // Told once the next start has been recorded, so the API's caller sees the task running again.
+    setImmediate(() => done?.done());
+    return 0;
   }
 
   private async onStopWhileRunning(taskId: string): Promise<'done'> {
@@ -172,7 +224,10 @@ export class TaskRunner {
     try {
       await driver.stopTask(taskId, timeout, signal);
       const exit = await driver.waitTask(taskId);
-      events.push(['Terminated', describeTerminated(exit), { exitCode: exit.exitCode, signal: exit.signal }], ['Killed', 'Task successfully killed', {}]);
+      events.push(
+        ['Terminated', describeTerminated(exit), { exitCode: exit.exitCode, signal: exit.signal, oomKilled: exit.oomKilled, oom_killed: String(exit.oomKilled) }],
+        ['Killed', 'Task successfully killed', {}],
+      );
     } catch (err) {
       if (!(err instanceof TaskNotFoundError)) events.push(['Killed', errorMessage(err), {}]);
     }

@@ -16,6 +16,8 @@ interface AllocRow {
   ports_json: string;
   create_time: number;
   modify_time: number;
+  create_index: number;
+  modify_index: number;
 }
 
 function toAlloc(r: AllocRow): AllocRecord {
@@ -34,6 +36,8 @@ function toAlloc(r: AllocRow): AllocRecord {
     ports: JSON.parse(r.ports_json) as AllocPort[],
     createTime: r.create_time,
     modifyTime: r.modify_time,
+    createIndex: r.create_index,
+    modifyIndex: r.modify_index,
   };
 }
 

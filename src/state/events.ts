@@ -51,9 +51,9 @@ export function listTaskEvents(db: Database, allocId: string, task?: string): Ta
   return rows.map(toEvent);
 }
 
-/** Times of the task's restarts, oldest first: the restart policy's memory, kept in rows. */
+/** Times of the task's restarts, oldest first: the restart policy's memory, kept in rows (a user's `alloc restart` does not count, as in Nomad). */
 export function listRestartTimes(db: Database, allocId: string, task: string): number[] {
-  return (stmt(db, `SELECT time FROM task_events WHERE alloc_id = ? AND task = ? AND type = 'Restarting' ORDER BY id`).all(allocId, task) as { time: number }[]).map(
+  return (stmt(db, `SELECT time FROM task_events WHERE alloc_id = ? AND task = ? AND type = 'Restarting' AND json_extract(details_json, '$.user') IS NOT 1 ORDER BY id`).all(allocId, task) as { time: number }[]).map(
     (r) => r.time,
   );
 }

@@ -5,6 +5,7 @@ export * from './allocs.js';
 export * from './tasks.js';
 export * from './events.js';
 export * from './node.js';
+export * from './evals.js';
 export * from './stats.js';
 export * from './reschedules.js';
 export * from './children.js';

@@ -10,6 +10,9 @@ interface JobRow {
   submit_time: number;
   modify_time: number;
   placement_json: string | null;
+  create_index: number;
+  modify_index: number;
+  job_modify_index: number;
 }
 
 function toJob(r: JobRow): JobRecord {
@@ -21,6 +24,9 @@ function toJob(r: JobRow): JobRecord {
     submitTime: r.submit_time,
     modifyTime: r.modify_time,
     placementFailures: r.placement_json === null ? null : (JSON.parse(r.placement_json) as PlacementFailure[]),
+    createIndex: r.create_index,
+    modifyIndex: r.modify_index,
+    jobModifyIndex: r.job_modify_index,
   };
 }
 

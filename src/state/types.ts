@@ -22,6 +22,10 @@ export interface JobRecord {
   readonly modifyTime: number;
   /** The last pass's placement failures; null when everything was placed. */
   readonly placementFailures: readonly PlacementFailure[] | null;
+  /** Nomad's indexes (schema 006): the change counter's value when the job was created, last changed, last changed in spec or stop. */
+  readonly createIndex: number;
+  readonly modifyIndex: number;
+  readonly jobModifyIndex: number;
 }
 
 /** What the job list shows of a version, kept beside the spec so listing parses no spec. */
@@ -84,6 +88,9 @@ export interface AllocRecord {
   readonly ports: readonly AllocPort[];
   readonly createTime: number;
   readonly modifyTime: number;
+  /** Nomad's indexes (schema 006). */
+  readonly createIndex: number;
+  readonly modifyIndex: number;
 }
 
 export interface TaskStateRecord {

@@ -1,19 +1,7 @@
-import type { Database, AllocRecord, AllocCounts, JobRecord, JobSummary, TaskStateRecord, TaskEventRecord } from '../state/index.js';
+import type { Database, AllocCounts, JobRecord, JobSummary } from '../state/index.js';
 import type { JobType } from '../jobspec/types.js';
-import {
-  countAllocsByGroup,
-  getCurrentJobVersion,
-  getJobVersion,
-  listAllocsForJob,
-  listTaskEvents,
-  listTaskStates,
-  getNode,
-  listJobSummaries,
-  countAllocsByJob,
-  jobHasDueReschedule,
-} from '../state/index.js';
+import { countAllocsByGroup, countAllocsByJobGroup, listJobSummaries, countAllocsByJob, jobHasDueReschedule } from '../state/index.js';
 import { MS_TO_NS } from '../cli/format.js';
-import { rescheduleFields, type ApiRescheduleEvent, type RescheduleInfo } from './api-reschedule.js';
 // The status module alone, not the scheduler's index: the index pulls in semver and the
 // constraint checkers, ~60 ms of a cold `status` for nothing it uses.
 import { jobStatus, type JobStatus } from '../scheduler/status.js';
@@ -24,13 +12,16 @@ import { jobStatus, type JobStatus } from '../scheduler/status.js';
  * and the text layouts render. Read-only.
  */
 
+/** Nomad's JobListStub (`GET /v1/jobs`), plus bivouac's SourceFile. */
 export interface JobStub {
   readonly ID: string;
+  readonly ParentID: string;
   readonly Name: string;
   readonly Namespace: string;
   readonly Type: string;
   readonly Priority: number;
   readonly Datacenters: readonly string[];
+  readonly Multiregion: null;
   readonly Periodic: boolean;
   readonly ParameterizedJob: boolean;
   readonly Stop: boolean;
@@ -39,9 +30,36 @@ export interface JobStub {
   readonly Version: number;
   readonly SubmitTime: number;
   readonly SourceFile: string;
+  /** Nomad's summary, embedded when the list was asked with summaries (the API's list always is). */
+  readonly JobSummary: ApiJobSummary | null;
+  readonly CreateIndex: number;
+  readonly ModifyIndex: number;
+  readonly JobModifyIndex: number;
 }
 
-export function jobStub(j: JobRecord, summary: JobSummary, counts: AllocCounts = { live: 0, total: 0 }, rescheduleDue = false): JobStub {
+/** `GET /v1/job/:id/summary`. */
+export interface ApiJobSummary {
+  readonly JobID: string;
+  readonly Namespace: string;
+  readonly Summary: Readonly<Record<string, GroupSummary>>;
+  readonly Children: { readonly Pending: number; readonly Running: number; readonly Dead: number };
+  readonly CreateIndex: number;
+  readonly ModifyIndex: number;
+}
+
+/** `counts`: the job's per-group status counts when the caller read every job's at once. */
+export function apiJobSummary(db: Database, j: JobRecord, summary: JobSummary, counts?: readonly GroupCount[]): ApiJobSummary {
+  return {
+    JobID: j.id,
+    Namespace: summary.namespace,
+    Summary: jobSummary(db, j.id, summary.groups, j.placementFailures, counts),
+    Children: { Pending: 0, Running: 0, Dead: 0 },
+    CreateIndex: j.createIndex,
+    ModifyIndex: j.modifyIndex,
+  };
+}
+
+export function jobStub(j: JobRecord, summary: JobSummary, counts: AllocCounts = { live: 0, total: 0 }, apiSummary: ApiJobSummary | null = null, rescheduleDue = false): JobStub {
   const { live, total } = counts;
   const status = jobStatus({
     type: summary.type as JobType,
@@ -50,16 +68,18 @@ export function jobStub(j: JobRecord, summary: JobSummary, counts: AllocCounts =
     stopped: j.stopped,
     // jobStatus asks only whether any alloc is live, and whether any exists at all.
     allocs: live > 0 ? [{ desiredStatus: 'run', clientStatus: 'running' }] : total > 0 ? [{ desiredStatus: 'stop', clientStatus: 'complete' }] : [],
-    // A reschedule due is work still to do: the job reads pending, not dead, meanwhile (as Nomad's blocked/delayed evals).
+    // A reschedule due is work still to do: the job reads pending, not dead, meanwhile (as Nomad's delayed evals).
     pendingWork: j.placementFailures !== null || rescheduleDue,
   });
   return {
     ID: j.id,
+    ParentID: '',
     Name: summary.name,
     Namespace: summary.namespace,
     Type: summary.type,
     Priority: summary.priority,
     Datacenters: summary.datacenters,
+    Multiregion: null,
     Periodic: summary.periodic,
     ParameterizedJob: summary.parameterized,
     Stop: j.stopped,
@@ -68,30 +88,55 @@ export function jobStub(j: JobRecord, summary: JobSummary, counts: AllocCounts =
     Version: j.version,
     SubmitTime: j.submitTime * MS_TO_NS,
     SourceFile: j.sourceFile,
+    JobSummary: apiSummary,
+    CreateIndex: j.createIndex,
+    ModifyIndex: j.modifyIndex,
+    JobModifyIndex: j.jobModifyIndex,
   };
 }
 
-/** The job list in three queries, whatever the number of jobs and allocations. */
-export function listJobStubs(db: Database): JobStub[] {
-  const counts = countAllocsByJob(db);
-  return listJobSummaries(db).map(({ job, summary }) => jobStub(job, summary, counts.get(job.id), jobHasDueReschedule(db, job.id)));
+/**
+ * The job list in three queries, whatever the number of jobs and allocations; with
+ * `summaries` (the API's list, whose clients read JobSummary.Namespace) one more per job.
+ */
+export function listJobStubs(db: Database, summaries = false, prefix = ''): JobStub[] {
+  const groups = summaries ? countAllocsByJobGroup(db) : null;
+  // With the group counts read, the per-job counts follow from them: one query fewer.
+  const counts = groups ? new Map([...groups].map(([id, rows]) => [id, countsOf(rows)])) : countAllocsByJob(db);
+  return listJobSummaries(db)
+    .filter(({ job }) => job.id.startsWith(prefix))
+    .map(({ job, summary }) => jobStub(job, summary, counts.get(job.id), groups ? apiJobSummary(db, job, summary, groups.get(job.id) ?? []) : null, jobHasDueReschedule(db, job.id)));
 }
 
+function countsOf(rows: readonly GroupCount[]): AllocCounts {
+  let live = 0;
+  let total = 0;
+  for (const r of rows) {
+    total += r.n;
+    if (r.status === 'pending' || r.status === 'running') live += r.n;
+  }
+  return { live, total };
+}
+
+/** Nomad 1.0's TaskGroupSummary (Unknown is a later Nomad's; kept for bivouac's own layout). */
 export interface GroupSummary {
   Queued: number;
-  Starting: number;
-  Running: number;
-  Failed: number;
   Complete: number;
+  Failed: number;
+  Running: number;
+  Starting: number;
   Lost: number;
   Unknown: number;
 }
 
-export function jobSummary(db: Database, jobId: string, groups: readonly string[]): Record<string, GroupSummary> {
+/** `unplaced`: the job's placement failures; an allocation that could not be placed is Queued, as in Nomad. */
+type GroupCount = { readonly group: string; readonly status: string; readonly n: number };
+
+export function jobSummary(db: Database, jobId: string, groups: readonly string[], unplaced: JobRecord['placementFailures'] = null, counts?: readonly GroupCount[]): Record<string, GroupSummary> {
   const out: Record<string, GroupSummary> = {};
-  const blank = (): GroupSummary => ({ Queued: 0, Starting: 0, Running: 0, Failed: 0, Complete: 0, Lost: 0, Unknown: 0 });
+  const blank = (): GroupSummary => ({ Queued: 0, Complete: 0, Failed: 0, Running: 0, Starting: 0, Lost: 0, Unknown: 0 });
   for (const g of groups) out[g] = blank();
-  for (const r of countAllocsByGroup(db, jobId)) {
+  for (const r of counts ?? countAllocsByGroup(db, jobId)) {
     const s = (out[r.group] ??= blank());
     if (r.status === 'pending') s.Starting += r.n;
     else if (r.status === 'running') s.Running += r.n;
@@ -99,105 +144,11 @@ export function jobSummary(db: Database, jobId: string, groups: readonly string[
     else if (r.status === 'complete') s.Complete += r.n;
     else if (r.status === 'lost') s.Lost += r.n;
   }
+  for (const f of unplaced ?? []) (out[f.group] ??= blank()).Queued += f.count;
   return out;
 }
 
-export interface ApiTaskEvent {
-  readonly Type: string;
-  readonly Time: number;
-  readonly DisplayMessage: string;
-  readonly Details: Readonly<Record<string, unknown>>;
-  readonly ExitCode: number;
-  readonly Signal: number;
-}
+export type { ApiTaskEvent } from './task-event.js';
 
-export interface ApiTaskState {
-  readonly State: string;
-  readonly Failed: boolean;
-  readonly Restarts: number;
-  readonly LastRestart: string | null;
-  readonly StartedAt: string | null;
-  readonly FinishedAt: string | null;
-  readonly Events: readonly ApiTaskEvent[];
-}
-
-function iso(ms: number | null): string | null {
-  return ms === null ? null : new Date(ms).toISOString();
-}
-
-export function apiTaskState(t: TaskStateRecord, events: readonly TaskEventRecord[]): ApiTaskState {
-  return {
-    State: t.state,
-    Failed: t.failed,
-    Restarts: t.restarts,
-    LastRestart: iso(t.lastRestart),
-    StartedAt: iso(t.startedAt),
-    FinishedAt: iso(t.finishedAt),
-    Events: events.map((e) => ({
-      Type: e.type,
-      Time: e.time * MS_TO_NS,
-      DisplayMessage: e.message,
-      Details: e.details,
-      ExitCode: typeof e.details.exitCode === 'number' ? e.details.exitCode : 0,
-      Signal: typeof e.details.signal === 'number' ? e.details.signal : 0,
-    })),
-  };
-}
-
-export interface ApiAlloc {
-  readonly ID: string;
-  readonly Name: string;
-  readonly NodeID: string;
-  readonly NodeName: string;
-  readonly JobID: string;
-  readonly TaskGroup: string;
-  readonly JobVersion: number;
-  readonly DesiredStatus: string;
-  readonly DesiredDescription: string;
-  readonly ClientStatus: string;
-  readonly ClientDescription: string;
-  readonly AllocatedPorts: readonly { Label: string; Value: number; To: number; Task: string | null }[];
-  readonly Resources: { CPU: number; MemoryMB: number; DiskMB: number };
-  /** Nomad's per-task view: `Tasks[task].Cpu.CpuShares` (MHz), `Tasks[task].Memory.MemoryMB`. */
-  readonly AllocatedResources: {
-    readonly Tasks: Readonly<Record<string, { Cpu: { CpuShares: number }; Memory: { MemoryMB: number } }>>;
-    readonly Shared: { DiskMB: number };
-  };
-  readonly TaskStates: Readonly<Record<string, ApiTaskState>>;
-  readonly CreateTime: number;
-  readonly ModifyTime: number;
-  readonly PreviousAllocation: string;
-  readonly NextAllocation: string;
-  readonly RescheduleTracker: { readonly Events: readonly ApiRescheduleEvent[] } | null;
-  /** bivouac's own (Nomad derives these from alloc.Job and the follow-up evaluation): `alloc status`'s reschedule lines. */
-  readonly RescheduleInfo: RescheduleInfo;
-}
-
-export function apiAlloc(db: Database, a: AllocRecord, withTasks = true): ApiAlloc {
-  const node = getNode(db);
-  const taskStates: Record<string, ApiTaskState> = {};
-  const group = withTasks ? (getJobVersion(db, a.jobId, a.jobVersion) ?? getCurrentJobVersion(db, a.jobId))?.job.groups.find((g) => g.name === a.taskGroup) : undefined;
-  const taskResources: Record<string, { Cpu: { CpuShares: number }; Memory: { MemoryMB: number } }> = {};
-  for (const t of group?.tasks ?? []) taskResources[t.name] = { Cpu: { CpuShares: t.resources.cpu }, Memory: { MemoryMB: t.resources.memoryMB } };
-  if (withTasks) for (const t of listTaskStates(db, a.id)) taskStates[t.task] = apiTaskState(t, listTaskEvents(db, a.id, t.task));
-  return {
-    ID: a.id,
-    Name: a.name,
-    NodeID: node?.info.id ?? '',
-    NodeName: node?.info.name ?? '',
-    JobID: a.jobId,
-    TaskGroup: a.taskGroup,
-    JobVersion: a.jobVersion,
-    DesiredStatus: a.desiredStatus,
-    DesiredDescription: a.desiredDescription,
-    ClientStatus: a.clientStatus,
-    ClientDescription: a.clientDescription,
-    AllocatedPorts: a.ports.map((p) => ({ Label: p.label, Value: p.value, To: p.to, Task: p.task })),
-    Resources: { CPU: a.resources.cpu, MemoryMB: a.resources.memoryMB, DiskMB: a.resources.diskMB },
-    AllocatedResources: { Tasks: taskResources, Shared: { DiskMB: a.resources.diskMB } },
-    TaskStates: taskStates,
-    CreateTime: a.createTime * MS_TO_NS,
-    ModifyTime: a.modifyTime * MS_TO_NS,
-    ...rescheduleFields(db, a, group?.reschedule ?? null),
-  };
-}
+export { apiTaskState, type ApiTaskState } from './task-state.js';
+export { apiAlloc, apiAllocStub, type ApiAlloc, type ApiAllocStub } from './alloc.js';

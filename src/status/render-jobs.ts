@@ -1,8 +1,9 @@
 import type { Database, FileErrorRecord, PlacementFailure } from '../state/index.js';
-import { listAllocsForJob, listFileErrors, getJobSummary, countAllocsByJob, jobHasDueReschedule } from '../state/index.js';
+import { listAllocsForJob, listEvalsForJob, listFileErrors, getJobSummary, countAllocsByJob, jobHasDueReschedule } from '../state/index.js';
+import { childrenJson, childrenKV, renderChildren, type ChildrenJson } from './render-children.js';
+import { apiEval, type ApiEval } from './eval.js';
 import { formatAgo, formatKV, formatTable, formatTime, shortId, MS_TO_NS } from '../cli/format.js';
 import { jobStatusLabel } from '../scheduler/status.js';
-import { childrenJson, childrenKV, renderChildren, type ChildrenJson } from './render-children.js';
 import { apiAlloc, jobStub, jobSummary, type ApiAlloc, type GroupSummary, type JobStub } from './api.js';
 
 export function renderJobList(jobs: readonly JobStub[], errors: readonly FileErrorRecord[]): string {
@@ -25,6 +26,8 @@ export interface JobStatusJson {
   readonly Summary: Record<string, GroupSummary>;
   readonly Allocations: readonly ApiAlloc[];
   readonly PlacementFailures: readonly PlacementFailure[];
+  /** The job's (synthetic) evaluations, newest first. */
+  readonly Evaluations: readonly ApiEval[];
   readonly FileErrors: readonly { File: string; Error: string }[];
   /** Periodic and parameterized parents only: their children, as Nomad's status shows them. */
   readonly Children: ChildrenJson | null;
@@ -34,13 +37,15 @@ export function jobStatusJson(db: Database, id: string): JobStatusJson | null {
   const entry = getJobSummary(db, id);
   if (!entry) return null;
   const j = entry.job;
-  const stub = jobStub(j, entry.summary, countAllocsByJob(db, id).get(id), jobHasDueReschedule(db, id));
+  const stub = jobStub(j, entry.summary, countAllocsByJob(db, id).get(id), null, jobHasDueReschedule(db, id));
   const groups = entry.summary.groups;
+  const failures = j.placementFailures ?? [];
   return {
     Job: stub,
-    Summary: jobSummary(db, id, groups),
+    Summary: jobSummary(db, id, groups, j.placementFailures),
     Allocations: listAllocsForJob(db, id).map((a) => apiAlloc(db, a, false)),
-    PlacementFailures: j.placementFailures ?? [],
+    PlacementFailures: failures,
+    Evaluations: listEvalsForJob(db, id).map((e) => apiEval(e)),
     FileErrors: listFileErrors(db)
       .filter((e) => e.jobId === id)
       .map((e) => ({ File: e.file, Error: e.message })),
@@ -71,9 +76,18 @@ export function renderJobStatus(s: JobStatusJson, now: number, verbose: boolean)
   if (s.Children !== null) return out + renderChildren(s.Children);
   out += '\nSummary\n';
   out += formatTable(
-    ['Task Group', 'Queued', 'Starting', 'Running', 'Failed', 'Complete', 'Lost', 'Unknown'],
-    Object.entries(s.Summary).map(([g, c]) => [g, c.Queued, c.Starting, c.Running, c.Failed, c.Complete, c.Lost, c.Unknown].map(String)),
+    ['Task Group', 'Queued', 'Starting', 'Running', 'Failed', 'Complete', 'Lost'],
+    Object.entries(s.Summary).map(([g, c]) => [g, ...[c.Queued, c.Starting, c.Running, c.Failed, c.Complete, c.Lost].map(String)]),
   );
+  if (verbose && s.Evaluations.length > 0) {
+    // Only jobs registered through the API have (synthetic) evaluations. Nomad's
+    // evalFailureStatus: the newest evaluation carries the job's placement failures.
+    out += '\nEvaluations\n';
+    out += formatTable(
+      ['ID', 'Priority', 'Triggered By', 'Status', 'Placement Failures'],
+      s.Evaluations.map((e, i) => [e.ID, String(e.Priority), e.TriggeredBy, e.Status, String(i === 0 && s.PlacementFailures.length > 0)]),
+    );
+  }
   if (s.PlacementFailures.length > 0) {
     out += '\nPlacement Failure\n';
     for (const f of s.PlacementFailures) {
@@ -85,10 +99,12 @@ export function renderJobStatus(s: JobStatusJson, now: number, verbose: boolean)
   if (s.Allocations.length === 0) out += 'No allocations placed\n';
   else
     out += formatTable(
-      ['ID', 'Node ID', 'Task Group', 'Version', 'Desired', 'Status', 'Created', 'Modified'],
+      ['ID', ...(verbose ? ['Eval ID'] : []), 'Node ID', ...(verbose ? ['Node Name'] : []), 'Task Group', 'Version', 'Desired', 'Status', 'Created', 'Modified'],
       s.Allocations.map((a) => [
         shortId(a.ID, verbose),
+        ...(verbose ? [a.EvalID] : []),
         shortId(a.NodeID, verbose),
+        ...(verbose ? [a.NodeName] : []),
         a.TaskGroup,
         String(a.JobVersion),
         a.DesiredStatus,

@@ -1,11 +1,14 @@
 /**
- * `bivouac node status` in Nomad's layout (command/node_status.go): the header, Drivers,
- * Node Events, Allocated Resources, Allocations, and with -verbose the Attributes and Meta;
- * and `--json` in the shape of Nomad's node API. Pure: the caller reads the rows.
+ * `bivouac node status` in Nomad 1.0's layouts (command/node_status.go): without an ID the
+ * node list; with `-self` or an ID the detail view (header with Uptime, host volumes and
+ * driver status, Node Events, Allocated Resources, Allocation/Host Resource Utilization,
+ * Allocations, and with -verbose the Drivers table, Attributes and Meta); and `--json` in
+ * the shape of Nomad's node API. Pure: the caller reads the rows and samples the host.
  */
 import type { NodeInfo } from '../node/types.js';
 import type { AllocRecord, NodeStatus } from '../state/index.js';
-import { formatKV, formatTable, formatTime, shortId } from '../cli/format.js';
+import { formatAgo, formatGoSeconds, formatIBytes, formatKV, formatTable, formatTime, MIB, shortId } from '../cli/format.js';
+import type { HostStats } from '../cli/host-stats.js';
 import { nodeCapacity } from '../scheduler/resources.js';
 
 export interface NodeEventView {
@@ -26,55 +29,88 @@ export interface NodeView {
   readonly allocs: readonly AllocRecord[];
 }
 
+/** What only the detail view needs: measured now, not stored. */
+export interface NodeDetailExtras {
+  /** null: Nomad's `error fetching node stats` and no Uptime line. */
+  readonly host: HostStats | null;
+  /** Summed usage of the running allocations; null hides the section, as Nomad does when alloc stats fail. */
+  readonly allocUsage: { readonly cpuMhz: number; readonly memoryBytes: number } | null;
+  readonly now: number;
+}
+
 export interface NodeRenderOptions {
   readonly verbose: boolean;
   readonly short: boolean;
 }
 
-const MIB = 1024 * 1024;
-
-/** go-humanize's IBytes, which Nomad uses for memory and disk: `256 MiB`, `1.5 GiB`, `15 GiB`. */
-export function formatIBytes(bytes: number): string {
-  if (bytes < 10) return `${bytes} B`;
-  const sizes = ['B', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB', 'EiB'];
-  const e = Math.min(sizes.length - 1, Math.floor(Math.log(bytes) / Math.log(1024)));
-  const val = Math.floor((bytes / 1024 ** e) * 10 + 0.5) / 10;
-  return `${val < 10 ? val.toFixed(1) : val.toFixed(0)} ${sizes[e]}`;
+/** Nomad 1.0's node list (`nomad node status` with no ID). */
+export function renderNodeList(v: NodeView, verbose: boolean, version: string): string {
+  const head = ['ID', 'DC', 'Name', 'Class', ...(verbose ? ['Address', 'Version'] : []), 'Drain', 'Eligibility', 'Status'];
+  const n = v.node;
+  const row = [shortId(n.id, verbose), n.datacenter, n.name, n.nodeClass, ...(verbose ? [n.attributes['unique.network.ip-address'] ?? '', version] : []), 'false', 'eligible', v.status];
+  return formatTable(head, [row]);
 }
 
-/** Allocations that hold resources on the node: not yet terminal on the client. */
-function holdsResources(a: AllocRecord): boolean {
-  return a.clientStatus === 'pending' || a.clientStatus === 'running';
-}
-
-/** Nomad's nodeDrivers: the detected and healthy drivers, sorted. */
-function usableDrivers(node: NodeInfo): string[] {
+/** Nomad's driver summary: detected drivers, the unhealthy ones marked, sorted. */
+function driverStatus(node: NodeInfo): string {
   return Object.values(node.drivers)
-    .filter((d) => d.detected && d.healthy)
-    .map((d) => d.name)
-    .sort();
+    .filter((d) => d.detected)
+    .map((d) => (d.healthy ? d.name : `${d.name} (unhealthy)`))
+    .sort()
+    .join(',');
 }
 
-export function renderNodeStatus(v: NodeView, opts: NodeRenderOptions): string {
+/** Nomad's nodeDrivers (for -short): `driver.<name> = 1` attributes, sorted. */
+function attrDrivers(node: NodeInfo): string {
+  return Object.entries(node.attributes)
+    .filter(([k, v]) => /^driver\.[^.]+$/.test(k) && v === '1')
+    .map(([k]) => k.slice('driver.'.length))
+    .sort()
+    .join(',');
+}
+
+/** The detail view of Nomad 1.0's `node status <id>` / `-self` (command/node_status.go formatNode). */
+export function renderNodeStatus(v: NodeView, x: NodeDetailExtras, opts: NodeRenderOptions): string {
   const { node } = v;
   const header: [string, string][] = [
-    ['ID', shortId(node.id, opts.verbose)],
+    ['ID', node.id],
     ['Name', node.name],
-    ['Class', node.nodeClass === '' ? '<none>' : node.nodeClass],
+    ['Class', node.nodeClass],
     ['DC', node.datacenter],
     ['Drain', 'false'],
     ['Eligibility', 'eligible'],
     ['Status', v.status],
+    ['CSI Controllers', ''],
+    ['CSI Drivers', ''],
   ];
   if (opts.short) {
-    header.push(['Drivers', usableDrivers(node).join(',')]);
-    return formatKV(header) + allocations(v, opts.verbose);
+    header.push(['Host Volumes', ''], ['CSI Volumes', ''], ['Drivers', attrDrivers(node)]);
+    return formatKV(header) + allocations(v, x.now, opts.verbose);
   }
-  let out = formatKV(header);
-  out += drivers(node, opts.verbose);
+  let out = '';
+  if (x.host === null) out += '\nerror fetching node stats: host statistics not available\n';
+  else header.push(['Uptime', formatGoSeconds(x.host.uptimeSeconds)]);
+  if (!opts.verbose) header.push(['Host Volumes', ''], ['CSI Volumes', ''], ['Driver Status', driverStatus(node)]);
+  out += formatKV(header);
+  if (opts.verbose) out += drivers(node);
   out += events(v.events, opts.verbose);
   out += allocated(v);
-  out += allocations(v, opts.verbose);
+  const total = nodeCapacity(node);
+  if (x.allocUsage !== null) {
+    const u = x.allocUsage;
+    const row = [`${Math.floor(u.cpuMhz)}/${total.cpu} MHz`, `${formatIBytes(u.memoryBytes)}/${formatIBytes(total.memoryMB * MIB)}`];
+    out += '\nAllocation Resource Utilization\n' + formatTable(['CPU', 'Memory'], [row]);
+  }
+  if (x.host !== null) {
+    const h = x.host;
+    const row = [
+      `${Math.floor(h.cpuTicksConsumed)}/${attrNumber(node, 'cpu.totalcompute')} MHz`,
+      `${formatIBytes(h.memoryUsedBytes)}/${formatIBytes(h.memoryTotalBytes)}`,
+      `${formatIBytes(h.diskUsedBytes)}/${formatIBytes(h.diskSizeBytes)}`,
+    ];
+    out += '\nHost Resource Utilization\n' + formatTable(['CPU', 'Memory', 'Disk'], [row]);
+  }
+  out += allocations(v, x.now, opts.verbose);
   if (opts.verbose) {
     out += '\nAttributes\n' + kvOrNone(node.attributes);
     out += '\nMeta\n' + kvOrNone(node.meta);
@@ -87,14 +123,10 @@ function kvOrNone(m: Readonly<Record<string, string>>): string {
   return keys.length === 0 ? '<none>\n' : formatKV(keys.map((k) => [k, m[k]]));
 }
 
-function drivers(node: NodeInfo, verbose: boolean): string {
+function drivers(node: NodeInfo): string {
   const list = Object.values(node.drivers).sort((a, b) => a.name.localeCompare(b.name));
-  const rows = list.map((d) => {
-    const base = [d.name, String(d.detected), String(d.healthy)];
-    return verbose ? [...base, d.message, formatTime(Date.parse(d.updatedAt))] : base;
-  });
-  const head = verbose ? ['Driver', 'Detected', 'Healthy', 'Message', 'Time'] : ['Driver', 'Detected', 'Healthy'];
-  return '\nDrivers\n' + formatTable(head, rows);
+  const rows = list.map((d) => [d.name, String(d.detected), String(d.healthy), d.message, formatTime(Date.parse(d.updatedAt))]);
+  return '\nDrivers\n' + formatTable(['Driver', 'Detected', 'Healthy', 'Message', 'Time'], rows);
 }
 
 /** Nomad prints the Details column only with -verbose; newest event first. */
@@ -102,17 +134,18 @@ function events(list: readonly NodeEventView[], verbose: boolean): string {
   const head = verbose ? ['Time', 'Subsystem', 'Message', 'Details'] : ['Time', 'Subsystem', 'Message'];
   const rows = list.map((e) => {
     const base = [formatTime(e.time), e.subsystem, e.message];
-    return verbose ? [...base, e.details === '' ? '<none>' : e.details] : base;
+    return verbose ? [...base, e.details] : base;
   });
   return '\nNode Events\n' + formatTable(head, rows);
 }
 
+/** Nomad sums the allocations whose client status is running. */
 function allocated(v: NodeView): string {
   const total = nodeCapacity(v.node);
   let cpu = 0;
   let mem = 0;
   let disk = 0;
-  for (const a of v.allocs.filter(holdsResources)) {
+  for (const a of v.allocs.filter((a) => a.clientStatus === 'running')) {
     cpu += a.resources.cpu;
     mem += a.resources.memoryMB;
     disk += a.resources.diskMB;
@@ -125,12 +158,27 @@ function allocated(v: NodeView): string {
   return '\nAllocated Resources\n' + formatTable(['CPU', 'Memory', 'Disk'], [row]);
 }
 
-/** bivouac makes no evaluations, so Eval ID is `<none>`. Newest allocation first, as Nomad sorts. */
-function allocations(v: NodeView, verbose: boolean): string {
+/**
+ * Nomad 1.0's formatAllocList, newest allocation first. bivouac makes no evaluations, so the
+ * verbose Eval ID column reads `<none>`.
+ */
+function allocations(v: NodeView, now: number, verbose: boolean): string {
   if (v.allocs.length === 0) return '\nAllocations\nNo allocations placed\n';
   const sorted = [...v.allocs].sort((a, b) => b.createTime - a.createTime || a.id.localeCompare(b.id));
-  const rows = sorted.map((a) => [shortId(a.id, verbose), '<none>', a.jobId, a.taskGroup, a.desiredStatus, a.clientStatus]);
-  return '\nAllocations\n' + formatTable(['ID', 'Eval ID', 'Job ID', 'Task Group', 'Desired Status', 'Client Status'], rows);
+  const when = (ms: number): string => (verbose ? formatTime(ms) : formatAgo(ms, now));
+  const rows = sorted.map((a) => [
+    shortId(a.id, verbose),
+    ...(verbose ? [''] : []),
+    shortId(v.node.id, verbose),
+    a.taskGroup,
+    String(a.jobVersion),
+    a.desiredStatus,
+    a.clientStatus,
+    when(a.createTime),
+    when(a.modifyTime),
+  ]);
+  const head = ['ID', ...(verbose ? ['Eval ID'] : []), 'Node ID', 'Task Group', 'Version', 'Desired', 'Status', 'Created', 'Modified'];
+  return '\nAllocations\n' + formatTable(head, rows);
 }
 
 /** A driver as Nomad's API reports it under `Node.Drivers`. */
@@ -235,3 +283,4 @@ export function apiNode(v: NodeView): ApiNode {
     })),
   };
 }
+

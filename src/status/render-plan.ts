@@ -15,7 +15,7 @@ export type UpdateType = 'create' | 'create/destroy update' | 'destroy' | 'ignor
 export interface PlanInput {
   readonly job: Job;
   /** The job's current version in the state, or null for a job the agent has not seen. */
-  readonly current: { readonly job: Job; readonly version: number; readonly hash: string } | null;
+  readonly current: { readonly job: Job; readonly version: number; readonly hash: string; readonly stopped: boolean } | null;
   readonly hash: string;
   /** This job's allocations, any status. */
   readonly allocsOfJob: readonly ExistingAlloc[];
@@ -72,8 +72,18 @@ export function planJob(input: PlanInput): Plan {
     },
     { rand: input.rand },
   );
-  const diff = diffJobs(current?.job ?? null, job);
+  const diff = current?.stopped ? unstop(diffJobs(current.job, job)) : diffJobs(current?.job ?? null, job);
   return { diff, jobType: job.type, version, updates, annotations: annotate(diff, current?.job ?? null, job), failures: placed.failures };
+}
+
+/**
+ * Running the file of a stopped job registers it again: Nomad's diff shows the job's Stop
+ * flag going `"true" => "false"` even when nothing else changed.
+ */
+function unstop(diff: JobDiff): JobDiff {
+  const fields = [...diff.fields.filter((f) => f.name !== 'Stop'), { type: 'Edited' as const, name: 'Stop', old: 'true', new: 'false' }];
+  fields.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  return { ...diff, type: 'Edited', fields };
 }
 
 /** Nomad's annotateTask, with bivouac's own rule for what is destructive (the scheduler's). */

@@ -4,9 +4,8 @@
  * the samples the agent stores (task_stats, schema 4), and the `CPU` / `Memory` cells of
  * `alloc status` (`12/100 MHz`, `41 MiB/64 MiB`) as Nomad prints them.
  */
-import { formatTable } from '../cli/format.js';
+import { formatIBytes, formatTable } from '../cli/format.js';
 import { listTaskStats, type Database } from '../state/index.js';
-import { formatIBytes } from './render-node.js';
 
 export interface MemoryStats {
   readonly RSS: number;

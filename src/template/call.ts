@@ -13,6 +13,9 @@ import { GoFloat, kindOf, truth, typeName } from './values.js';
 const NO_ARGS: readonly ArgNode[] = [];
 
 export abstract class Caller extends Evaluator {
+  /** Renders a named template of this template set (for functions that `execute`). */
+  protected abstract executeNamed(name: string, data: unknown): string;
+
   /** Calls `f` with args[from…] with Go's arity and type checks; `and`/`or` short-circuit. */
   evalCall(dot: unknown, f: TemplateFunc, node: Node, name: string, args: readonly ArgNode[], final: Final, from = 0): unknown {
     const given = args.length - from;
@@ -37,11 +40,17 @@ export abstract class Caller extends Evaluator {
     if (f.variadic !== undefined) for (; n < given; n++) argv[n] = this.evalArg(dot, f.variadic, args[from + n]);
     if (final !== MISSING) argv[n] = this.validateType(final, n < numFixed ? f.params[n] : (f.variadic ?? f.params[numFixed - 1]));
     if (f === BUILTINS.call && given > 0) argv.unshift(nodeString(args[from]));
+    if (f.executes === true) argv.unshift((tmpl: string, data: unknown) => this.executeNamed(tmpl, data));
     try {
       return (f.fn as (...a: unknown[]) => unknown)(...argv);
     } catch (e) {
+      // the stack ran out (recursion through executeTemplate): unwind untouched, as little
+      // work as possible down here; Template.execute reports it
+      if (e instanceof RangeError) throw e;
       this.node = node;
       const te = e instanceof TemplateError ? e : undefined;
+      // a render nested through this same function was already wrapped once, with its place
+      if (te !== undefined && te.code !== 'TEMPLATE_FUNC' && te.func === name && f.executes === true) throw te;
       const needs = te?.code === 'TEMPLATE_NEEDS_SERVER';
       return this.errorf(`error calling ${name}: ${e instanceof Error ? e.message : String(e)}`, {
         code: needs ? 'TEMPLATE_NEEDS_SERVER' : 'TEMPLATE_EXEC', func: te?.func ?? name, needs: te?.needs, cause: e,

@@ -4,9 +4,12 @@
  * template calls with a fresh variable scope. Evaluation is in eval.ts and call.ts.
  */
 import { Caller } from './call.js';
+import { funcError } from './errors.js';
 import { formatValue } from './fmt.js';
 import { nodeString, type IfNode, type Node, type RangeNode, type TemplateNode, type WithNode } from './nodes.js';
 import { kindOf, sortedKeys, truth, typeName } from './values.js';
+
+import { MAX_EXEC_DEPTH, type ExecContext } from './scope.js';
 
 export type { ExecContext, MissingKey } from './scope.js';
 
@@ -16,12 +19,27 @@ const BREAK = 1;
 const CONTINUE = 2;
 type Flow = 0 | 1 | 2;
 
-/** Go's maxExecDepth is 100000; JavaScript's stack is shallower, so recursion stops earlier. */
-export const MAX_EXEC_DEPTH = 1000;
+export { MAX_EXEC_DEPTH } from './scope.js';
 
 export class Exec extends Caller {
   out = '';
-  private depth = 0;
+  private depth: number;
+
+  constructor(ctx: ExecContext, tmplName: string, dot: unknown, depth = 0) {
+    super(ctx, tmplName, dot);
+    this.depth = depth;
+  }
+
+  /** A named template rendered apart, sharing the template set and the depth limit. */
+  protected executeNamed(name: string, data: unknown): string {
+    const tree = this.ctx.trees.get(name);
+    if (tree === undefined) throw funcError(`template: no template ${JSON.stringify(name)} associated with template ${JSON.stringify(this.ctx.name)}`);
+    if (this.depth >= MAX_EXEC_DEPTH) throw funcError(`exceeded maximum template depth (${MAX_EXEC_DEPTH})`);
+    const dot = data === null ? undefined : data;
+    const sub = new Exec(this.ctx, name, dot, this.depth + 1);
+    sub.walk(dot, tree);
+    return sub.out;
+  }
 
   walk(dot: unknown, node: Node): Flow {
     this.node = node;

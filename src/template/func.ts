@@ -14,8 +14,17 @@ export interface TemplateFunc {
   readonly params: readonly ParamKind[];
   /** The element kind of a final `...` parameter, if the function is variadic. */
   readonly variadic?: ParamKind;
+  /**
+   * The function renders the template's own named templates (consul-template's
+   * executeTemplate, bound to its template in Go): the engine passes a TemplateExecutor
+   * before the arguments.
+   */
+  readonly executes?: boolean;
   readonly fn: (...args: never[]) => unknown;
 }
+
+/** Renders one of the executing template's named templates with `data` as dot. */
+export type TemplateExecutor = (name: string, data: unknown) => string;
 
 export type FuncMap = Readonly<Record<string, TemplateFunc>>;
 

@@ -35,8 +35,18 @@ export class PipelineParser {
   ) {}
 
   errorf(msg: string): never {
-    const line = this.items[Math.min(this.maxFetched, this.items.length - 1)]?.line ?? 1;
-    throw new TemplateError('TEMPLATE_PARSE', `template: ${this.input.name}:${line}: ${msg}`, { template: this.input.name, line });
+    const item = this.items[Math.min(this.maxFetched, this.items.length - 1)];
+    const line = item?.line ?? 1;
+    // Go's message names the line only; the column (bytes, 1-based) of the token read last
+    // is kept as a field for callers that point at the place
+    let col: number | undefined;
+    if (item !== undefined) {
+      const text = this.input.text;
+      const at = Math.min(item.pos, text.length);
+      const lineStart = text.lastIndexOf('\n', at - 1) + 1;
+      col = Buffer.byteLength(text.slice(lineStart, at)) + 1;
+    }
+    throw new TemplateError('TEMPLATE_PARSE', `template: ${this.input.name}:${line}: ${msg}`, { template: this.input.name, line, col });
   }
 
   protected next(): Item {

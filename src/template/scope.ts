@@ -7,7 +7,11 @@ import { TemplateError } from './errors.js';
 import type { TemplateFunc } from './func.js';
 import { nodeString, type ListNode, type Node } from './nodes.js';
 
-export type MissingKey = 'default' | 'zero' | 'error';
+/** Go's missingkey option values; `invalid` is Go's other name for `default`. */
+export type MissingKey = 'default' | 'invalid' | 'zero' | 'error';
+
+/** Go's maxExecDepth is 100000; JavaScript's stack is shallower, so recursion stops earlier. */
+export const MAX_EXEC_DEPTH = 1000;
 
 export interface ExecContext {
   readonly name: string;

@@ -140,6 +140,6 @@ export function parseTemplate(name: string, text: string, opts: ParseOptions = {
  * generated text) is reported as Go reports too-deep nesting, not as a crash.
  */
 function stackToTemplateError(e: unknown, code: 'TEMPLATE_PARSE' | 'TEMPLATE_EXEC', name: string, what: string): unknown {
-  if (e instanceof RangeError && /call stack/i.test(e.message)) return new TemplateError(code, `template: ${name}: ${what}`, { template: name, cause: e });
+  if (e instanceof RangeError) return new TemplateError(code, `template: ${name}: ${what}`, { template: name, cause: e });
   return e;
 }

@@ -13,11 +13,14 @@ export type ErrorCode =
   | 'DRIVER_FINGERPRINT'
   | 'TASK_NOT_FOUND'
   | 'TASK_SETUP'
+  | 'TASK_VALIDATION'
+  | 'REMOTE_API'
   | 'STATE_MIGRATION'
   | 'STATE_NOT_FOUND'
   | 'UNSAFE_PATH'
   | 'NOT_FOUND'
-  | 'DISPATCH';
+  | 'DISPATCH'
+  | 'API_REQUEST';
 
 export class BivouacError extends Error {
   readonly code: ErrorCode;

@@ -1,6 +1,6 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { formatAgo, formatKV, formatTable, formatTime } from '../../src/cli/format.js';
+import { formatAgo, formatGoDuration, formatGoSeconds, formatIBytes, formatKV, formatTable, formatTime } from '../../src/cli/format.js';
 
 describe('CLI layouts', () => {
   test('key/value blocks align the equals signs', () => {
@@ -18,6 +18,28 @@ describe('CLI layouts', () => {
     assert.equal(formatAgo(now - 130_000, now), '2m10s ago');
     assert.equal(formatAgo(now - 3_780_000, now), '1h3m ago');
     assert.equal(formatAgo(now - 5_000, now), '5s ago');
-    assert.equal(formatAgo(now, now), 'now');
+    assert.equal(formatAgo(now, now), '0s ago');
+  });
+  test("an empty value or cell reads <none>, as Nomad's formatKV and formatList; keepEmpty leaves the separator", () => {
+    assert.equal(formatKV([['Class', ''], ['DC', 'dc1']]), 'Class = <none>\nDC    = dc1\n');
+    assert.equal(formatTable(['A', 'B'], [['x', '']]), 'A  B\nx  <none>\n');
+    assert.equal(formatTable(['CPU', 'Addresses'], [['100 MHz', '']], { keepEmpty: true }), 'CPU      Addresses\n100 MHz  \n');
+  });
+  test("Go's duration strings", () => {
+    assert.equal(formatGoDuration(0), '0s');
+    assert.equal(formatGoDuration(850), '850ns');
+    assert.equal(formatGoDuration(63_938), '63.938µs');
+    assert.equal(formatGoDuration(1_500_000), '1.5ms');
+    assert.equal(formatGoDuration(123_500_000_000), '2m3.5s');
+    assert.equal(formatGoDuration(3_600_000_000_000), '1h0m0s');
+    assert.equal(formatGoSeconds(2393), '39m53s');
+    assert.equal(formatGoSeconds(0), '0s');
+    assert.equal(formatGoSeconds(3605), '1h0m5s');
+  });
+  test('go-humanize IBytes', () => {
+    assert.equal(formatIBytes(0), '0 B');
+    assert.equal(formatIBytes(32 * 1024 * 1024), '32 MiB');
+    assert.equal(formatIBytes(25276510208), '24 GiB');
+    assert.equal(formatIBytes(1.5 * 1024 ** 3), '1.5 GiB');
   });
 });

@@ -8,7 +8,7 @@ import { after, before, describe, test } from 'node:test';
 import { cliPath } from '../helpers/paths.js';
 import { canonicalHash, parseJobFile } from '../../src/jobspec/index.js';
 import type { NodeInfo } from '../../src/node/index.js';
-import { insertAlloc, openState, putJobVersion, putNode, setAllocClientStatus, type Database } from '../../src/state/index.js';
+import { insertAlloc, openState, putJobVersion, putNode, setAllocClientStatus, setAllocDesired, setJobStopped, type Database } from '../../src/state/index.js';
 
 interface Run {
   readonly code: number;
@@ -111,6 +111,11 @@ describe('bivouac job plan, against an agent state', { skip }, () => {
       await registerJob(db, 'same.hcl', jobFile({ id: 'same' }), 1);
       await registerJob(db, 'changed.hcl', jobFile({ id: 'changed' }), 1);
       await registerJob(db, 'scaled.hcl', jobFile({ id: 'scaled' }), 1);
+      // A job whose file was removed: stopped, its allocation stopped and complete.
+      await registerJob(db, 'stopped.hcl', jobFile({ id: 'stopped' }), 1);
+      setJobStopped(db, 'stopped', T0);
+      setAllocDesired(db, 'stopped0-0000-4000-8000-000000000000', 'stop', 'job stopped', T0);
+      setAllocClientStatus(db, 'stopped0-0000-4000-8000-000000000000', 'complete', 'All tasks have completed', T0);
     } finally {
       db.close();
     }
@@ -118,6 +123,7 @@ describe('bivouac job plan, against an agent state', { skip }, () => {
     writeFileSync(join(tmp, 'same.hcl'), jobFile({ id: 'same' }));
     writeFileSync(join(tmp, 'changed.hcl'), jobFile({ id: 'changed', args: '2000' }));
     writeFileSync(join(tmp, 'scaled.hcl'), jobFile({ id: 'scaled', count: 2 }));
+    writeFileSync(join(tmp, 'stopped.hcl'), jobFile({ id: 'stopped' }));
     writeFileSync(
       join(tmp, 'windows.hcl'),
       jobFile({ id: 'windows', extra: '  constraint {\n    attribute = "${attr.kernel.name}"\n    value     = "windows"\n  }' }),
@@ -176,6 +182,12 @@ describe('bivouac job plan, against an agent state', { skip }, () => {
     assert.ok(lines.includes('        + args: "2000"'), r.stdout);
     assert.ok(lines.includes('        - args: "1000"'), r.stdout);
     assert.ok(r.stdout.endsWith('\nScheduler dry-run:\n- All tasks successfully allocated.\n\n'), r.stdout);
+  });
+
+  test('the file of a stopped job, unchanged: Stop "true" => "false", its group created again, exit 1', async () => {
+    const r = await plan('stopped.hcl');
+    assert.equal(r.code, 1, r.stderr);
+    assert.deepEqual(r.stdout.split('\n').slice(0, 3), ['+/- Job: "stopped"', '+/- Stop: "true" => "false"', '    Task Group: "g" (1 create)']);
   });
 
   test('a count change: the Count field, one create and one in-place update, exit 1', async () => {

@@ -6,6 +6,7 @@ import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { cliPath } from '../helpers/paths.js';
+import { formatAgo, formatTable } from '../../src/cli/format.js';
 import type { NodeInfo } from '../../src/node/index.js';
 import { canonicalHash, parseJobFile } from '../../src/jobspec/index.js';
 import { appendNodeEvent, insertAlloc, openState, putJobVersion, putNode, setAllocClientStatus } from '../../src/state/index.js';
@@ -29,6 +30,11 @@ function run(args: readonly string[], env: Readonly<Record<string, string>> = EN
 }
 
 const GiB = 1024 ** 3;
+
+/** Nomad's relative time for a fixed past instant, computed as the CLI does. */
+function ago(ms: number): string {
+  return formatAgo(ms, Date.now());
+}
 const T0 = Date.parse('2024-05-02T09:00:00Z');
 const NODE_ID = 'c754da1f-6337-b86d-47dc-2ef4c71aca14';
 const ALLOC_ID = '6e9a2a44-3f1c-8d5e-0b7a-4a1e9b2d5c10';
@@ -133,25 +139,40 @@ describe('bivouac node status, from the agent state', { skip }, () => {
     }
   });
 
-  test("Nomad's layout: header, drivers, events, allocated resources, allocations; exit 0", async () => {
+  test('no ID: the node list, exit 0', async () => {
     const r = await run(['node', 'status', '--data-dir', dataDir]);
     assert.equal(r.code, 0, r.stderr);
     assert.equal(r.stderr, '');
+    assert.equal(r.stdout, ['ID        DC   Name   Class   Drain  Eligibility  Status', 'c754da1f  dc1  node1  <none>  false  eligible     ready', ''].join('\n'));
+  });
+
+  test("-self: Nomad 1.0's detail view; host figures from /proc and statfs", async () => {
+    const r = await run(['node', 'status', '-self', '--data-dir', dataDir]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stderr, '');
+    // The host figures change from run to run: check their form, then the rest exactly.
+    const host = /\nHost Resource Utilization\nCPU +Memory +Disk\n(\d+)\/8000 MHz +(\S+ \S+)\/(\S+ \S+) +(\S+ \S+)\/(\S+ \S+)\n/.exec(r.stdout);
+    assert.ok(host, r.stdout);
+    assert.ok(Number(host[1]) <= 8000);
+    const uptime = /^Uptime {10}= ((\d+h)?(\d+m)?\d+s)$/m.exec(r.stdout);
+    assert.ok(uptime, r.stdout);
+    const stable = r.stdout.replace(host[0], '\nHOST\n').replace(uptime[0], 'UPTIME');
     assert.equal(
-      r.stdout,
+      stable,
       [
-        'ID          = c754da1f',
-        'Name        = node1',
-        'Class       = <none>',
-        'DC          = dc1',
-        'Drain       = false',
-        'Eligibility = eligible',
-        'Status      = ready',
-        '',
-        'Drivers',
-        'Driver    Detected  Healthy',
-        'raw_exec  true      true',
-        'rkt       false     false',
+        'ID              = c754da1f-6337-b86d-47dc-2ef4c71aca14',
+        'Name            = node1',
+        'Class           = <none>',
+        'DC              = dc1',
+        'Drain           = false',
+        'Eligibility     = eligible',
+        'Status          = ready',
+        'CSI Controllers = <none>',
+        'CSI Drivers     = <none>',
+        'UPTIME',
+        'Host Volumes    = <none>',
+        'CSI Volumes     = <none>',
+        'Driver Status   = raw_exec',
         '',
         'Node Events',
         'Time                  Subsystem  Message',
@@ -162,40 +183,49 @@ describe('bivouac node status, from the agent state', { skip }, () => {
         'CPU           Memory          Disk',
         '500/8000 MHz  256 MiB/16 GiB  300 MiB/40 GiB',
         '',
-        'Allocations',
-        'ID        Eval ID  Job ID  Task Group  Desired Status  Client Status',
-        '6e9a2a44  <none>   web     frontend    run             running',
+        'HOST',
         '',
+        'Allocations',
+        formatTable(['ID', 'Node ID', 'Task Group', 'Version', 'Desired', 'Status', 'Created', 'Modified'], [['6e9a2a44', 'c754da1f', 'frontend', '0', 'run', 'running', ago(T0), ago(T0)]]),
       ].join('\n'),
     );
   });
 
-  test('-verbose: full IDs, driver messages and times, event details, sorted attributes, meta', async () => {
-    const r = await run(['node', 'status', '-verbose', '-data-dir', dataDir]);
+  test('an ID prefix shows the same detail view; odd lengths are cut to even, as Nomad does', async () => {
+    const r = await run(['node', 'status', '--data-dir', dataDir, 'c754d']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /^ID {14}= c754da1f-6337-b86d-47dc-2ef4c71aca14$/m);
+    const one = await run(['node', 'status', '--data-dir', dataDir, 'c']);
+    assert.deepEqual([one.code, one.stderr], [1, 'Identifier must contain at least two characters.\n']);
+  });
+
+  test('-verbose: full IDs, the Drivers table, event details, sorted attributes, meta', async () => {
+    const r = await run(['node', 'status', '-self', '-verbose', '-data-dir', dataDir]);
     assert.equal(r.code, 0, r.stderr);
     const out = r.stdout;
-    assert.match(out, /^ID {10}= c754da1f-6337-b86d-47dc-2ef4c71aca14$/m);
+    assert.match(out, /^ID {14}= c754da1f-6337-b86d-47dc-2ef4c71aca14$/m);
+    assert.doesNotMatch(out, /^Driver Status/m);
     assert.ok(out.includes('Driver    Detected  Healthy  Message        Time\n'), out);
     assert.ok(out.includes('raw_exec  true      true     Healthy        2024-05-02T09:00:01Z\n'), out);
     assert.ok(out.includes('rkt       false     false    rkt not found  2024-05-02T09:00:02Z\n'), out);
     assert.ok(out.includes('2024-05-02T09:00:01Z  Driver     Driver rkt is not detected  rkt not found\n'), out);
     assert.ok(out.includes('2024-05-02T09:00:00Z  Cluster    Node registered             <none>\n'), out);
-    assert.ok(out.includes(`${ALLOC_ID}  <none>   web`), out);
+    assert.ok(out.includes(`${ALLOC_ID}  <none>   ${NODE_ID}  frontend    0        run      running  2024-05-02T09:00:00Z  2024-05-02T09:00:00Z\n`), out);
     const attrs = out.slice(out.indexOf('\nAttributes\n') + '\nAttributes\n'.length, out.indexOf('\nMeta\n')).trimEnd().split('\n');
     assert.deepEqual(attrs.map((l) => l.split(' = ')[0].trim()), Object.keys(testNode().attributes).sort());
     assert.ok(attrs.includes('cpu.totalcompute         = 8000'), attrs.join('\n'));
     assert.ok(out.endsWith('\nMeta\nrack = r1\n'), out);
   });
 
-  test('-short: a Drivers line of the healthy drivers instead of the sections', async () => {
-    const r = await run(['node', 'status', '-short', '--data-dir', dataDir]);
+  test('-short: the header with a Drivers line, then the allocations', async () => {
+    const r = await run(['node', 'status', '-self', '-short', '--data-dir', dataDir]);
     assert.equal(r.code, 0, r.stderr);
-    assert.ok(r.stdout.includes('Status      = ready\nDrivers     = raw_exec\n\nAllocations\n'), r.stdout);
+    assert.ok(r.stdout.includes('Status          = ready\nCSI Controllers = <none>\nCSI Drivers     = <none>\nHost Volumes    = <none>\nCSI Volumes     = <none>\nDrivers         = raw_exec\n\nAllocations\n'), r.stdout);
     assert.ok(!r.stdout.includes('Node Events'), r.stdout);
   });
 
   test("--json: Nomad's node API shape", async () => {
-    const r = await run(['node', 'status', '--json', '--data-dir', dataDir]);
+    const r = await run(['node', 'status', '-self', '--json', '--data-dir', dataDir]);
     assert.equal(r.code, 0, r.stderr);
     const n = JSON.parse(r.stdout) as Record<string, unknown>;
     assert.equal(n.ID, NODE_ID);
@@ -218,10 +248,25 @@ describe('bivouac node status, from the agent state', { skip }, () => {
       Disk: { DiskMB: 40960 },
       MinDynamicPort: 20000,
       MaxDynamicPort: 32000,
+      Networks: null,
+      NodeNetworks: null,
+      Devices: null,
     });
+    // The fields Nomad's CLI reads without a nil check.
+    assert.deepEqual(n.Resources, { CPU: 8000, MemoryMB: 16384, DiskMB: 40960, IOPS: 0, Networks: null, Devices: null });
     assert.deepEqual(
       (n.Events as { Message: string }[]).map((e) => e.Message),
       ['Node registered', 'Driver rkt is not detected'],
+    );
+  });
+
+  test('--json without an ID: the node list stubs, as GET /v1/nodes', async () => {
+    const r = await run(['node', 'status', '--json', '--data-dir', dataDir]);
+    assert.equal(r.code, 0, r.stderr);
+    const list = JSON.parse(r.stdout) as { ID: string; Status: string; Datacenter: string }[];
+    assert.deepEqual(
+      list.map((n) => [n.ID, n.Status, n.Datacenter]),
+      [[NODE_ID, 'ready', 'dc1']],
     );
   });
 
@@ -238,7 +283,7 @@ describe('bivouac node status, with no agent state (live fingerprint)', { skip }
   after(() => rmSync(tmp, { recursive: true, force: true }));
 
   test('fingerprints the host and drivers now, and says so on stderr in one line', async () => {
-    const r = await run(['node', 'status', '-verbose', '--data-dir', dataDir]);
+    const r = await run(['node', 'status', '-self', '-verbose', '--data-dir', dataDir]);
     assert.equal(r.code, 0, r.stderr);
     assert.equal(r.stderr, `no agent state in ${dataDir}; showing a live fingerprint\n`);
     assert.match(r.stdout, new RegExp(`^Name += ${hostname().replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`, 'm'));
@@ -252,7 +297,7 @@ describe('bivouac node status, with no agent state (live fingerprint)', { skip }
   });
 
   test('BIVOUAC_ENABLE_RAW_EXEC enables raw_exec; the node ID is the one kept in the data dir', async () => {
-    const r = await run(['node', 'status', '--json', '--data-dir', dataDir], { ...ENV, BIVOUAC_ENABLE_RAW_EXEC: '1' });
+    const r = await run(['node', 'status', '-self', '--json', '--data-dir', dataDir], { ...ENV, BIVOUAC_ENABLE_RAW_EXEC: '1' });
     assert.equal(r.code, 0, r.stderr);
     const n = JSON.parse(r.stdout) as { ID: string; Drivers: Record<string, { Detected: boolean; Healthy: boolean }>; Attributes: Record<string, string> };
     assert.deepEqual(n.Drivers.raw_exec, { ...n.Drivers.raw_exec, Detected: true, Healthy: true });

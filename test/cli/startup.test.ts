@@ -49,3 +49,32 @@ describe('what each command loads', () => {
     assert.ok([...reachable(join(dist, 'job-validate.js'))].some((m) => m.includes(join('jobspec', 'parse'))));
   });
 });
+
+/** The shipped CLI is the bundle in dist/bin: one chunk per command, found from the entry's dynamic imports. */
+const bin = join(repoRoot, 'dist', 'bin');
+function commandChunk(cmd: string): string {
+  const entry = readFileSync(join(bin, 'bivouac.js'), 'utf8');
+  const m = [...entry.matchAll(/import\(\s*["'](\.\/[^"']+)["']\s*\)/g)].map((x) => x[1]).find((s) => new RegExp(`^\\./${cmd}-[A-Z0-9]+\\.js$`).test(s));
+  assert.ok(m, `no chunk for ${cmd} in dist/bin/bivouac.js`);
+  return join(bin, m);
+}
+/** A chunk reaches the parser when it imports the WASM package or starts the parser's worker. */
+function reachesParser(entry: string): boolean {
+  return [...reachable(entry)].some((m) => m.includes('hcl2json') || (!m.startsWith('pkg:') && readFileSync(m, 'utf8').includes('hcl-worker')));
+}
+
+describe('what each bundled command loads', () => {
+  for (const cmd of ['status', 'alloc-status', 'alloc-logs', 'node-status', 'version']) {
+    test(`${cmd} never loads the HCL parser`, () => {
+      assert.equal(reachesParser(commandChunk(cmd)), false);
+    });
+  }
+
+  test('job validate does reach it (the check above can fail)', () => {
+    assert.equal(reachesParser(commandChunk('job-validate')), true);
+  });
+
+  test('version loads no package', () => {
+    assert.deepEqual([...reachable(commandChunk('version'))].filter((m) => m.startsWith('pkg:')), []);
+  });
+});

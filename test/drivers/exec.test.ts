@@ -9,6 +9,7 @@ import { after, describe, test } from 'node:test';
 import { createExecDriver } from '../../src/drivers/exec/index.js';
 import { fingerprintExec } from '../../src/drivers/exec/fingerprint.js';
 import { decodeExecConfig } from '../../src/drivers/exec/config.js';
+import { fstabText } from '../../src/drivers/exec/setup.js';
 import { trackingDir } from '../../src/cgroups/index.js';
 import type { Driver, TaskConfig } from '../../src/drivers/types.js';
 import { isBivouacError } from '../../src/util/errors.js';
@@ -125,6 +126,20 @@ describe('exec driver', () => {
     assert.doesNotMatch(out, /^sbin$/m);
   });
 
+  test('a nobody task is bounded to Nomad\'s default capabilities (no CAP_SYS_ADMIN); root keeps the full set', async () => {
+    const bnd = async (user: string): Promise<bigint> => {
+      const cfg = cfgFor(sh('grep CapBnd /proc/self/status'), { user });
+      const id = await start(driver, cfg);
+      await driver.waitTask(id);
+      return BigInt(`0x${/CapBnd:\s+([0-9a-f]+)/.exec(readFileSync(cfg.stdoutPath, 'utf8'))?.[1] ?? '0'}`);
+    };
+    const CAP_SYS_ADMIN = 21n;
+    const nobody = await bnd('');
+    assert.equal((nobody >> CAP_SYS_ADMIN) & 1n, 0n);
+    assert.equal(nobody, 0xa80405fbn);
+    assert.equal((await bnd('root') >> CAP_SYS_ADMIN) & 1n, 1n);
+  });
+
   test('user = "root" runs as root; an unknown user is a start error that no restart fixes', async () => {
     const cfg = cfgFor(sh('id -u'), { user: 'root' });
     const id = await start(driver, cfg);
@@ -163,6 +178,34 @@ describe('exec config and fingerprint', () => {
     }
   });
 
+  test('the root\'s mount table: binds (ro ones read-only), /proc, /dev; spaces and tabs escaped as fstab wants', () => {
+    const text = fstabText('/data/alloc/a b/t/', [
+      { mode: 'ro', src: '/usr', dst: '/usr' },
+      { mode: 'rw', src: '/data/alloc/a b/alloc', dst: '/alloc' },
+    ]);
+    assert.equal(
+      text,
+      [
+        '/usr /data/alloc/a\\040b/t/usr none bind,ro 0 0',
+        '/data/alloc/a\\040b/alloc /data/alloc/a\\040b/t/alloc none bind 0 0',
+        'proc /data/alloc/a\\040b/t/proc proc nosuid,nodev,noexec 0 0',
+        'bivouac-dev /data/alloc/a\\040b/t/dev tmpfs nosuid,noexec,mode=0755,size=64k 0 0',
+        '',
+      ].join('\n'),
+    );
+  });
+
+  test('a driver that cannot run exec refuses the start, saying why, and no restart helps', async () => {
+    const notRoot = createExecDriver({ log: silentLogger, isRoot: () => false });
+    assert.deepEqual(await notRoot.fingerprint(), { detected: false, healthy: false, message: 'Driver must run as root', attributes: {} });
+    try {
+      await notRoot.startTask(cfgFor(sh('true')));
+      assert.fail('started');
+    } catch (e) {
+      assert.ok(isBivouacError(e) && e.code === 'DRIVER_START' && !e.recoverable && /Driver must run as root/.test(e.userMessage), String(e));
+    }
+  });
+
   test('fingerprint: driver.exec = 1 as root on Linux with cgroups; undetected otherwise, saying why', () => {
     const base = { platform: 'linux', isRoot: true, procRoot: '/proc', binDirs: ['/usr/bin', '/bin', '/usr/sbin', '/sbin'] };
     const ok = fingerprintExec(base).result;
@@ -172,7 +215,7 @@ describe('exec config and fingerprint', () => {
     const noProc = makeTempDir('exec-noproc');
     try {
       assert.equal(fingerprintExec({ ...base, procRoot: noProc }).result.message, 'Failed to discover cgroup mount point');
-      assert.match(fingerprintExec({ ...base, binDirs: [noProc] }).result.message, /unshare, mount, chroot/);
+      assert.match(fingerprintExec({ ...base, binDirs: [noProc] }).result.message, /unshare, mount, chroot, setpriv/);
     } finally {
       rmSync(noProc, { recursive: true, force: true });
     }

@@ -157,6 +157,18 @@ describe('rkt driver', () => {
     await waitFor(() => runStandin(sb, ['status', uuid]).code === 254, 'pod removed by the retry', 30_000);
   });
 
+  test('signalTask reaches the app through the exit-status shim and rkt, not the shim alone', async () => {
+    const { sb, make } = setup();
+    const d = make();
+    const cfg = taskConfig(sb, sh('trap \'echo got > "$NOMAD_ALLOC_DIR/data/sig"; exit 0\' HUP; echo ready; while :; do sleep 0.1; done'));
+    const h = await d.startTask(cfg);
+    cleanups.push(() => d.destroyTask(h.taskId, true));
+    await waitFor(() => fileContains(cfg.stdoutPath, 'ready'), 'ready');
+    await d.signalTask?.(h.taskId, 'SIGHUP');
+    assert.deepEqual(await d.waitTask(h.taskId), { exitCode: 0, signal: 0, oomKilled: false, err: null });
+    assert.equal(read(join(cfg.dirs.allocDir, 'data', 'sig')), 'got\n');
+  });
+
   test('an unknown pod is TASK_NOT_FOUND', async () => {
     const { make } = setup();
     const handle = { driver: 'rkt', taskId: 'x', version: 1, state: { uuid: '00000000-0000-4000-8000-000000000000', pid: 1, startTime: 1, bootId: 'b' } };

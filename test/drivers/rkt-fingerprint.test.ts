@@ -77,7 +77,8 @@ describe('rkt fingerprint with the stand-in', () => {
   test('missing binary: undetected', async () => {
     const fp = await createRktDriver({ log: silentLogger, rktPath: '/nonexistent/rkt', isRoot: () => true }).fingerprint();
     assert.deepEqual([fp.detected, fp.healthy], [false, false]);
-    assert.match(fp.message, /^Failed to execute rkt version: failed to execute rkt version: .*ENOENT/);
+    assert.match(fp.message, /^Failed to execute rkt version: [^:]*ENOENT/);
+    assert.doesNotMatch(fp.message, /failed to execute/);
   });
   test('found by name on PATH', async () => {
     const sb = makeRktSandbox({ versionFormat: '0.16', version: '1.28.0' });

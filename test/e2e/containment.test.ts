@@ -133,7 +133,7 @@ describe('containment through the agent (raw_exec)', { concurrency: 2 }, () => {
       const verbose = cli(['alloc', 'status', '-verbose', '--data-dir', sb.dataDir, a.id]).stdout;
       assert.match(verbose, /Memory Stats\nCache +Max Usage +RSS +Swap +Usage\n/);
       assert.match(verbose, /CPU Stats\nPercent +System Mode +Total Ticks +User Mode\n/);
-      const node = JSON.parse(cli(['node', 'status', '--json', '--data-dir', sb.dataDir]).stdout) as { Attributes: Record<string, string> };
+      const node = JSON.parse(cli(['node', 'status', '-self', '--json', '--data-dir', sb.dataDir]).stdout) as { Attributes: Record<string, string> };
       assert.equal(node.Attributes['unique.cgroup.mountpoint'], '/sys/fs/cgroup');
       assert.match(node.Attributes['unique.cgroup.version'], /^v[12]$/);
       assert.equal(node.Attributes['bivouac.containment'], 'cgroup');

@@ -197,6 +197,7 @@ describe('exec driver end to end', () => {
       const bt = allocStatus(sb, b.ID).TaskStates.t;
       assert.equal(bt.Events.filter((e) => e.Type === 'Started').length, 1);
       assert.equal(bt.Events.find((e) => e.Type === 'Terminated')?.DisplayMessage, 'Exit Code: 0');
+      assert.equal(bt.Events.find((e) => e.Type === 'Terminated')?.Details.oom_killed, 'false');
 
       // The service was re-attached, not restarted: same processes, still running.
       await waitFor('agent up', () => agent.output().includes('task re-attached'));
@@ -261,7 +262,7 @@ describe('exec driver end to end', () => {
       const db = join(sb.dataDir, 'state.db');
       assert.ok(readdirSync(sb.dataDir).includes('state.db'), db);
       const { cli } = await import('../helpers/agent.js');
-      const r = cli(['node', 'status', '-verbose', '--data-dir', sb.dataDir]);
+      const r = cli(['node', 'status', '-self', '-verbose', '--data-dir', sb.dataDir]);
       assert.match(r.stdout, /driver\.exec\s*=\s*1/);
     } finally {
       await agent.stop();

@@ -156,7 +156,7 @@ interface NodeJson {
 }
 
 function nodeJson(b: Box): NodeJson | null {
-  const r = cli(['node', 'status', '--json', '--data-dir', b.sb.dataDir]);
+  const r = cli(['node', 'status', '-self', '--json', '--data-dir', b.sb.dataDir]);
   if (r.code !== 0) return null;
   const n = JSON.parse(r.stdout) as NodeJson;
   // Only the agent's own row counts: a live fingerprint (no row yet) says so on stderr.
@@ -202,7 +202,7 @@ describe('rkt through the agent', { concurrency: 3 }, () => {
       assert.equal(node.Attributes['driver.rkt.version'], '1.30.0');
       assert.equal(node.Attributes['driver.rkt.appc.version'], '0.8.11');
       assert.equal(node.Attributes['driver.rkt.volumes.enabled'], '1');
-      const verbose = cli(['node', 'status', '-verbose', '--data-dir', ok.sb.dataDir]);
+      const verbose = cli(['node', 'status', '-self', '-verbose', '--data-dir', ok.sb.dataDir]);
       assert.equal(verbose.code, 0, verbose.stderr);
       assert.match(verbose.stdout, /^rkt\s+true\s+true\s+Healthy/m);
       assert.match(verbose.stdout, /^driver\.rkt\s+= 1$/m);

@@ -17,8 +17,11 @@ export const repoRoot: string = (() => {
 /** Fixtures live in the source tree, not in dist/. */
 export const fixturesDir = join(repoRoot, 'test', 'fixtures');
 
-/** The compiled CLI, built by `npm run build` (the `prepare` step of `npm ci`). */
-export const cliPath = join(repoRoot, 'dist', 'cmd', 'bivouac.js');
+/**
+ * The CLI as shipped: the bundle `npm run build` makes of the compiled cmd/ (the `prepare`
+ * step of `npm ci`), one file per command, so a cold command loads a few files, not dozens.
+ */
+export const cliPath = join(repoRoot, 'dist', 'bin', 'bivouac.js');
 
 /**
  * The shared corpus next to the repository (../shared in a session, a copy beside CI's

@@ -97,3 +97,70 @@ describe('canonicalHash', () => {
     assert.equal(a, b);
   });
 });
+
+describe('toApiJson: the issue-10 fields, one by one', () => {
+  const groupsOf = (api: Record<string, unknown>): readonly Record<string, unknown>[] => api['TaskGroups'] as readonly Record<string, unknown>[];
+  const tasksOf = (g: Record<string, unknown>): readonly Record<string, unknown>[] => g['Tasks'] as readonly Record<string, unknown>[];
+
+  test('groups, tasks and ports in file order, never sorted', async () => {
+    const text = 'job "j" {\n  group "zeta" {\n    network {\n      port "web" {}\n      port "admin" {}\n    }\n    task "b" {\n      driver = "docker"\n      config {\n        image = "x"\n      }\n    }\n    task "a" {\n      driver = "docker"\n      config {\n        image = "x"\n      }\n    }\n  }\n  group "alpha" {\n    task "t" {\n      driver = "docker"\n      config {\n        image = "x"\n      }\n    }\n  }\n}\n';
+    const api = toApiJson(await job(text)).Job;
+    assert.deepEqual(groupsOf(api).map((g) => g['Name']), ['zeta', 'alpha']);
+    assert.deepEqual(tasksOf(groupsOf(api)[0]).map((t) => t['Name']), ['b', 'a']);
+    const net = (groupsOf(api)[0]['Networks'] as readonly Record<string, unknown>[])[0];
+    assert.deepEqual((net['DynamicPorts'] as readonly Record<string, unknown>[]).map((p) => p['Label']), ['web', 'admin']);
+  });
+
+  test('vault is pushed down into tasks (the task\'s own wins, then the group\'s, then the job\'s); groups have no Vault', async () => {
+    const text = wrap({ job: 'vault {\n policies = ["job"]\n }', group: 'vault {\n policies = ["group"]\n change_mode = "noop"\n }' })
+      .replace('  }\n}\n', '    task "own" {\n      driver = "raw_exec"\n      config {\n        command = "x"\n      }\n      vault {\n        policies = ["own"]\n      }\n    }\n  }\n  group "h" {\n    task "u" {\n      driver = "raw_exec"\n      config {\n        command = "x"\n      }\n    }\n  }\n}\n');
+    const api = toApiJson(await job(text)).Job;
+    const [g, h] = groupsOf(api);
+    const vault = (policies: string[], mode = 'restart'): Record<string, unknown> => ({ Policies: policies, Namespace: '', Env: true, ChangeMode: mode, ChangeSignal: 'SIGHUP' });
+    assert.deepEqual(tasksOf(g).map((t) => t['Vault']), [vault(['group'], 'noop'), vault(['own'])]);
+    assert.deepEqual(tasksOf(h).map((t) => t['Vault']), [vault(['job'])]);
+    assert.ok(!('Vault' in g) && !('Vault' in api), 'no Vault field outside tasks');
+  });
+
+  test('affinities and spreads in Nomad\'s shape, with Canonicalize\'s weight', async () => {
+    const api = toApiJson(await job(wrap({
+      group: 'affinity {\n attribute = "${node.datacenter}"\n value = "dc1"\n }\n spread {\n attribute = "${meta.rack}"\n target "r1" {\n percent = 70\n }\n target "r2" {\n percent = 30\n }\n }',
+    }))).Job;
+    const g = groupsOf(api)[0];
+    assert.deepEqual(g['Affinities'], [{ LTarget: '${node.datacenter}', RTarget: 'dc1', Operand: '=', Weight: 50 }]);
+    assert.deepEqual(g['Spreads'], [{ Attribute: '${meta.rack}', Weight: 50, SpreadTarget: [{ Value: 'r1', Percent: 70 }, { Value: 'r2', Percent: 30 }] }]);
+  });
+
+  test('driver config blocks as lists of maps; no invented kill signal, mbits or host network; task disk kept; distinct_hosts RTarget empty', async () => {
+    const api = toApiJson(await job(wrap({
+      job: 'constraint {\n distinct_hosts = true\n }',
+      task: 'resources {\n disk = 64\n network {\n port "db" {}\n }\n }',
+    }).replace('driver = "raw_exec"', 'driver = "docker"').replace('command = "/bin/true"', 'image = "redis"\n port_map {\n db = 6379\n }\n logging {\n type = "syslog"\n config {\n tag = "x"\n }\n }'))).Job;
+    const t = tasksOf(groupsOf(api)[0])[0];
+    assert.deepEqual(t['Config'], { image: 'redis', port_map: [{ db: 6379 }], logging: [{ type: 'syslog', config: [{ tag: 'x' }] }] });
+    assert.equal(t['KillSignal'], '');
+    const res = t['Resources'] as Record<string, unknown>;
+    assert.equal(res['DiskMB'], 64);
+    const net = (res['Networks'] as readonly Record<string, unknown>[])[0];
+    assert.equal(net['MBits'], null);
+    assert.deepEqual(net['DynamicPorts'], [{ Label: 'db', Value: 0, To: 0, HostNetwork: '' }]);
+    assert.deepEqual(api['Constraints'], [{ LTarget: '', RTarget: '', Operand: 'distinct_hosts' }]);
+  });
+
+  test('update, migrate, scaling, services and dns complete with Nomad\'s defaults', async () => {
+    const api = toApiJson(await job(wrap({
+      group: 'count = 2\n migrate {\n max_parallel = 2\n }\n scaling {\n max = 5\n policy {\n cooldown = "1m"\n }\n }\n network {\n mode = "bridge"\n port "http" {}\n dns {\n servers = ["1.1.1.1"]\n }\n }\n service {\n port = "http"\n check_restart {\n limit = 3\n }\n check {\n type = "http"\n path = "/"\n interval = "10s"\n timeout = "2s"\n }\n }',
+    }))).Job;
+    const g = groupsOf(api)[0];
+    assert.deepEqual(g['Migrate'], { MaxParallel: 2, HealthCheck: 'checks', MinHealthyTime: 10e9, HealthyDeadline: 300e9 });
+    assert.deepEqual(g['Scaling'], { ID: '', Namespace: '', Type: 'horizontal', Target: null, Min: 2, Max: 5, Policy: { cooldown: '1m' }, Enabled: true, CreateIndex: 0, ModifyIndex: 0 });
+    const svc = (g['Services'] as readonly Record<string, unknown>[])[0];
+    assert.equal(svc['Name'], 'j-g', 'a group service is named job-group');
+    assert.equal(svc['PortLabel'], 'http');
+    const check = (svc['Checks'] as readonly Record<string, unknown>[])[0];
+    assert.deepEqual(check['CheckRestart'], { Limit: 3, Grace: 1e9, IgnoreWarnings: false }, 'the service check_restart merged in, grace 1s');
+    const net = (g['Networks'] as readonly Record<string, unknown>[])[0];
+    assert.deepEqual(net['DNS'], { Servers: ['1.1.1.1'], Searches: null, Options: null });
+    assert.equal(g['Update'] !== null, true, 'a service group inherits the default update');
+  });
+});

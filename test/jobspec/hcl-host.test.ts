@@ -16,4 +16,24 @@ describe('HclHost: the parser in its own thread', () => {
     await assert.rejects(host.parse('big', big, 1), ParserFailure);
     assert.deepEqual(await host.parse('next', 'b = 2\n'), { b: 2 });
   });
+
+  test('a parser idle past its limit is let go, and the next file loads a new one', async () => {
+    const host = new HclHost(20_000, 50);
+    assert.equal(host.loaded, false);
+    assert.deepEqual(await host.parse('a', 'a = 1\n'), { a: 1 });
+    const end = Date.now() + 30_000;
+    while (host.loaded) {
+      assert.ok(Date.now() < end, 'the idle parser was never let go');
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    assert.deepEqual(await host.parse('b', 'b = 2\n'), { b: 2 });
+    assert.equal(host.loaded, true);
+  });
+
+  test('without an idle limit the parser stays loaded', async () => {
+    const host = new HclHost(20_000);
+    await host.parse('a', 'a = 1\n');
+    await new Promise((r) => setTimeout(r, 200));
+    assert.equal(host.loaded, true);
+  });
 });

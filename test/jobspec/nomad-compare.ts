@@ -83,8 +83,6 @@ export const NEWER_NOMAD: Readonly<Record<string, { readonly reason: string; rea
 export const OTHER_VERDICTS: Readonly<Record<string, string>> = {
   'nomad-e2e/terminating-gateway.nomad':
     'a Nomad server accepts it: its Connect admission hook adds the gateway task that local validation misses (see the corpus README)',
-  'nomad-jobspec-fixtures/tg-service-connect-gateway-terminating.hcl':
-    'Consul linked-service TLS rules (ConsulLinkedService.Validate) are not checked by bivouac, which runs no Connect',
   'nomad-jobspec-fixtures/bad-ports.hcl':
     'bivouac refuses a port label that cannot name NOMAD_PORT_<label>, as Nomad\'s -hcl1 parser does; Nomad\'s HCL2 path lets `port "" {}` through',
 };

@@ -51,6 +51,7 @@ const rejected: readonly Case[] = [
   { rule: 'a task service check naming a task', text: wrap({ group: http, task: check(`${okCheck}\n task = "t"`) }), code: 'CHECK_INVALID', says: 'only task group service checks can be assigned tasks' },
   { rule: 'a group script check without a task', text: wrap({ group: `${http}\n${check('type = "script"\n command = "x"\n interval = "10s"\n timeout = "2s"')}` }), code: 'CHECK_INVALID', says: 'must specify task parameter' },
   { rule: 'a group check naming a task that does not exist', text: wrap({ group: `${http}\n${check('type = "script"\n command = "x"\n interval = "10s"\n timeout = "2s"\n task = "nope"')}` }), code: 'CHECK_INVALID', says: 'refers to non-existent task nope' },
+  { rule: 'a terminating gateway service with sni but no ca_file', text: wrap({ group: 'service {\n name = "gw"\n connect {\n gateway {\n terminating {\n service {\n name = "api"\n sni = "api.local"\n }\n }\n }\n }\n }' }), code: 'SERVICE_INVALID', says: 'Service[0] gw validation failed: Consul Linked Service TLS SNI requires CAFile' },
   // Scaling (TaskGroup.validateScalingPolicy)
   { rule: 'count below scaling min', text: wrap({ group: 'count = 1\n scaling {\n min = 2\n max = 5\n }' }), code: 'SCALING_INVALID', says: 'task group count must not be less than minimum count in scaling policy' },
   { rule: 'count above scaling max', text: wrap({ group: 'count = 6\n scaling {\n min = 2\n max = 5\n }' }), code: 'SCALING_INVALID', says: 'task group count must not be greater than maximum count in scaling policy' },
@@ -89,6 +90,12 @@ const rejected: readonly Case[] = [
   { rule: 'a job vault without policies reaches every task', text: wrap({ job: 'vault {\n env = false\n }' }), code: 'VAULT_INVALID', says: 'Policy list cannot be empty' },
   { rule: 'distinct_hosts at task level', text: wrap({ task: 'constraint {\n distinct_hosts = true\n }' }), code: 'INVALID_CONSTRAINT', says: 'Constraint 1 has disallowed Operand at task level: distinct_hosts' },
   { rule: 'a csi_plugin type that does not exist', text: wrap({ task: 'csi_plugin {\n id = "p"\n type = "sidecar"\n mount_dir = "/csi"\n }' }), code: 'INVALID_VALUE', says: "CSIPluginConfig PluginType must be one of 'node', 'controller', or 'monolith'" },
+  { rule: 'a job ID with a space', text: wrap({}).replace('job "j"', 'job "a b"'), code: 'INVALID_VALUE', says: 'Job ID contains a space' },
+  { rule: 'an empty job name', text: wrap({ job: 'name = ""' }), code: 'INVALID_VALUE', says: 'Missing job name' },
+  { rule: 'an empty region', text: wrap({ job: 'region = ""' }), code: 'INVALID_VALUE', says: 'Missing job region' },
+  { rule: 'an empty namespace', text: wrap({ job: 'namespace = ""' }), code: 'INVALID_VALUE', says: 'Job must be in a namespace' },
+  { rule: 'a negative task shutdown_delay', text: wrap({ task: 'shutdown_delay = "-1s"' }), code: 'OUT_OF_RANGE', says: 'ShutdownDelay must be a positive value' },
+  { rule: 'a negative group shutdown_delay', text: wrap({ group: 'shutdown_delay = "-1s"' }), code: 'OUT_OF_RANGE', says: 'ShutdownDelay must be a positive value' },
   { rule: 'an empty datacenter name', text: wrap({ job: 'datacenters = [""]' }), code: 'INVALID_VALUE', says: 'Job datacenter must be non-empty string' },
   { rule: 'stop_after_client_disconnect on a system job', text: wrap({ job: 'type = "system"', group: 'stop_after_client_disconnect = "1m"' }), code: 'BLOCK_NOT_ALLOWED', says: 'stop_after_client_disconnect can only be set in batch and service jobs' },
 ];

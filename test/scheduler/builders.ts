@@ -13,7 +13,7 @@ export function port(label: string, value = 0, to = 0): Port {
 }
 
 export function network(reserved: readonly Port[] = [], dynamic: readonly Port[] = []): NetworkResource {
-  return { mode: 'host', mbits: 0, reservedPorts: reserved, dynamicPorts: dynamic };
+  return { mode: 'host', mbits: 0, reservedPorts: reserved, dynamicPorts: dynamic, dns: null };
 }
 
 export function task(over: Partial<Task> & { readonly cpu?: number; readonly memoryMB?: number } = {}): Task {

@@ -334,3 +334,75 @@ describe('exec: string literals are Go strings', () => {
   test('byte escapes form UTF-8', () => assert.equal(run('{{"\\xc3\\xa9\\303\\251"}} {{len "\\xc3\\xa9"}}', null), 'éé 2'));
   test('char constants are runes', () => assert.equal(run("{{'\\xff'}} {{'é'}} {{'\\u00e9'}}", null), '255 233 233'));
 });
+
+describe('Go TestInterfaceValues (map data, nil and zero values)', () => {
+  const data = { PlusOne: (n: number) => n + 1, Slice: [0, 1, 2, 3], One: 1, Two: 2, Nil: null, Zero: 0 };
+  const cases: [string, string][] = [
+    ['{{index .Nil 1}}', 'ERROR: index of untyped nil'],
+    ['{{index .Slice 2}}', '2'],
+    ['{{index .Slice .Two}}', '2'],
+    ['{{call .Nil 1}}', 'ERROR: call of nil'],
+    ['{{call .PlusOne 1}}', '2'],
+    ['{{call .PlusOne .One}}', '2'],
+    ['{{and (index .Slice 0) true}}', '0'],
+    ['{{and .Zero true}}', '0'],
+    ['{{and (index .Slice 1) false}}', 'false'],
+    ['{{and .One false}}', 'false'],
+    ['{{or (index .Slice 0) false}}', 'false'],
+    ['{{or .Zero false}}', 'false'],
+    ['{{or (index .Slice 1) true}}', '1'],
+    ['{{or .One true}}', '1'],
+    ['{{not (index .Slice 0)}}', 'true'],
+    ['{{not .Zero}}', 'true'],
+    ['{{not (index .Slice 1)}}', 'false'],
+    ['{{not .One}}', 'false'],
+    ['{{eq (index .Slice 0) .Zero}}', 'true'],
+    ['{{eq (index .Slice 1) .One}}', 'true'],
+    ['{{ne (index .Slice 0) .Zero}}', 'false'],
+    ['{{ne (index .Slice 1) .One}}', 'false'],
+    ['{{ge (index .Slice 0) .One}}', 'false'],
+    ['{{ge (index .Slice 1) .Zero}}', 'true'],
+    ['{{gt (index .Slice 0) .One}}', 'false'],
+    ['{{gt (index .Slice 1) .Zero}}', 'true'],
+    ['{{le (index .Slice 0) .One}}', 'true'],
+    ['{{le (index .Slice 1) .Zero}}', 'false'],
+    ['{{lt (index .Slice 0) .One}}', 'true'],
+    ['{{lt (index .Slice 1) .Zero}}', 'false'],
+  ];
+  for (const [text, out] of cases) {
+    test(text, () => {
+      if (out.startsWith('ERROR:')) {
+        const want = out.slice('ERROR:'.length).trim();
+        assert.throws(() => run(text, data), (e: unknown) => e instanceof TemplateError && e.message.includes(want));
+      } else assert.equal(run(text, data), out);
+    });
+  }
+  test('Go TestMaxExecDepth', () => {
+    assert.throws(() => parseTemplate('tmpl', '{{template "tmpl" .}}').execute(null), (e: unknown) => e instanceof TemplateError && e.message.includes('exceeded maximum template depth'));
+  });
+});
+
+describe('Go text/template documentation: the examples that all print "output"', () => {
+  const examples = [
+    '{{"\\"output\\""}}',
+    '{{`"output"`}}',
+    '{{printf "%q" "output"}}',
+    '{{"output" | printf "%q"}}',
+    '{{printf "%q" (print "out" "put")}}',
+    '{{"put" | printf "%s%s" "out" | printf "%q"}}',
+    '{{"output" | printf "%s" | printf "%q"}}',
+    '{{with "output"}}{{printf "%q" .}}{{end}}',
+    '{{with $x := "output" | printf "%q"}}{{$x}}{{end}}',
+    '{{with $x := "output"}}{{printf "%q" $x}}{{end}}',
+    '{{with $x := "output"}}{{$x | printf "%q"}}{{end}}',
+  ];
+  for (const text of examples) test(text, () => assert.equal(run(text, null), '"output"'));
+  test('the documented trim example', () => assert.equal(run('"{{23 -}} < {{- 45}}"', null), '"23<45"'));
+  test('the documented variable scope example', () => {
+    assert.equal(run('{{range $index, $element := .}}{{$index}}={{$element}};{{end}}', ['a', 'b']), '0=a;1=b;');
+  });
+});
+
+describe('exec: missingkey=invalid is Go\'s other name for default', () => {
+  test('prints <no value>', () => assert.equal(parseTemplate('t', '{{.y}}').execute({}, { missingKey: 'invalid' }), '<no value>'));
+});

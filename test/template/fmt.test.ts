@@ -39,6 +39,15 @@ const cases: [string, unknown[], string][] = [
   ['%d %d', [1], '1 %!d(MISSING)'],
   ['%d', [1, 2, 'x'], '1%!(EXTRA int=2, string=x)'],
   ['100%%', [], '100%'],
+  ['%#v %#v %#v %#v %#v', ['a', 1, new GoFloat(1e6), null, true], '"a" 1 1e+06 <nil> true'],
+  ['%#v', [[1, 'a', null]], '[]interface {}{1, "a", interface {}(nil)}'],
+  ['%#v', [{ b: 'x', a: [1] }], 'map[string]interface {}{"a":[]interface {}{1}, "b":"x"}'],
+  ['%[2]d %[1]d', [1, 2], '2 1'],
+  ['%[3]*.[2]*[1]f', [new GoFloat(12), 2, 6], ' 12.00'],
+  ['%d %d %#[1]x %#x', [16, 17], '16 17 0x10 0x11'],
+  ['%[5]d', [1, 2], '%!d(BADINDEX)'],
+  ['%[x]d %d', [1], '%!d(BADINDEX) 1'],
+  ['%[2]d', [1, 2, 3], '2'],
   ['trailing %', [], 'trailing %!(NOVERB)'],
 ];
 

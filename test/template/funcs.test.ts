@@ -96,6 +96,31 @@ describe('consul-template helpers (its template_test.go cases)', () => {
   for (const [text, want, data] of cases) test(text, () => assert.equal(run(text, data), want));
 });
 
+describe('consul-template documentation examples (docs/templating-language.md)', () => {
+  const cases: [string, string][] = [
+    ['{{ base64Decode "aGVsbG8=" }} {{ base64Encode "hello" }} {{ base64URLDecode "aGVsbG8=" }}', 'hello aGVsbG8= hello'],
+    ['{{ or (env "CLUSTER_ID") "12345" }}', '12345'],
+    ['{{ range $i := loop 5 8 }}\nstanza-{{ $i }}{{ end }}', '\nstanza-5\nstanza-6\nstanza-7'],
+    ['{{ range $i, $e := loop 5 8 }}{{ $i }}={{ $e }} {{ end }}', '0=5 1=6 2=7 '],
+    ['{{ "hello world!!" | trim "!!" }}|{{ "hello world!!" | trimPrefix "hello" }}|{{ "hello world!!" | trimSuffix "world!!" }}', 'hello world| world!!|hello '],
+    ['{{ if "foo.bar" | regexMatch "foo([.a-z]+)" }}y{{ else }}n{{ end }}', 'y'],
+    ['{{ "foo.bar" | regexReplaceAll "foo([.a-z]+)" "$1" }}', '.bar'],
+    ['{{ "foo.bar" | replaceAll "." "_" }}', 'foo_bar'],
+    ['{{ "foo\\nbar\\n" | split "\\n" }}', '[foo bar]'],
+    ['{{ "foo:bar\\nbaz:bat\\n" | splitToMap "\\n" ":" }}', 'map[baz:bat foo:bar]'],
+    ['{{ if eq ("somekey" | hmacSHA256Hex "somemessage") (hmacSHA256Hex "somemessage" "somekey") }}same{{ end }}', 'same'],
+    ['{{ timestamp "unix" }}', '0'],
+    ['{{ add 1 2 }} {{ 1 | add 2 }}', '3 3'],
+    ['{{ subtract 2 5 }} {{ 5 | subtract 2 }}', '3 3'],
+    ['{{ multiply 2 2 }} {{ 2 | multiply 2 }}', '4 4'],
+    ['{{ divide 2 10 }} {{ 10 | divide 2 }}', '5 5'],
+    ['{{ modulo 2 5 }} {{ 5 | modulo 2 }}', '1 1'],
+    ['{{ minimum 2 5 }} {{ 5 | minimum 2 }}', '2 2'],
+    ['{{ maximum 2 5 }} {{ 5 | maximum 2 }}', '5 5'],
+  ];
+  for (const [text, want] of cases) test(text, () => assert.equal(run(text), want));
+});
+
 describe('consul-template helpers: more behaviour', () => {
   test('arithmetic is in pipeline order: the piped value is the left operand', () => {
     assert.equal(run('{{ 10 | subtract 3 }} {{ subtract 3 10 }} {{ 10 | divide 4 }} {{ 10 | modulo 4 }} {{ -7 | divide 2 }}'), '7 7 2 2 -3');
@@ -131,12 +156,26 @@ describe('consul-template helpers: more behaviour', () => {
     fails('{{ 3 | join "," }}');
   });
   test('splitToMap skips parts without the separator', () => assert.equal(run('{{ "a=1;b;c=x=y" | splitToMap ";" "=" }}'), 'map[a:1 c:x=y]'));
+  test('executeTemplate renders a define to a string (consul-template\'s helper_executeTemplate)', () => {
+    assert.equal(run('{{ define "custom" }}[{{ . }}]{{ end }}{{ executeTemplate "custom" }}|{{ executeTemplate "custom" "foo" | toUpper }}'), '[<no value>]|[FOO]');
+    fails('{{ executeTemplate "nope" }}', 'template: t:1:3: executing "t" at <executeTemplate "nop...>: error calling executeTemplate: template: no template "nope" associated with template "t"');
+    fails('{{ executeTemplate "custom" 1 2 }}{{ define "custom" }}{{ end }}', 'template: t:1:3: executing "t" at <executeTemplate "cus...>: error calling executeTemplate: executeTemplate: wrong number of arguments, expected 1 or 2, but got 3');
+    const deep = fails('{{ define "r" }}{{ executeTemplate "r" }}{{ end }}{{ executeTemplate "r" }}');
+    assert.equal(deep.code, 'TEMPLATE_EXEC');
+    assert.ok(deep.message.length < 300, deep.message.slice(0, 300));
+    assert.match(deep.message, /exceeded maximum template depth \(1000\)$/);
+  });
   test('case mapping is rune by rune, as Go\'s', () => assert.equal(run('{{ "straße é" | toUpper }} {{ "İSTANBUL É" | toLower }}'), 'STRAßE É istanbul é'));
   test('trim cuts any of the cutset runes', () => assert.equal(run('{{ "xxhixyx" | trim "xy" }}'), 'hi'));
   test('base64', () => {
     assert.equal(run('{{ "hello" | base64Encode }} {{ "aGVsbG8=" | base64Decode }} {{ "a?b>" | base64URLEncode }} {{ "YT9iPg==" | base64URLDecode }}'), 'aGVsbG8= hello YT9iPg== a?b>');
     fails('{{ "aGVsbG8" | base64Decode }}');
     fails('{{ "a*==" | base64Decode }}', 'template: t:1:12: executing "t" at <base64Decode>: error calling base64Decode: base64Decode: illegal base64 data at input byte 1');
+  });
+  test('digests (consul-template\'s Test_sha256Hex, Test_md5sum, Test_hmacSHA256Hex)', () => {
+    assert.equal(run('{{ "bladibla" | sha256Hex }}'), '54cf4c66bcabb5c20e25331c01dd600b73369e97a947861bd8d3a0e0b8b3d70b');
+    assert.equal(run('{{ "bladibla" | md5sum }}'), 'c6886abd136f7daece35aebb01f1b713');
+    assert.equal(run('{{ hmacSHA256Hex "bladibla" "foobar" }}'), '82cd4c36fa45a1936e93d005ea2fd008350339bb9246a3ba0c8dfecb9d77155b');
   });
   test('digests', () => {
     assert.equal(run('{{ "hello" | sha256Hex }}'), '2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824');
@@ -188,6 +227,7 @@ describe('regular expressions (Go RE2 syntax)', () => {
     ['{{ "ab12" | regexReplaceAll "[^[:digit:]]+" "" }}', '12'],
     ['{{ "a.b" | regexReplaceAll "\\\\Qa.b\\\\E" "ok" }}', 'ok'],
     ['{{ "éa1" | regexReplaceAll "\\\\pL" "L" }}', 'LL1'],
+    ['{{ "αβc1" | regexReplaceAll "\\\\p{Greek}+" "G" }} {{ "aB" | regexReplaceAll "\\\\p{Lu}" "_" }}', 'Gc1 a_'],
     ['{{ "abc\\n" | regexMatch "c$" }} {{ "abc\\n" | regexMatch "c\\\\z" }} {{ "abc" | regexMatch "\\\\Aabc\\\\z" }}', 'false false true'],
     ['{{ "a{b}" | regexReplaceAll "{b}" "c" }} {{ "aa" | regexReplaceAll "a{2}" "b" }}', 'ac b'],
     ['{{ "x-y" | regexReplaceAll "\\\\-" "+" }} {{ "a/b" | regexReplaceAll "/" "|" }}', 'x+y a|b'],

@@ -48,9 +48,10 @@ describe('function maps (Go TestGoodFuncNames, TestBadFuncNames)', () => {
 });
 
 describe('TemplateError fields', () => {
-  test('parse errors carry the template and line', () => {
+  test('parse errors carry the template, line and column', () => {
     assert.throws(() => parseTemplate('conf', 'a\n\n{{ nope }}'), (e: unknown) => e instanceof TemplateError && e.code === 'TEMPLATE_PARSE' &&
-      e.template === 'conf' && e.line === 3 && e.message === 'template: conf:3: function "nope" not defined');
+      e.template === 'conf' && e.line === 3 && e.col === 4 && e.message === 'template: conf:3: function "nope" not defined');
+    assert.throws(() => parseTemplate('conf', 'é\n  x {{ .a | 3 }}'), (e: unknown) => e instanceof TemplateError && e.line === 2 && e.col === 15);
   });
   test('exec errors carry the template, line, column, function and cause', () => {
     const boom = new Error('boom');

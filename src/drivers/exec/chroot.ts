@@ -6,7 +6,7 @@
  * (setup.ts) inside the task's own mount namespace, so they never appear in the host's
  * mount table and the kernel drops them when the task's last process exits.
  */
-import { lstatSync, mkdirSync, readlinkSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, lstatSync, mkdirSync, readlinkSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join, normalize } from 'node:path';
 import { BivouacError } from '../../util/errors.js';
 
@@ -80,6 +80,27 @@ export function prepareChroot(dirs: ChrootDirs, chrootEnv: Readonly<Record<strin
   placeMountPoint(dirs.taskDir, '/proc', true);
   placeMountPoint(dirs.taskDir, '/dev', true);
   return binds;
+}
+
+/**
+ * The part of the task's /dev that is not device nodes, made once beside the task dir (where
+ * the task cannot reach it) and copied in by the task's init: fd, stdin, stdout, stderr, shm.
+ */
+export function devSkeleton(taskDir: string): string {
+  const dir = `${taskDir.replace(/\/+$/, '')}.bivouac-dev`;
+  try {
+    mkdirSync(dir, { mode: 0o755 });
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw setup(`cannot create ${dir}`, e);
+  }
+  if (!lstatSync(dir).isDirectory()) throw unsafe(`${dir} is not a plain directory`);
+  placeSymlink(dir, '/fd', '/proc/self/fd');
+  placeSymlink(dir, '/stdin', '/proc/self/fd/0');
+  placeSymlink(dir, '/stdout', '/proc/self/fd/1');
+  placeSymlink(dir, '/stderr', '/proc/self/fd/2');
+  const shm = ensurePlainDirs(dir, 'shm');
+  chmodSync(shm, 0o1777);
+  return dir;
 }
 
 /** A chroot_env target as an absolute, normalised path that stays inside the root. */

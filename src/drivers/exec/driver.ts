@@ -5,7 +5,7 @@
  * raw_exec's exit-status shim on the host, so exit codes survive an agent restart the same
  * way; the task map is a cache that `recoverTask` refills from the stored handle.
  */
-import { rmSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { applyLimits, destroyCgroup, killAll as killCgroup, type CgroupManager, type TaskCgroup } from '../../cgroups/index.js';
 import { systemClock, type Clock } from '../../util/clock.js';
@@ -18,11 +18,12 @@ import type { HandleDeps } from '../raw_exec/handle.js';
 import { TASK_ID_ENV } from '../raw_exec/index.js';
 import { decodeState, encodeState, type RawExecState } from '../raw_exec/state.js';
 import { spawnShim } from '../shim-spawn.js';
-import { DEFAULT_CHROOT_ENV, prepareChroot } from './chroot.js';
+import { createSpawner, type Spawner } from '../spawner/client.js';
+import { DEFAULT_CHROOT_ENV, devSkeleton, prepareChroot } from './chroot.js';
 import { decodeExecConfig } from './config.js';
 import { fingerprintExec } from './fingerprint.js';
 import { ExecTask } from './handle.js';
-import { launchArgv, type HostTools } from './setup.js';
+import { fstabText, launchArgv, type HostTools } from './setup.js';
 import { execTaskUser } from './user.js';
 
 export const EXEC = 'exec';
@@ -44,6 +45,8 @@ export interface ExecDriverDeps {
   readonly clock?: Clock;
   /** Task containment (src/cgroups): the task's cgroup, its limits, kill-all and OOM. Null runs uncontained. */
   readonly cgroups?: CgroupManager | null;
+  /** Starts task processes from a small helper; one of the driver's own when absent. */
+  readonly spawner?: Spawner;
 }
 
 const CAPABILITIES: Capabilities = { sendSignals: true, exec: false, fsIsolation: 'chroot' };
@@ -54,6 +57,8 @@ export function createExecDriver(deps: ExecDriverDeps): Driver {
   const clock = deps.clock ?? systemClock;
   const chrootEnv = deps.chrootEnv ?? DEFAULT_CHROOT_ENV;
   const log = deps.log.child({ component: 'driver', driver: EXEC });
+  let ownSpawner: Spawner | null = null;
+  const spawner = (): Spawner => deps.spawner ?? (ownSpawner ??= createSpawner(log.child({ component: 'spawner' })));
   const tasks = new Map<string, ExecTask>();
   let handleDeps: HandleDeps | null = null;
   const hdeps = (): HandleDeps => (handleDeps ??= { procRoot, bootId: readBootId(procRoot), pollIntervalMs, log });
@@ -119,7 +124,8 @@ export function createExecDriver(deps: ExecDriverDeps): Driver {
         gid: user.gid,
         pidMode: conf.pidMode,
         ipcMode: conf.ipcMode,
-        binds,
+        fstab: writeFstab(cfg.dirs.taskDir, fstabText(cfg.dirs.taskDir, binds)),
+        devSkeleton: devSkeleton(cfg.dirs.taskDir),
         command: conf.command,
         args: conf.args,
       });
@@ -146,13 +152,13 @@ export function createExecDriver(deps: ExecDriverDeps): Driver {
           cgroup,
           cgroups,
           procRoot,
+          spawner: spawner(),
         });
       } catch (e) {
         if (cgroup) await destroyCgroup(cgroup);
         throw e;
       }
       const { child, pid } = started;
-      child.on('error', (e) => log.warn({ taskId: cfg.id, err: e }, 'task process error'));
       const state: RawExecState = { pid, pgid: pid, startTime: started.startTime, bootId, exitFile, startedAt: clock.now(), cgroup };
       const task = new ExecTask(cfg.id, state, hdeps(), child);
       child.unref();
@@ -222,4 +228,12 @@ export function createExecDriver(deps: ExecDriverDeps): Driver {
       if (!t.signalTask(signalNumber(sig))) log.debug({ taskId, sig }, 'signal not delivered: task not running');
     },
   };
+}
+
+/** Beside the task dir (root's alloc dir, out of the task's reach), rewritten at every start. */
+function writeFstab(taskDir: string, text: string): string {
+  const path = `${taskDir.replace(/\/+$/, '')}.bivouac-fstab`;
+  rmSync(path, { force: true });
+  writeFileSync(path, text, { mode: 0o644, flag: 'wx' });
+  return path;
 }

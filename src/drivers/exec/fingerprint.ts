@@ -1,6 +1,6 @@
 /**
  * The exec fingerprint, in Nomad's words: Linux, root, a cgroup mount, and the host tools
- * the launch uses (util-linux unshare and mount, coreutils chroot). Anything missing leaves
+ * the launch uses (util-linux unshare, mount and setpriv, coreutils chroot). Anything missing leaves
  * the driver undetected or unhealthy with a message saying why.
  */
 import { accessSync, constants, readFileSync } from 'node:fs';
@@ -22,12 +22,17 @@ export function fingerprintExec(input: ExecFingerprintInput): { result: Fingerpr
   if (input.platform !== 'linux') return { result: none('exec driver unsupported on client OS'), tools: null };
   if (!input.isRoot) return { result: none('Driver must run as root'), tools: null };
   if (!hasCgroupMount(input.procRoot)) return { result: none('Failed to discover cgroup mount point', true), tools: null };
-  const found = { unshare: findTool('unshare', input.binDirs), mount: findTool('mount', input.binDirs), chroot: findTool('chroot', input.binDirs) };
+  const found = {
+    unshare: findTool('unshare', input.binDirs),
+    mount: findTool('mount', input.binDirs),
+    chroot: findTool('chroot', input.binDirs),
+    setpriv: findTool('setpriv', input.binDirs),
+  };
   const missing = Object.entries(found).filter(([, p]) => p === null).map(([n]) => n);
   if (missing.length > 0) {
     return { result: none(`exec needs ${missing.join(', ')} (util-linux, coreutils) in ${input.binDirs.join(':')}`, true), tools: null };
   }
-  const tools: HostTools = { unshare: found.unshare ?? '', mount: found.mount ?? '', chroot: found.chroot ?? '' };
+  const tools: HostTools = { unshare: found.unshare ?? '', mount: found.mount ?? '', chroot: found.chroot ?? '', setpriv: found.setpriv ?? '' };
   return { result: { detected: true, healthy: true, message: 'Healthy', attributes: { 'driver.exec': '1' } }, tools };
 }
 

@@ -4,18 +4,17 @@
  * the task is the shim's grandchild (shim → unshare → task), and with a private PID
  * namespace it is that namespace's pid 1.
  */
-import type { ChildProcess } from 'node:child_process';
 import { childProcesses } from '../proc.js';
 import { RawExecTask, type HandleDeps } from '../raw_exec/handle.js';
 import type { RawExecState } from '../raw_exec/state.js';
-import { killQuietly } from '../watched-process.js';
+import { killQuietly, type ExitWatch } from '../watched-process.js';
 
 export class ExecTask extends RawExecTask {
   constructor(
     id: string,
     state: RawExecState,
     private readonly hdeps: HandleDeps,
-    child: ChildProcess | null,
+    child: ExitWatch | null,
   ) {
     super(id, state, hdeps, child);
   }

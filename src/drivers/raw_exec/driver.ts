@@ -14,6 +14,7 @@ import { sampleTask } from '../proc-stats.js';
 import { readBootId, signalNumber } from '../proc.js';
 import { destroyCgroup, killAll, type CgroupManager, type TaskCgroup } from '../../cgroups/index.js';
 import { spawnShim } from '../shim-spawn.js';
+import { createSpawner, type Spawner } from '../spawner/client.js';
 import { EXIT_FILE_NAME } from '../exit-shim.js';
 import { decodeRawExecConfig } from './config.js';
 import { resolveTaskUser, unreachableAncestor } from '../users.js';
@@ -37,6 +38,8 @@ export interface RawExecDriverDeps {
   readonly clock?: Clock;
   /** Task containment; null or absent runs tasks uncontained (tracked by process group only). */
   readonly cgroups?: CgroupManager | null;
+  /** Starts task processes from a small helper; one of the driver's own when absent. */
+  readonly spawner?: Spawner;
 }
 
 const CAPABILITIES: Capabilities = { sendSignals: true, exec: false, fsIsolation: 'none' };
@@ -46,6 +49,8 @@ export function createRawExecDriver(deps: RawExecDriverDeps): Driver {
   const pollIntervalMs = deps.pollIntervalMs ?? 500;
   const clock = deps.clock ?? systemClock;
   const log = deps.log.child({ component: 'driver', driver: RAW_EXEC });
+  let ownSpawner: Spawner | null = null;
+  const spawner = (): Spawner => deps.spawner ?? (ownSpawner ??= createSpawner(log.child({ component: 'spawner' })));
   const tasks = new Map<string, RawExecTask>();
   let handleDeps: HandleDeps | null = null;
   // Read on first use: the boot id cannot change while this process lives.
@@ -102,7 +107,8 @@ export function createRawExecDriver(deps: RawExecDriverDeps): Driver {
         );
       }
       // The cgroup exists before the task does; its path goes into the handle with the pid.
-      const cgroup: TaskCgroup | null = cgroups ? await cgroups.create(cfg.allocId, cfg.taskName) : null;
+      // raw_exec is tracked, never limited (as in Nomad): no cpu hierarchy to join.
+      const cgroup: TaskCgroup | null = cgroups ? await cgroups.create(cfg.allocId, cfg.taskName, { limits: false }) : null;
       let started;
       try {
         started = await spawnShim({
@@ -118,13 +124,13 @@ export function createRawExecDriver(deps: RawExecDriverDeps): Driver {
           cgroup,
           cgroups,
           procRoot,
+          spawner: spawner(),
         });
       } catch (e) {
         if (cgroup) await destroyCgroup(cgroup);
         throw e;
       }
       const { child, pid } = started;
-      child.on('error', (e) => log.warn({ taskId: cfg.id, err: e }, 'task process error'));
       const state: RawExecState = { pid, pgid: pid, startTime: started.startTime, bootId, exitFile, startedAt: clock.now(), cgroup };
       const task = new RawExecTask(cfg.id, state, hdeps(), child);
       child.unref();

@@ -3,10 +3,9 @@
  * still ours, and its exit once known. A cache over the stored handle and the exit file:
  * dropping it loses nothing a fresh `recoverTask` cannot find again.
  */
-import type { ChildProcess } from 'node:child_process';
 import type { Logger } from '../../util/logger.js';
 import type { ExitResult } from '../types.js';
-import { WatchedProcess, killQuietly, signalNumberOf } from '../watched-process.js';
+import { WatchedProcess, killQuietly, signalNumberOf, type ExitWatch } from '../watched-process.js';
 import { childProcesses, isLiveState, processGroupMembers, readProcStat } from '../proc.js';
 import { exitResultFromStatus, readExitFile } from '../exit-shim.js';
 import { cgroupPids, oomKillCount } from '../../cgroups/index.js';
@@ -30,7 +29,7 @@ export class RawExecTask extends WatchedProcess {
     id: string,
     readonly state: RawExecState,
     private readonly deps: HandleDeps,
-    child: ChildProcess | null,
+    child: ExitWatch | null,
   ) {
     super(id, child, deps.pollIntervalMs, deps.log);
     if (child) {

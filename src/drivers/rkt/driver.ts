@@ -9,6 +9,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { applyCpuLimit, destroyCgroup, killAll, type CgroupManager, type TaskCgroup } from '../../cgroups/index.js';
 import { EXIT_FILE_NAME } from '../exit-shim.js';
 import { spawnShim } from '../shim-spawn.js';
+import { createSpawner, type Spawner } from '../spawner/client.js';
 import { systemClock, type Clock } from '../../util/clock.js';
 import { BivouacError, TaskNotFoundError } from '../../util/errors.js';
 import type { Logger } from '../../util/logger.js';
@@ -52,12 +53,16 @@ export interface RktDriverDeps {
    * so a stage1 that runs apps as host processes (fly) has them in it too.
    */
   readonly cgroups?: CgroupManager | null;
+  /** Starts task processes from a small helper; one of the driver's own when absent. */
+  readonly spawner?: Spawner;
 }
 
 const CAPABILITIES: Capabilities = { sendSignals: true, exec: true, fsIsolation: 'image' };
 
 export function createRktDriver(deps: RktDriverDeps): Driver {
   const log = deps.log.child({ component: 'driver', driver: RKT });
+  let ownSpawner: Spawner | null = null;
+  const spawner = (): Spawner => deps.spawner ?? (ownSpawner ??= createSpawner(log.child({ component: 'spawner' })));
   const timeoutMs = deps.execTimeoutMs ?? 60_000;
   const call: RktCaller = createRktCaller(deps.rktPath ?? 'rkt', timeoutMs);
   const rktDir = deps.rktDir ?? null;
@@ -146,13 +151,13 @@ export function createRktDriver(deps: RktDriverDeps): Driver {
         cgroup,
         cgroups,
         procRoot,
+        spawner: spawner(),
       });
     } catch (e) {
       if (cgroup) await destroyCgroup(cgroup);
       throw e;
     }
     const { child, pid } = started;
-    child.on('error', (e) => log.error({ taskId: cfg.id, err: e.message }, 'rkt run-prepared process error'));
     const state = { uuid, pid, startTime: started.startTime, bootId: readBootId(procRoot), exitFile, cgroup };
     const task = new RktTask(cfg.id, state, clock.now(), taskDeps, child);
     tasks.set(cfg.id, task);

@@ -19,7 +19,10 @@ export async function fingerprintRkt(call: RktCaller, input: RktFingerprintInput
   if (!input.isRoot) return { result: none('Driver must run as root'), version: null };
   const r = await call(['version']);
   if (r.exitCode !== 0) {
-    return { result: none(`Failed to execute rkt version: ${describeFailure('version', r, input.timeoutMs)}`), version: null };
+    // Nomad's words are `Failed to execute rkt version: <err>`; describeFailure's own
+    // `failed to execute rkt version:` would say it twice when rkt could not be spawned.
+    const why = r.spawnError ?? describeFailure('version', r, input.timeoutMs);
+    return { result: none(`Failed to execute rkt version: ${why}`), version: null };
   }
   const version = parseRktVersion(r.stdout);
   if (version === null) return { result: none('Unable to parse rkt version string'), version: null };

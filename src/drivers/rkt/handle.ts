@@ -2,13 +2,12 @@
  * One rkt task as the agent sees it: the `rkt run-prepared` process (our child, or found
  * again by pid after a restart) and the pod it runs. `done` resolves once with the exit.
  */
-import type { ChildProcess } from 'node:child_process';
 import { MAX_SIGNAL, childProcesses, isSameProcess } from '../proc.js';
 import { readExitFile } from '../exit-shim.js';
 import { oomKillCount } from '../../cgroups/index.js';
 import type { Logger } from '../../util/logger.js';
 import type { ExitResult } from '../types.js';
-import { WatchedProcess, killQuietly, signalNumberOf } from '../watched-process.js';
+import { WatchedProcess, killQuietly, signalNumberOf, type ExitWatch } from '../watched-process.js';
 import type { RktHandleState } from './state.js';
 
 export interface RktTaskDeps {
@@ -35,11 +34,11 @@ export class RktTask extends WatchedProcess {
     readonly state: RktHandleState,
     readonly startedAt: number,
     private readonly deps: RktTaskDeps,
-    child: ChildProcess | null,
+    child: ExitWatch | null,
   ) {
     super(id, child, deps.pollIntervalMs, deps.log);
     if (child) {
-      child.on('exit', (code, signal) => {
+      child.once('exit', (code, signal) => {
         const recorded = this.recorded();
         if (recorded !== null) this.finishWith(recorded);
         else if (code !== null) this.finishWith(exitFromCode(code));

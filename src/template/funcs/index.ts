@@ -5,6 +5,7 @@
  * registered and fail loudly when called.
  */
 import { goFunc, type FuncMap } from '../func.js';
+import { executeTemplate } from './execute.js';
 import { envFunc, envOrDefaultFunc, fileFunc, mustEnvFunc, type EnvMap, type FileAccess } from './context.js';
 import {
   base64Decode, base64Encode, base64URLDecode, base64URLEncode, hmacSHA256Hex, md5sum, parseJSON, sha256Hex, toJSON,
@@ -39,6 +40,7 @@ export function consulTemplateFuncs(ctx: ConsulTemplateContext): FuncMap {
     envOrDefault: goFunc([s, s], envOrDefaultFunc(ctx.env)),
     file: goFunc([s], fileFunc(ctx.file)),
     timestamp: goFunc([], timestampFunc(ctx.now), s),
+    executeTemplate: { ...goFunc([s], executeTemplate, 'any'), executes: true },
     base64Decode: goFunc([s], base64Decode),
     base64Encode: goFunc([s], base64Encode),
     base64URLDecode: goFunc([s], base64URLDecode),

@@ -49,7 +49,9 @@ function escape(re: string, i: number, inClass: boolean): [string, number] {
       if (re[i + 2] === '{') {
         const end = re.indexOf('}', i + 3);
         if (end < 0) parseError('invalid character class range', re.slice(i));
-        return [`\\${c}{${re.slice(i + 3, end)}}`, end + 1];
+        // Go names scripts bare (\p{Greek}); JavaScript wants Script=
+        const name = re.slice(i + 3, end);
+        return [`\\${c}{${/^[A-Z][a-z]?$/.test(name) ? name : `Script=${name}`}}`, end + 1];
       }
       return [`\\${c}{${re[i + 2]}}`, i + 3];
     }

@@ -1,0 +1,112 @@
+/** The route table: every URL bivouac's API answers, its handler, and how the server treats it. */
+import * as jobs from './read-jobs.js';
+import * as allocs from './read-allocs.js';
+import * as nodes from './read-nodes.js';
+import * as agent from './read-agent.js';
+import { streamLogs } from './logs.js';
+import { fsCat, fsList, fsStat } from './fs.js';
+import { deregisterJob, registerJob } from './write-jobs.js';
+import { parseHandler, planHandler, validateHandler } from './write-plan.js';
+import { restartAlloc, signalAlloc, stopAlloc } from './write-allocs.js';
+import { metricsHandler } from './metrics-route.js';
+import type { Handler } from './types.js';
+import { badRequest } from './errors.js';
+
+export interface Route {
+  readonly name: string;
+  readonly method: string;
+  readonly pattern: RegExp;
+  readonly handler: Handler;
+  /** Needs the management token. */
+  readonly write?: boolean;
+  /** Honours `?index=&wait=`. */
+  readonly blocking?: boolean;
+  /** Index headers: a query's three, a write's index, or none (Nomad's agent and client endpoints). */
+  readonly meta?: 'query' | 'write' | 'none';
+}
+
+const ID = '([^/]+)';
+const r = (method: string, path: string, handler: Handler, opts: Omit<Route, 'name' | 'method' | 'pattern' | 'handler'> = {}): Route => ({
+  name: `${method} ${path}`,
+  method,
+  pattern: new RegExp(`^${path.replace(/:id/g, ID)}$`),
+  handler,
+  ...opts,
+});
+const query = { blocking: true, meta: 'query' } as const;
+const write = { write: true, meta: 'write' } as const;
+
+export const ROUTES: readonly Route[] = [
+  r('GET', '/v1/jobs', jobs.listJobs, query),
+  r('PUT', '/v1/jobs', registerJob, write),
+  r('POST', '/v1/jobs', registerJob, write),
+  r('POST', '/v1/jobs/parse', parseHandler),
+  r('PUT', '/v1/jobs/parse', parseHandler),
+  r('GET', '/v1/job/:id', jobs.getJobHandler, query),
+  r('PUT', '/v1/job/:id', registerJob, write),
+  r('POST', '/v1/job/:id', registerJob, write),
+  r('DELETE', '/v1/job/:id', deregisterJob, write),
+  r('GET', '/v1/job/:id/allocations', jobs.jobAllocations, query),
+  r('GET', '/v1/job/:id/evaluations', jobs.jobEvaluations, query),
+  r('GET', '/v1/job/:id/deployment', jobs.jobDeployment, query),
+  r('GET', '/v1/job/:id/summary', jobs.jobSummaryHandler, query),
+  r('GET', '/v1/job/:id/versions', jobs.jobVersions, query),
+  r('PUT', '/v1/job/:id/plan', planHandler, { meta: 'write' }),
+  r('POST', '/v1/job/:id/plan', planHandler, { meta: 'write' }),
+  r('PUT', '/v1/validate/job', validateHandler),
+  r('POST', '/v1/validate/job', validateHandler),
+  r('GET', '/v1/deployments', jobs.listDeployments, query),
+  r('GET', '/v1/allocations', allocs.listAllocations, query),
+  r('GET', '/v1/allocation/:id', allocs.getAllocation, query),
+  r('PUT', '/v1/allocation/:id/stop', stopAlloc, write),
+  r('POST', '/v1/allocation/:id/stop', stopAlloc, write),
+  r('GET', '/v1/evaluations', allocs.listEvaluations, query),
+  r('GET', '/v1/evaluation/:id', allocs.getEvaluation, query),
+  r('GET', '/v1/evaluation/:id/allocations', allocs.evaluationAllocations, query),
+  r('GET', '/v1/nodes', nodes.listNodes, query),
+  r('GET', '/v1/node/:id', nodes.getNodeHandler, query),
+  r('GET', '/v1/node/:id/allocations', nodes.nodeAllocations, query),
+  r('GET', '/v1/client/fs/logs/:id', streamLogs),
+  r('GET', '/v1/client/fs/ls/:id', fsList),
+  r('GET', '/v1/client/fs/stat/:id', fsStat),
+  r('GET', '/v1/client/fs/cat/:id', fsCat),
+  r('GET', '/v1/client/allocation/:id/stats', allocs.allocationStats),
+  r('GET', '/v1/client/stats', allocs.clientStats),
+  r('PUT', '/v1/client/allocation/:id/restart', restartAlloc, { write: true }),
+  r('POST', '/v1/client/allocation/:id/restart', restartAlloc, { write: true }),
+  r('PUT', '/v1/client/allocation/:id/signal', signalAlloc, { write: true }),
+  r('POST', '/v1/client/allocation/:id/signal', signalAlloc, { write: true }),
+  r('GET', '/v1/agent/self', agent.agentSelf),
+  r('GET', '/v1/agent/health', agent.agentHealth),
+  r('GET', '/v1/agent/members', agent.agentMembers),
+  r('GET', '/v1/status/leader', agent.statusLeader),
+  r('GET', '/v1/status/peers', agent.statusPeers),
+  r('GET', '/v1/regions', agent.regions),
+  r('PUT', '/v1/search', agent.search, { meta: 'query' }),
+  r('POST', '/v1/search', agent.search, { meta: 'query' }),
+  r('GET', '/v1/metrics', metricsHandler),
+];
+
+/** The route and its path parameters; `{allowed}` when the path exists under other methods. */
+export function matchRoute(method: string, path: string): { route: Route; params: string[] } | { allowed: string[] } | null {
+  const allowed: string[] = [];
+  for (const route of ROUTES) {
+    const m = route.pattern.exec(path);
+    if (!m) continue;
+    if (route.method !== method) {
+      allowed.push(route.method);
+      continue;
+    }
+    return { route, params: m.slice(1).map(decodeParam) };
+  }
+  return allowed.length > 0 ? { allowed } : null;
+}
+
+function decodeParam(p: string): string {
+  try {
+    return decodeURIComponent(p);
+  } catch {
+    // A malformed escape is the client's error, not ours.
+    throw badRequest(`invalid URL escape in "${p}"`);
+  }
+}

@@ -1,0 +1,111 @@
+/**
+ * The spawner's wire format: one JSON object per line each way over the helper's stdin and
+ * stdout. Requests carry an id; the helper answers each with `started` or `failed`, and
+ * later reports every child's end with `exited`. Nothing else is said, so a reader can
+ * trust the shape after checking `kind`.
+ */
+
+export interface SpawnRequest {
+  readonly kind: 'spawn';
+  readonly id: number;
+  readonly file: string;
+  readonly args: readonly string[];
+  /** The helper's own (the agent's) when absent. */
+  readonly cwd?: string;
+  readonly env?: Readonly<Record<string, string>>;
+  /** Both or neither: the task's user. */
+  readonly uid?: number;
+  readonly gid?: number;
+  /** Opened append-only, never through a symlink, by the helper. */
+  readonly stdoutPath: string;
+  readonly stderrPath: string;
+  /**
+   * Keep the child's stdin open until a `release` for this id: the exit-status shim waits
+   * on it for its go-ahead while the agent puts it in its cgroup.
+   */
+  readonly gated: boolean;
+}
+
+/** The go-ahead for a gated child: `go` lets the shim run the task, false makes it exit unrun. */
+export interface ReleaseRequest {
+  readonly kind: 'release';
+  readonly id: number;
+  readonly go: boolean;
+}
+
+export type Request = SpawnRequest | ReleaseRequest;
+
+export type SpawnerMessage =
+  | { readonly kind: 'started'; readonly id: number; readonly pid: number }
+  | { readonly kind: 'failed'; readonly id: number; readonly code: string; readonly message: string }
+  | { readonly kind: 'exited'; readonly pid: number; readonly code: number | null; readonly signal: string | null };
+
+/** Splits a byte stream into lines and hands each complete one on; a partial tail waits for the rest. */
+export function lineSplitter(onLine: (line: string) => void): (chunk: Buffer | string) => void {
+  let rest = '';
+  return (chunk) => {
+    rest += chunk.toString();
+    let nl = rest.indexOf('\n');
+    while (nl >= 0) {
+      const line = rest.slice(0, nl);
+      rest = rest.slice(nl + 1);
+      if (line !== '') onLine(line);
+      nl = rest.indexOf('\n');
+    }
+  };
+}
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** The helper's side: a request as sent by our own client, or null for anything else. */
+export function decodeRequest(line: string): Request | null {
+  let v: unknown;
+  try {
+    v = JSON.parse(line);
+  } catch {
+    return null;
+  }
+  if (!isRecord(v)) return null;
+  if (v.kind === 'release') return typeof v.id === 'number' && typeof v.go === 'boolean' ? { kind: 'release', id: v.id, go: v.go } : null;
+  const { kind, id, file, args, cwd, env, uid, gid, stdoutPath, stderrPath, gated } = v;
+  if (kind !== 'spawn' || typeof gated !== 'boolean') return null;
+  if (typeof id !== 'number' || typeof file !== 'string' || (cwd !== undefined && typeof cwd !== 'string')) return null;
+  if (typeof stdoutPath !== 'string' || typeof stderrPath !== 'string') return null;
+  if (!Array.isArray(args) || !args.every((a) => typeof a === 'string')) return null;
+  if (env !== undefined && (!isRecord(env) || !Object.values(env).every((x) => typeof x === 'string'))) return null;
+  if ((uid === undefined) !== (gid === undefined)) return null;
+  if (uid !== undefined && (typeof uid !== 'number' || typeof gid !== 'number')) return null;
+  return {
+    kind: 'spawn',
+    id,
+    file,
+    args: args as string[],
+    ...(cwd !== undefined ? { cwd } : {}),
+    ...(env !== undefined ? { env: env as Record<string, string> } : {}),
+    stdoutPath,
+    stderrPath,
+    gated,
+    ...(uid !== undefined ? { uid, gid: gid as number } : {}),
+  };
+}
+
+/** The client's side: a message from the helper, or null for anything else. */
+export function decodeMessage(line: string): SpawnerMessage | null {
+  let v: unknown;
+  try {
+    v = JSON.parse(line);
+  } catch {
+    return null;
+  }
+  if (!isRecord(v)) return null;
+  if (v.kind === 'started' && typeof v.id === 'number' && typeof v.pid === 'number') return { kind: 'started', id: v.id, pid: v.pid };
+  if (v.kind === 'failed' && typeof v.id === 'number' && typeof v.code === 'string' && typeof v.message === 'string') {
+    return { kind: 'failed', id: v.id, code: v.code, message: v.message };
+  }
+  if (v.kind === 'exited' && typeof v.pid === 'number' && (v.code === null || typeof v.code === 'number') && (v.signal === null || typeof v.signal === 'string')) {
+    return { kind: 'exited', pid: v.pid, code: v.code, signal: v.signal };
+  }
+  return null;
+}

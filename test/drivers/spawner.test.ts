@@ -1,0 +1,171 @@
+import { describe, test, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync, chmodSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createSpawner, type SpawnedProcess, type SpawnOptions } from '../../src/drivers/spawner/client.js';
+import { decodeMessage, decodeRequest, lineSplitter } from '../../src/drivers/spawner/protocol.js';
+import { BivouacError } from '../../src/util/errors.js';
+import { silentLogger } from '../../src/util/logger.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'bivouac-spawner-'));
+chmodSync(dir, 0o755);
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+function opts(name: string, script: string, extra: Partial<SpawnOptions> = {}): SpawnOptions {
+  return { file: '/bin/sh', args: ['-c', script], cwd: dir, env: { PATH: '/usr/bin:/bin' }, stdoutPath: join(dir, `${name}.out`), stderrPath: join(dir, `${name}.err`), gated: false, ...extra };
+}
+
+type End = { kind: 'exited'; code: number | null; signal: string | null } | { kind: 'lost' };
+/** How the process ended, as its watcher hears it; ref'd meanwhile, as a driver awaiting it is. */
+function ended(p: SpawnedProcess): Promise<End> {
+  p.ref();
+  return new Promise((resolve) => {
+    p.once('exit', (code, signal) => resolve({ kind: 'exited', code, signal }));
+    p.onLost(() => resolve({ kind: 'lost' }));
+  });
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function until(cond: () => boolean, what: string, ms = 20_000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!cond()) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+/** /proc/<pid>/stat field 6, the session id. */
+function sessionOf(pid: number): number {
+  const s = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  return Number(s.slice(s.lastIndexOf(')') + 2).split(' ')[3]);
+}
+
+describe('spawner protocol', () => {
+  test('requests and messages round-trip, and anything else is refused', () => {
+    const req = { kind: 'spawn', id: 1, file: '/bin/true', args: ['a'], cwd: '/', env: { A: 'b' }, stdoutPath: '/o', stderrPath: '/e', gated: false };
+    assert.deepEqual(decodeRequest(JSON.stringify(req)), req);
+    assert.deepEqual(decodeRequest(JSON.stringify({ ...req, uid: 1, gid: 2 })), { ...req, uid: 1, gid: 2 });
+    assert.equal(decodeRequest(JSON.stringify({ ...req, uid: 1 })), null, 'uid without gid');
+    assert.equal(decodeRequest(JSON.stringify({ ...req, args: [1] })), null);
+    assert.equal(decodeRequest(JSON.stringify({ ...req, env: { A: 1 } })), null);
+    assert.equal(decodeRequest('not json'), null);
+    assert.equal(decodeRequest(JSON.stringify({ ...req, kind: undefined })), null);
+    assert.deepEqual(decodeRequest('{"kind":"release","id":4,"go":true}'), { kind: 'release', id: 4, go: true });
+    assert.equal(decodeRequest('{"kind":"release","id":4}'), null);
+    assert.deepEqual(decodeMessage('{"kind":"exited","pid":3,"code":null,"signal":"SIGKILL"}'), { kind: 'exited', pid: 3, code: null, signal: 'SIGKILL' });
+    assert.equal(decodeMessage('{"kind":"started","id":1}'), null);
+    const lines: string[] = [];
+    const feed = lineSplitter((l) => lines.push(l));
+    feed('a\nb');
+    feed('c\n\nd\n');
+    assert.deepEqual(lines, ['a', 'bc', 'd']);
+  });
+});
+
+describe('spawner', () => {
+  test('starts a detached process with its env, cwd and log files, and reports its exit', async () => {
+    const sp = createSpawner(silentLogger);
+    try {
+      const p = await sp.spawn(opts('a', 'echo "out $FOO $(pwd)"; echo err >&2; exit 3', { env: { FOO: 'bar', PATH: '/usr/bin:/bin' } }));
+      assert.ok(p.pid > 1);
+      assert.deepEqual(await ended(p), { kind: 'exited', code: 3, signal: null });
+      assert.equal(readFileSync(join(dir, 'a.out'), 'utf8'), `out bar ${dir}\n`);
+      assert.equal(readFileSync(join(dir, 'a.err'), 'utf8'), 'err\n');
+      const q = await sp.spawn(opts('b', 'exec sleep 30'));
+      assert.equal(sessionOf(q.pid), q.pid, 'a session of its own');
+      process.kill(q.pid, 'SIGTERM');
+      assert.deepEqual(await ended(q), { kind: 'exited', code: null, signal: 'SIGTERM' });
+    } finally {
+      sp.close();
+    }
+  });
+
+  test('a gated start runs nothing until released; released without go, it exits unrun', async () => {
+    const sp = createSpawner(silentLogger);
+    try {
+      const gate = 'IFS= read -r go || exit 125; [ "$go" = go ] || exit 125; echo ran';
+      const p = await sp.spawn(opts('g1', gate, { gated: true }));
+      assert.ok(alive(p.pid));
+      assert.equal(readFileSync(join(dir, 'g1.out'), 'utf8'), '', 'nothing ran before the release');
+      const end = ended(p);
+      p.release(true);
+      assert.deepEqual(await end, { kind: 'exited', code: 0, signal: null });
+      assert.equal(readFileSync(join(dir, 'g1.out'), 'utf8'), 'ran\n');
+      const q = await sp.spawn(opts('g2', gate, { gated: true }));
+      const qEnd = ended(q);
+      q.release(false);
+      assert.deepEqual(await qEnd, { kind: 'exited', code: 125, signal: null });
+      assert.equal(readFileSync(join(dir, 'g2.out'), 'utf8'), '');
+    } finally {
+      sp.close();
+    }
+  });
+
+  test('runs as the given uid and gid', async () => {
+    const sp = createSpawner(silentLogger);
+    try {
+      const p = await sp.spawn(opts('u', 'id -u; id -g', { uid: 65534, gid: 65534 }));
+      assert.deepEqual(await ended(p), { kind: 'exited', code: 0, signal: null });
+      assert.equal(readFileSync(join(dir, 'u.out'), 'utf8'), '65534\n65534\n');
+    } finally {
+      sp.close();
+    }
+  });
+
+  test('a program that cannot start, or a log path that is a symlink, fails the start', async () => {
+    const sp = createSpawner(silentLogger);
+    try {
+      await assert.rejects(sp.spawn({ ...opts('x', ''), file: join(dir, 'no-such-program') }), (e: unknown) => e instanceof BivouacError && e.code === 'DRIVER_START' && /ENOENT/.test(e.message));
+      writeFileSync(join(dir, 'target'), '');
+      symlinkSync(join(dir, 'target'), join(dir, 'link.out'));
+      await assert.rejects(sp.spawn(opts('link', 'echo no')), (e: unknown) => e instanceof BivouacError && e.code === 'DRIVER_START' && /symbolic link/.test(e.message));
+      assert.equal(readFileSync(join(dir, 'target'), 'utf8'), '');
+      // The helper is still serving after those failures.
+      const p = await sp.spawn(opts('ok', 'exit 0'));
+      assert.deepEqual(await ended(p), { kind: 'exited', code: 0, signal: null });
+    } finally {
+      sp.close();
+    }
+  });
+
+  test('a helper killed under a running child loses nothing: the child runs on, its exit is reported lost, and the next start gets a new helper', async () => {
+    const sp = createSpawner(silentLogger);
+    let orphan = 0;
+    try {
+      const first = await sp.spawn(opts('k', 'echo $PPID; exec sleep 30'));
+      orphan = first.pid;
+      await until(() => readFileSync(join(dir, 'k.out'), 'utf8').trim() !== '', 'the child to print its parent');
+      const helperPid = Number(readFileSync(join(dir, 'k.out'), 'utf8').trim());
+      process.kill(helperPid, 'SIGKILL');
+      assert.deepEqual(await ended(first), { kind: 'lost' });
+      assert.ok(alive(orphan), 'the task outlives its spawner');
+      const next = await sp.spawn(opts('n', 'echo $PPID'));
+      assert.deepEqual(await ended(next), { kind: 'exited', code: 0, signal: null });
+      assert.notEqual(Number(readFileSync(join(dir, 'n.out'), 'utf8').trim()), helperPid);
+    } finally {
+      sp.close();
+      if (orphan) process.kill(orphan, 'SIGKILL');
+    }
+  });
+
+  test('close ends the helper and leaves its children running', async () => {
+    const sp = createSpawner(silentLogger);
+    const p = await sp.spawn(opts('c', 'echo $PPID; exec sleep 30'));
+    await until(() => readFileSync(join(dir, 'c.out'), 'utf8').trim() !== '', 'the child to print its parent');
+    const helperPid = Number(readFileSync(join(dir, 'c.out'), 'utf8').trim());
+    sp.close();
+    assert.deepEqual(await ended(p), { kind: 'lost' });
+    await until(() => !alive(helperPid) || readFileSync(`/proc/${helperPid}/stat`, 'utf8').includes(') Z'), 'the helper to exit');
+    assert.ok(alive(p.pid));
+    process.kill(p.pid, 'SIGKILL');
+  });
+});
