@@ -24,6 +24,10 @@ import { schedulePass } from './schedule.js';
 import { LogRotationLoop } from './log-rotation.js';
 import { JobCache } from './job-cache.js';
 import { listeningPorts } from '../node/ports.js';
+import { DueTimer } from './due-timer.js';
+import { externalCommits, nextRescheduleDue } from '../state/index.js';
+import { PeriodicLauncher } from './periodic.js';
+import { collectChildren } from './children-gc.js';
 
 export interface AgentDeps {
   readonly config: AgentConfig;
@@ -60,6 +64,9 @@ export class Agent {
   private stopped = false;
   private readonly rotation: LogRotationLoop;
   private readonly jobs: JobCache;
+  private readonly due: DueTimer;
+  private readonly periodic: PeriodicLauncher;
+  private lastGc = 0;
   /** Resolves after each completed pass; tests and benchmarks wait on it. */
   passes = 0;
   /** Callers of nextPass(), told when a pass that started after their call has finished. */
@@ -68,6 +75,8 @@ export class Agent {
   constructor(private readonly deps: AgentDeps) {
     this.source = new JobsSource(deps.config.jobsDir, deps.parser, deps.log.child({ component: 'jobs-source' }));
     this.jobs = new JobCache(deps.db);
+    this.due = new DueTimer(() => deps.clock.now(), () => this.onDue());
+    this.periodic = new PeriodicLauncher(this.jobs, deps.log.child({ component: 'periodic' }));
     this.rotation = new LogRotationLoop(deps.db, this.jobs, deps.config.dataDir, deps.log.child({ component: 'logs' }));
   }
 
@@ -84,6 +93,13 @@ export class Agent {
     this.timers.push(setInterval(() => this.requestPass(), this.deps.config.rescanIntervalMs));
     this.timers.push(setInterval(() => void this.refreshFingerprint(), 30_000));
     this.timers.push(setInterval(() => this.rotation.tick(), 2_000));
+    // Rows another process wrote (a dispatch, a forced periodic launch) ask for a pass.
+    let commits = externalCommits(db);
+    this.timers.push(setInterval(() => {
+      const c = externalCommits(db);
+      if (c !== commits) this.requestPass();
+      commits = c;
+    }, 250));
     await this.pass();
   }
 
@@ -92,6 +108,30 @@ export class Agent {
     const live = listAllocsToRecover(this.deps.db);
     for (const alloc of live) this.ensureRunner(alloc);
     this.deps.log.info({ allocs: live.length }, 'recovered allocations');
+  }
+
+  /**
+   * A due time came: periodic children are registered at once, in their own small
+   * transaction, so the launch time does not wait for a whole pass; the pass then places them.
+   */
+  private onDue(): void {
+    if (this.stopped) return;
+    const { db, clock, log } = this.deps;
+    try {
+      tx(db, () => this.periodic.launch(db, clock.now(), false));
+    } catch (err) {
+      log.error({ err }, 'periodic launch failed; the next pass retries it');
+    }
+    // Re-armed now, not after the pass: a pass slower than the spec's period must not delay the next launch.
+    this.armDue(clock.now());
+    this.requestPass();
+  }
+
+  private armDue(now: number): void {
+    const resched = nextRescheduleDue(this.deps.db);
+    const launch = this.periodic.nextLaunch(this.deps.db, now);
+    const times = [resched !== null && resched > now ? resched : null, launch].filter((t): t is number => t !== null);
+    this.due.arm(times.length === 0 ? null : Math.min(...times));
   }
 
   /** Asks for a pass soon; bursts of requests coalesce into one. */
@@ -144,15 +184,23 @@ export class Agent {
     if (!node) return;
     const now = clock.now();
     const txStart = performance.now();
-    const actions = tx(db, () =>
-      schedulePass({ db, jobs: this.jobs, node, now, rand: this.deps.rand, newId: this.deps.newId ?? randomUUID, log, hostPorts: () => listeningPorts('/proc') }),
-    );
+    const actions = tx(db, () => {
+      this.periodic.launch(db, now, this.passes === 0);
+      return schedulePass({ db, jobs: this.jobs, node, now, rand: this.deps.rand, newId: this.deps.newId ?? randomUUID, log, hostPorts: () => listeningPorts('/proc') });
+    });
     this.deps.onPass?.((performance.now() - passStart) / 1000, (performance.now() - txStart) / 1000);
     for (const a of actions.stop) this.runners.get(a.allocId)?.kill(a.reason);
     for (const id of listLiveAllocIds(db)) {
       if (this.runners.has(id)) continue;
       const alloc = getAlloc(db, id);
       if (alloc) this.ensureRunner(alloc);
+    }
+    // A due time already past was acted on in this pass (or could not be placed, which the rescan retries).
+    this.armDue(clock.now());
+    // At most every few seconds: with many children it reads every parent's list.
+    if (now - this.lastGc >= 5_000) {
+      this.lastGc = now;
+      await collectChildren(db, this.deps.config.dataDir, this.deps.config.childrenHistory, log.child({ component: 'gc' }));
     }
   }
 
@@ -219,6 +267,7 @@ export class Agent {
     this.stopped = true;
     for (const t of this.timers) clearInterval(t);
     if (this.debounce) clearTimeout(this.debounce);
+    this.due.disarm();
     this.watcher?.close();
     await this.running;
     for (const w of this.passWaiters.splice(0)) w();

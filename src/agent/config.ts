@@ -26,6 +26,8 @@ export interface AgentConfig {
   readonly httpAddr: string | null;
   /** Nomad's `acl` block: writes through the API need the management token read from tokenFile. */
   readonly acl: { readonly enabled: boolean; readonly tokenFile: string | null };
+  /** Finished periodic and dispatched children kept per parent; older ones and their alloc dirs are removed. */
+  readonly childrenHistory: number;
 }
 
 export type LogLevel = 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal';
@@ -49,6 +51,7 @@ export const DEFAULT_CONFIG: AgentConfig = {
   artifact: DEFAULT_ARTIFACT_LIMITS,
   httpAddr: null,
   acl: { enabled: false, tokenFile: null },
+  childrenHistory: 50,
 };
 
 /** A layer of settings from one source (file, environment, flags); later layers win, the rkt block key by key. */
@@ -156,7 +159,8 @@ export function configFromFile(tree: Tree, file: string): ConfigLayer {
   }
   const b = block(tree.bivouac, where('bivouac'));
   if (b) {
-    checkKeys(b, ['jobs_dir', 'rescan_interval', 'rkt_path', 'rkt_min_version', 'rkt_dir', 'strict_permissions'], where('bivouac'));
+    checkKeys(b, ['jobs_dir', 'rescan_interval', 'rkt_path', 'rkt_min_version', 'rkt_dir', 'strict_permissions', 'children_history'], where('bivouac'));
+    if (b.children_history !== undefined) layer.childrenHistory = int(b.children_history, where('bivouac.children_history'));
     if (b.jobs_dir !== undefined) layer.jobsDir = str(b.jobs_dir, where('bivouac.jobs_dir'));
     if (b.rescan_interval !== undefined) {
       const ms = parseDuration(str(b.rescan_interval, where('bivouac.rescan_interval')));

@@ -13,6 +13,7 @@ import { place, portAsks, reconcile, type ExistingAlloc, type PlacementRequest }
 import type { Rand } from '../util/clock.js';
 import type { Logger } from '../util/logger.js';
 import type { JobCache } from './job-cache.js';
+import { linkReplacement, reschedulesDue } from './reschedule-pass.js';
 
 export interface ScheduleDeps {
   readonly db: Database;
@@ -64,9 +65,14 @@ export function schedulePass(deps: ScheduleDeps): ScheduleResult {
   // Read once and kept current through the pass: every placement holds resources for the next.
   const live = listLiveAllocs(db).map(toExisting);
   const allocsByJob = listAllocsByJob(db);
-  for (const job of listJobs(db)) {
+  const jobs = listJobs(db);
+  const due = reschedulesDue(db, deps.jobs, new Map(jobs.map((j) => [j.id, j])), allocsByJob, now, deps.log);
+  for (const job of jobs) {
     const spec = deps.jobs.get(job.id, job.version);
     if (!spec) continue;
+    // A periodic or parameterized job never runs itself: its children do (periodic.ts, dispatch).
+    if (spec.periodic !== null || spec.parameterized !== null) continue;
+    const rescheduling = [...(due.get(job.id) ?? [])];
     const allocs = allocsByJob.get(job.id) ?? [];
     const plan = reconcile(spec, job.version, allocs.map(toExisting), {
       stopped: job.stopped,
@@ -84,7 +90,11 @@ export function schedulePass(deps: ScheduleDeps): ScheduleResult {
     const occupied = new Set(
       allocs.filter((a) => a.clientStatus === 'pending' || a.clientStatus === 'running').map((a) => `${a.taskGroup}[${a.index}]`),
     );
-    const requests: PlacementRequest[] = [...plan.place, ...plan.destructive.map((d) => ({ group: d.group, index: d.index }))].filter(
+    const requests: PlacementRequest[] = [
+      ...plan.place,
+      ...plan.destructive.map((d) => ({ group: d.group, index: d.index })),
+      ...rescheduling.map((r) => ({ group: r.group, index: r.index })),
+    ].filter(
       (r) => !occupied.has(`${r.group}[${r.index}]`),
     );
     if (requests.length === 0) {
@@ -110,6 +120,11 @@ export function schedulePass(deps: ScheduleDeps): ScheduleResult {
         tasks: group.tasks.map((t) => ({ name: t.name, driver: t.driver })),
       };
       insertAlloc(db, alloc, now);
+      const r = rescheduling.findIndex((x) => x.group === p.group && x.index === p.index);
+      if (r >= 0) {
+        linkReplacement(db, rescheduling[r].prev, alloc.id, node.id, now, rescheduling[r].delayMs);
+        rescheduling.splice(r, 1);
+      }
       live.push({ id: alloc.id, jobId: job.id, jobVersion: job.version, group: p.group, index: p.index, desiredStatus: 'run', clientStatus: 'pending', resources: p.resources, ports: p.ports });
       placed++;
     }

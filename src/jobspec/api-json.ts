@@ -9,6 +9,7 @@
 import { MS_TO_NS } from '../util/duration.js';
 import * as C from './api-canonical.js';
 import { artifactJson, templateJson } from './api-json-task-files.js';
+import { dispatchPayloadJson, jobRescheduleJson, lifecycleJson, parameterizedJson, periodicJson, reschedulePolicyJson } from './api-json-lifecycle.js';
 import { driverConfigShape } from './api-struct.js';
 import type { Constraint, Group, Job, NetworkResource, Port, RestartPolicy, Task } from './types.js';
 
@@ -16,7 +17,7 @@ export type ApiValue = string | number | boolean | null | readonly ApiValue[] | 
 export type ApiObject = { readonly [k: string]: ApiValue };
 
 /** Blocks of `extra` that the canonical fields below take over; the rest are spread as written. */
-const JOB_TAKEN = ['Update', 'Migrate', 'Multiregion', 'Vault', 'Affinities', 'Spreads'];
+const JOB_TAKEN = ['Update', 'Migrate', 'Multiregion', 'Vault', 'Affinities', 'Spreads', 'Reschedule'];
 const GROUP_TAKEN = ['Update', 'Migrate', 'Services', 'Volumes', 'Affinities', 'Spreads', 'Vault', 'Scaling'];
 const TASK_TAKEN = ['Services', 'Vault', 'Affinities', 'VolumeMounts', 'CSIPluginConfig'];
 
@@ -43,15 +44,9 @@ export function apiJob(job: Job, withConfig: boolean): ApiObject {
     TaskGroups: job.groups.map((g) => group(g, job, update, migrate, withConfig)),
     Update: update,
     Multiregion: C.multiregion(job.extra['Multiregion']),
-    Periodic: job.periodic === null ? null : {
-      Enabled: job.periodic.enabled,
-      Spec: job.periodic.cron,
-      SpecType: 'cron',
-      ProhibitOverlap: job.periodic.prohibitOverlap,
-      TimeZone: job.periodic.timeZone,
-    },
-    ParameterizedJob: null,
-    Reschedule: null,
+    Periodic: periodicJson(job.periodic),
+    ParameterizedJob: parameterizedJson(job.parameterized),
+    Reschedule: jobRescheduleJson(job.extra['Reschedule']),
     Migrate: migrate,
     Meta: map(job.meta),
     ConsulToken: '',
@@ -84,7 +79,7 @@ function group(g: Group, job: Job, jobUpdate: Obj | null, jobMigrate: Obj | null
     Affinities: C.affinities(g.extra['Affinities']),
     Spreads: C.spreads(g.extra['Spreads']),
     RestartPolicy: restart(g.restart),
-    ReschedulePolicy: null,
+    ReschedulePolicy: reschedulePolicyJson(g.reschedule),
     EphemeralDisk: { SizeMB: g.ephemeralDisk.sizeMB, Sticky: g.ephemeralDisk.sticky, Migrate: g.ephemeralDisk.migrate },
     Update: C.groupUpdate(jobUpdate, g.extra['Update']),
     Migrate: C.groupMigrate(jobMigrate, g.extra['Migrate'], job.type),
@@ -106,7 +101,7 @@ function task(t: Task, g: Group, job: Job, withConfig: boolean): ApiObject {
     Name: t.name,
     Driver: t.driver,
     User: t.user,
-    Lifecycle: null,
+    Lifecycle: lifecycleJson(t.lifecycle),
     Config: !withConfig || Object.keys(t.rawConfig).length === 0 ? null : driverConfigShape(t.rawConfig),
     Constraints: list(t.constraints.map(constraint)),
     Affinities: C.affinities(t.extra['Affinities']),
@@ -130,7 +125,7 @@ function task(t: Task, g: Group, job: Job, withConfig: boolean): ApiObject {
     Artifacts: list(t.artifacts.map(artifactJson)),
     Vault: C.vault(t.extra['Vault'], g.extra['Vault'], job.extra['Vault']),
     Templates: list(t.templates.map(templateJson)),
-    DispatchPayload: null,
+    DispatchPayload: dispatchPayloadJson(t.dispatchPayloadFile),
     VolumeMounts: C.volumeMounts(t.extra['VolumeMounts']),
     Leader: t.leader,
     ShutdownDelay: 0,

@@ -3,17 +3,18 @@ import { bool, checkKeys, int, isObject, labelled, oneBlock, remember, report, s
 import { decodeConstraints } from './decode-constraint.js';
 import { decodeExtra, decodeGroupScaling } from './decode-extra.js';
 import { decodeGroupNetworks } from './decode-resources.js';
+import { decodeReschedule } from './decode-reschedule.js';
 import { decodeRestart, decodeTask } from './decode-task.js';
 import { DEFAULTS } from './defaults.js';
 import { GROUP_EXTRA } from './schema.js';
-import type { EphemeralDisk, Group, RestartPolicy, Task } from './types.js';
+import type { EphemeralDisk, Group, ReschedulePolicy, RestartPolicy, Task } from './types.js';
 
 const GROUP_KEYS = [
-  'count', 'constraint', 'restart', 'ephemeral_disk', 'network', 'meta', 'task', 'scaling', ...Object.keys(GROUP_EXTRA),
+  'count', 'constraint', 'restart', 'reschedule', 'ephemeral_disk', 'network', 'meta', 'task', 'scaling', ...Object.keys(GROUP_EXTRA),
 ];
 const DISK_KEYS = ['size', 'sticky', 'migrate'];
 
-export function decodeGroup(node: Node, name: string, typeRestart: RestartPolicy): Group {
+export function decodeGroup(node: Node, name: string, typeRestart: RestartPolicy, jobReschedule: ReschedulePolicy | null): Group {
   checkKeys(node, GROUP_KEYS);
   remember(node);
   remember(node, 'count');
@@ -27,6 +28,7 @@ export function decodeGroup(node: Node, name: string, typeRestart: RestartPolicy
     count: int(node, 'count', scalingMin),
     constraints: decodeConstraints(node),
     restart,
+    reschedule: decodeReschedule(node, jobReschedule),
     ephemeralDisk: decodeDisk(node),
     networks: decodeGroupNetworks(node),
     meta: strMap(node, 'meta'),
@@ -45,12 +47,13 @@ function decodeTasks(node: Node, restart: RestartPolicy): Task[] {
 }
 
 /** The group a bare `task "x"` in a job becomes: every group field at its default. */
-export function implicitGroup(task: Node, name: string, typeRestart: RestartPolicy): Group {
+export function implicitGroup(task: Node, name: string, typeRestart: RestartPolicy, jobReschedule: ReschedulePolicy | null): Group {
   return {
     name,
     count: DEFAULTS.count,
     constraints: [],
     restart: typeRestart,
+    reschedule: jobReschedule,
     ephemeralDisk: { sizeMB: DEFAULTS.ephemeralDiskMB, sticky: false, migrate: false },
     networks: [],
     meta: {},

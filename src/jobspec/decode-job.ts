@@ -5,16 +5,17 @@ import {
 import { decodeConstraints } from './decode-constraint.js';
 import { decodeExtra } from './decode-extra.js';
 import { decodeGroup, implicitGroup } from './decode-group.js';
+import { decodeParameterized, decodePeriodic } from './decode-periodic.js';
+import { decodeReschedule, defaultReschedule } from './decode-reschedule.js';
 import { DEFAULTS, JOB_TYPES, defaultRestart } from './defaults.js';
 import { JOB_EXTRA } from './schema.js';
-import type { Group, Job, JobType, Periodic } from './types.js';
+import type { Group, Job, JobType } from './types.js';
 
 const ROOT_KEYS = ['job', 'variable', 'variables', 'locals'];
 const JOB_KEYS = [
   'id', 'name', 'type', 'priority', 'region', 'namespace', 'datacenters', 'all_at_once', 'constraint', 'meta',
-  'periodic', 'group', 'task', ...Object.keys(JOB_EXTRA),
+  'periodic', 'parameterized', 'group', 'task', ...Object.keys(JOB_EXTRA),
 ];
-const PERIODIC_KEYS = ['cron', 'crons', 'prohibit_overlap', 'time_zone', 'enabled'];
 
 export function decodeRoot(root: Node): Job | null {
   checkKeys(root, ROOT_KEYS);
@@ -37,16 +38,17 @@ function decodeJob(node: Node, id: string): Job {
   if ((JOB_TYPES as readonly string[]).includes(typeText)) type = typeText as JobType;
   else report(node, 'INVALID_VALUE', { message: `Invalid job type: "${typeText}"` }, 'type');
   const restart = defaultRestart(type);
+  const reschedule = decodeReschedule(node, defaultReschedule(type));
 
   const groups: Group[] = [];
   // Nomad's parser puts the groups made from bare tasks first, then the declared groups.
   if (isObject(node.body['task'])) {
-    for (const { label, node: t } of labelled(node, 'task')) groups.push(implicitGroup(t, label, restart));
+    for (const { label, node: t } of labelled(node, 'task')) groups.push(implicitGroup(t, label, restart, reschedule));
   } else if (node.body['task'] !== undefined) {
     report(node, 'MISSING_LABEL', { key: 'task', hint: ' (the task name)' }, 'task');
   }
   if (Array.isArray(node.body['group'])) report(node, 'MISSING_LABEL', { key: 'group', hint: ' (the group name)' }, 'group');
-  else for (const { label, node: g } of labelled(node, 'group')) groups.push(decodeGroup(g, label, restart));
+  else for (const { label, node: g } of labelled(node, 'group')) groups.push(decodeGroup(g, label, restart, reschedule));
 
   const datacenters = strList(node, 'datacenters');
   return {
@@ -61,23 +63,8 @@ function decodeJob(node: Node, id: string): Job {
     constraints: decodeConstraints(node),
     meta: strMap(node, 'meta'),
     periodic: decodePeriodic(node),
-    parameterized: node.body['parameterized'] !== undefined,
+    parameterized: decodeParameterized(node),
     groups,
     extra: decodeExtra(node, JOB_EXTRA),
-  };
-}
-
-function decodePeriodic(job: Node): Periodic | null {
-  const node = oneBlock(job, 'periodic');
-  if (node === null) return null;
-  checkKeys(node, PERIODIC_KEYS);
-  const crons = strList(node, 'crons');
-  const cron = str(node, 'cron', crons[0] ?? '');
-  if (cron === '') report(node, 'MISSING_REQUIRED', { key: 'cron' });
-  return {
-    cron,
-    prohibitOverlap: bool(node, 'prohibit_overlap', false),
-    timeZone: str(node, 'time_zone', 'UTC'),
-    enabled: bool(node, 'enabled', true),
   };
 }

@@ -7,6 +7,7 @@ import { decodeDriverConfig } from './decode-driver.js';
 import { decodeExtra, decodeTaskScaling } from './decode-extra.js';
 import { decodeArtifacts } from './decode-artifact.js';
 import { decodeTemplates } from './decode-template.js';
+import { decodeDispatchPayload, decodeLifecycle } from './decode-lifecycle.js';
 import { decodeResources } from './decode-resources.js';
 import { DEFAULTS } from './defaults.js';
 import { TASK_EXTRA } from './schema.js';
@@ -14,7 +15,7 @@ import type { LogConfig, RestartMode, RestartPolicy, Task } from './types.js';
 
 const TASK_KEYS = [
   'driver', 'config', 'user', 'env', 'meta', 'resources', 'kill_timeout', 'kill_signal', 'leader', 'logs',
-  'constraint', 'restart', 'scaling', 'template', 'artifact', ...Object.keys(TASK_EXTRA),
+  'constraint', 'restart', 'scaling', 'template', 'artifact', 'lifecycle', 'dispatch_payload', ...Object.keys(TASK_EXTRA),
 ];
 const RESTART_KEYS = ['attempts', 'interval', 'delay', 'mode', 'render_templates'];
 const LOGS_KEYS = ['max_files', 'max_file_size', 'disabled', 'enabled'];
@@ -44,6 +45,8 @@ export function decodeTask(node: Node, name: string, groupRestart: RestartPolicy
     restart: decodeRestart(node, groupRestart),
     artifacts: decodeArtifacts(node, name),
     templates: decodeTemplates(node, name),
+    lifecycle: decodeLifecycle(node),
+    dispatchPayloadFile: decodeDispatchPayload(node),
     extra: scaling.length > 0 ? { ...extra, ScalingPolicies: scaling } : extra,
   };
 }

@@ -112,12 +112,12 @@ export const MULTIREGION: Schema = b({
 export const JOB_EXTRA: Readonly<Record<string, Field>> = {
   update: one(UPDATE), migrate: one(MIGRATE), reschedule: one(RESCHEDULE), multiregion: one(MULTIREGION),
   vault: one(VAULT), affinity: many(AFFINITY, 'Affinities'), spread: many(SPREAD, 'Spreads'),
-  parameterized: one(PARAMETERIZED, 'ParameterizedJob'), vault_token: 'string', vault_namespace: 'string',
+  vault_token: 'string', vault_namespace: 'string',
   consul_token: 'string', consul_namespace: 'string', node_pool: 'string', ui: one(open),
 };
 
 export const GROUP_EXTRA: Readonly<Record<string, Field>> = {
-  update: one(UPDATE), migrate: one(MIGRATE), reschedule: one(RESCHEDULE, 'ReschedulePolicy'),
+  update: one(UPDATE), migrate: one(MIGRATE),
   service: many(SERVICE, 'Services'), volume: { block: VOLUME, labelled: true, api: 'Volumes' },
   affinity: many(AFFINITY, 'Affinities'), spread: many(SPREAD, 'Spreads'), consul: one(CONSUL),
   vault: one(VAULT), shutdown_delay: 'duration', stop_after_client_disconnect: 'duration',
@@ -126,8 +126,8 @@ export const GROUP_EXTRA: Readonly<Record<string, Field>> = {
 
 export const TASK_EXTRA: Readonly<Record<string, Field>> = {
   service: many(SERVICE, 'Services'),
-  vault: one(VAULT), lifecycle: one(LIFECYCLE), volume_mount: many(VOLUME_MOUNT, 'VolumeMounts'),
-  csi_plugin: one(CSI_PLUGIN, 'CSIPluginConfig'), dispatch_payload: one(DISPATCH_PAYLOAD),
+  vault: one(VAULT), volume_mount: many(VOLUME_MOUNT, 'VolumeMounts'),
+  csi_plugin: one(CSI_PLUGIN, 'CSIPluginConfig'),
   identity: one(IDENTITY), affinity: many(AFFINITY, 'Affinities'), kind: 'string', shutdown_delay: 'duration',
   consul: one(CONSUL),
 };

@@ -192,6 +192,10 @@ export interface Task {
   readonly restart: RestartPolicy;
   readonly artifacts: readonly ArtifactSpec[];
   readonly templates: readonly TemplateSpec[];
+  /** `lifecycle { hook, sidecar }`; null for a main task. */
+  readonly lifecycle: Lifecycle | null;
+  /** `dispatch_payload { file }`: where a dispatched job's payload is written, relative to local/. */
+  readonly dispatchPayloadFile: string | null;
   /**
    * Blocks bivouac accepts and keeps for the API JSON but does not act on yet
    * (service, template, artifact, vault, lifecycle …), in Nomad API field names.
@@ -204,6 +208,8 @@ export interface Group {
   readonly count: number;
   readonly constraints: readonly Constraint[];
   readonly restart: RestartPolicy;
+  /** Job type default, then the job's `reschedule`, then the group's, merged field by field; null for system jobs. */
+  readonly reschedule: ReschedulePolicy | null;
   readonly ephemeralDisk: EphemeralDisk;
   /** Group-level networks (Nomad ≥ 0.10). */
   readonly networks: readonly NetworkResource[];
@@ -213,8 +219,38 @@ export interface Group {
   readonly extra: Readonly<Record<string, unknown>>;
 }
 
+export type DelayFunction = 'constant' | 'exponential' | 'fibonacci';
+
+export interface ReschedulePolicy {
+  readonly attempts: number;
+  readonly intervalMs: number;
+  readonly delayMs: number;
+  /** As written; validate.ts refuses any other than DelayFunction's three. */
+  readonly delayFunction: string;
+  readonly maxDelayMs: number;
+  readonly unlimited: boolean;
+}
+
+export type LifecycleHook = 'prestart' | 'poststart' | 'poststop';
+
+export interface Lifecycle {
+  /** As written; validate.ts refuses any other than LifecycleHook's three. */
+  readonly hook: string;
+  readonly sidecar: boolean;
+}
+
+export interface Parameterized {
+  /** `optional` (default), `required` or `forbidden`. */
+  readonly payload: string;
+  readonly metaRequired: readonly string[];
+  readonly metaOptional: readonly string[];
+}
+
 export interface Periodic {
+  /** The first spec: `cron`, or the first of `crons`. */
   readonly cron: string;
+  /** `crons` (Nomad 1.6+): every spec; the job launches at the earliest next time of any. */
+  readonly crons: readonly string[];
   readonly prohibitOverlap: boolean;
   readonly timeZone: string;
   readonly enabled: boolean;
@@ -232,7 +268,7 @@ export interface Job {
   readonly constraints: readonly Constraint[];
   readonly meta: Readonly<Record<string, string>>;
   readonly periodic: Periodic | null;
-  readonly parameterized: boolean;
+  readonly parameterized: Parameterized | null;
   readonly groups: readonly Group[];
   /** See Task.extra. */
   readonly extra: Readonly<Record<string, unknown>>;

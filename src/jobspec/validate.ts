@@ -7,6 +7,7 @@ import { joinPath } from './decode-ctx.js';
 import { LIMITS } from './defaults.js';
 import { makeDiagnostic, type DiagnosticCode, type Position } from './diagnostics.js';
 import { formatDuration } from '../util/duration.js';
+import { validateLifecycle } from './validate-lifecycle.js';
 import type { Diagnostic, Group, Job, Task } from './types.js';
 import { apiJob } from './api-json.js';
 import { validateBlocks } from './validate-blocks.js';
@@ -43,6 +44,7 @@ export function validateJob({ job, file, positions }: ValidateInput): Diagnostic
     group: (g) => (code, message, key) => add(code, { message }, groupPath(g), key),
     task: (g, t) => (code, message, key) => add(code, { message }, joinPath(groupPath(g), `task "${t}"`), key),
   });
+  out.push(...validateLifecycle(job, file, positions));
   return out;
 }
 

@@ -11,6 +11,8 @@ import { allocClientStatus } from '../scheduler/index.js';
 import { buildTaskConfig } from './task-config.js';
 import { taskHooks, type HookSettings } from './hooks/index.js';
 import { nodeVariables } from './interpolate.js';
+import { writeDispatchPayload } from './dispatch-payload.js';
+import { isSidecar, mainDone, mainStarted, phaseOf, prestartDone, readyForPoststop, restartsOnSuccess, type Phase, type TaskView } from './lifecycle.js';
 import { liveTaskFilter, unmountSecrets } from './secrets-tmpfs.js';
 
 export interface AllocRunnerDeps {
@@ -32,13 +34,19 @@ export interface AllocRunnerDeps {
 /**
  * Runs the tasks of one allocation and derives the allocation's client status from
  * their states (Nomad's getClientStatus). A failed task stops its siblings; a dead
- * leader stops the rest.
+ * leader stops the rest. Lifecycle hooks order the starts (lifecycle.ts): every gate is a
+ * condition over the task state rows, so after an agent restart the same gates hold and a
+ * prestart task that already completed is not run again.
  */
 export class AllocRunner {
-  private readonly runners: TaskRunner[] = [];
+  private readonly runners: { readonly runner: TaskRunner; readonly task: Task; readonly phase: Phase }[] = [];
+  private readonly launched = new Set<TaskRunner>();
+  private readonly running: Promise<void>[] = [];
+  private waiters: (() => void)[] = [];
   private done: Promise<void> | null = null;
   private lastStatus: ClientStatus | null = null;
   private killed: { description: string; eventType?: string } | null = null;
+  private detached = false;
 
   constructor(
     readonly alloc: AllocRecord,
@@ -53,7 +61,10 @@ export class AllocRunner {
     for (const task of this.group.tasks) {
       const driver = this.deps.drivers.get(task.driver);
       const taskLog = log.child({ task: task.name });
-      const runner = new TaskRunner(this.alloc.id, this.job, task, this.alloc.createTime, {
+      // Nomad ends a non-sidecar hook task on success whatever the job type: the restart
+      // policy sees it as a batch task.
+      const job = restartsOnSuccess(task) ? this.job : { ...this.job, type: 'batch' as const };
+      const runner = new TaskRunner(this.alloc.id, job, task, this.alloc.createTime, {
         db: this.deps.db,
         driver: driver ?? missingDriver(task.driver),
         clock: this.deps.clock,
@@ -71,37 +82,32 @@ export class AllocRunner {
           log: taskLog,
         }),
       });
-      this.runners.push(runner);
-      if (this.killed) runner.stop({ kind: 'kill', ...this.killed });
+      const phase = phaseOf(task);
+      this.runners.push({ runner, task, phase });
+      if (this.killed && phase !== 'poststop') runner.stop({ kind: 'kill', ...this.killed });
     }
-    this.done = Promise.all(
-      this.runners.map((r) =>
-        r.run().catch((err: unknown) => {
-          log.fatal({ err, task: r.name }, 'task runner crashed');
-          throw err;
-        }),
-      ),
-    )
+    this.done = this.runPhases(log)
       .then(() => this.updateStatus())
       .then(() => this.releaseMounts(log));
     return this.done;
   }
 
-  /** Kills every task (desired status stop); before start(), the tasks are killed as they are made. */
+  /** Kills every task (desired status stop) but the poststop ones, which then run; before start(), the tasks are killed as they are made. */
   kill(description: string, eventType?: string): void {
     this.killed = { description, eventType };
-    for (const r of this.runners) r.stop({ kind: 'kill', description, eventType });
+    for (const r of this.runners) if (r.phase !== 'poststop') r.runner.stop({ kind: 'kill', description, eventType });
+    this.wake();
   }
 
   /** `alloc restart`: the running tasks (or the named one) restarted; false when none was running. */
   async restart(task: string | null, reason: string): Promise<boolean> {
-    const results = await Promise.all(this.runners.filter((r) => task === null || r.name === task).map((r) => r.restart(reason)));
+    const results = await Promise.all(this.runners.filter((r) => task === null || r.task.name === task).map((r) => r.runner.restart(reason)));
     return results.some(Boolean);
   }
 
   /** `alloc signal`: the running tasks (or the named one) signalled; false when none was running. */
   async signal(task: string | null, sig: string): Promise<boolean> {
-    const results = await Promise.all(this.runners.filter((r) => task === null || r.name === task).map((r) => r.signal(sig)));
+    const results = await Promise.all(this.runners.filter((r) => task === null || r.task.name === task).map((r) => r.runner.signal(sig)));
     return results.some(Boolean);
   }
 
@@ -109,21 +115,85 @@ export class AllocRunner {
     return this.group.tasks.some((t) => t.name === name);
   }
 
-  /** Lets go of the tasks without stopping them (agent shutdown). */
+  /** Lets go of the tasks without stopping them (agent shutdown); tasks not yet started stay unstarted. */
   detach(): void {
-    for (const r of this.runners) r.stop({ kind: 'detach' });
+    this.detached = true;
+    for (const r of this.runners) r.runner.stop({ kind: 'detach' });
+    this.wake();
   }
 
   wait(): Promise<void> {
     return this.done ?? Promise.resolve();
   }
 
-  private prepare(task: Task, attempt: number): Promise<TaskConfig> {
+  private async runPhases(log: Logger): Promise<void> {
+    const launch = (pred: (p: Phase) => boolean): void => {
+      for (const r of this.runners) {
+        if (!pred(r.phase) || this.launched.has(r.runner)) continue;
+        this.launched.add(r.runner);
+        this.running.push(
+          r.runner.run().catch((err: unknown) => {
+            log.fatal({ err, task: r.task.name }, 'task runner crashed');
+            throw err;
+          }),
+        );
+      }
+    };
+    // A failed or killed allocation runs no further phase: the tasks not started are
+    // launched already stopped, so they end dead and the allocation can finish.
+    const halted = (): boolean => this.killed !== null || this.views().some((v) => v.failed);
+    launch((p) => p === 'prestart');
+    if (await this.until((v) => prestartDone(v) || halted())) {
+      launch((p) => p === 'main');
+      if (await this.until((v) => mainStarted(v) || halted())) {
+        launch((p) => p === 'poststart');
+        if (await this.until((v) => mainDone(v))) {
+          this.stopSidecars();
+          launch((p) => p !== 'poststop');
+          if (await this.until((v) => readyForPoststop(v))) launch(() => true);
+        }
+      }
+    }
+    // Detached, what was launched lets go of its task and the rest waits for the next agent.
+    await Promise.all(this.running);
+  }
+
+  /** Resolves true once the gate holds over the task states, false if the runner is let go first. */
+  private async until(gate: (views: readonly TaskView[]) => boolean): Promise<boolean> {
+    for (;;) {
+      if (this.detached) return false;
+      if (gate(this.views())) return true;
+      await new Promise<void>((resolve) => this.waiters.push(resolve));
+    }
+  }
+
+  private wake(): void {
+    const w = this.waiters;
+    this.waiters = [];
+    for (const f of w) f();
+  }
+
+  private views(): TaskView[] {
+    const states = new Map(listTaskStates(this.deps.db, this.alloc.id).map((s) => [s.task, s]));
+    return this.group.tasks.map((task) => {
+      const s = states.get(task.name);
+      return { task, state: s?.state ?? 'pending', failed: s?.failed ?? false, started: (s?.startedAt ?? null) !== null };
+    });
+  }
+
+  /** The main tasks are done: sidecars are stopped with their kill_signal, as Nomad does. */
+  private stopSidecars(): void {
+    for (const r of this.runners) {
+      if (isSidecar(r.task)) r.runner.stop({ kind: 'kill', description: 'Main tasks in the group died', eventType: 'Main Tasks Dead' });
+    }
+  }
+
+  private async prepare(task: Task, attempt: number): Promise<TaskConfig> {
     const current = getAlloc(this.deps.db, this.alloc.id);
     if (!current) throw new BivouacError('TASK_SETUP', `allocation ${this.alloc.id} is gone`, { recoverable: false });
     // exec's chroot shows the task /alloc, /local, /secrets just as an image does.
     const isolating = (this.deps.drivers.get(task.driver)?.capabilities.fsIsolation ?? 'none') !== 'none';
-    return buildTaskConfig({
+    const cfg = await buildTaskConfig({
       dataDir: this.deps.dataDir,
       alloc: current,
       job: this.job,
@@ -137,6 +207,9 @@ export class AllocRunner {
       // Nomad's secrets tmpfs, where the task cannot see the host's mounts and we may mount.
       secretsTmpfs: isolating && process.getuid?.() === 0,
     });
+    // A dispatched job's payload goes to the task's dispatch_payload file (Nomad's dispatch hook).
+    if (task.dispatchPayloadFile !== null) await writeDispatchPayload(this.deps.db, this.alloc.jobId, cfg.dirs.localDir, task.dispatchPayloadFile);
+    return cfg;
   }
 
   /** Once every task is dead (not merely let go at shutdown), its secrets tmpfs goes. */
@@ -151,14 +224,17 @@ export class AllocRunner {
   private onTaskChange(task: Task): void {
     const states = listTaskStates(this.deps.db, this.alloc.id);
     const me = states.find((s) => s.task === task.name);
+    // Poststop tasks are never stopped by a sibling: they run once the others are dead.
+    const others = this.runners.filter((r) => r.task.name !== task.name && r.phase !== 'poststop').map((r) => r.runner);
     if (me && me.state === 'dead') {
       if (me.failed) {
-        for (const r of this.runners) if (r.name !== task.name) r.stop({ kind: 'kill', description: `Task's sibling "${task.name}" failed`, eventType: 'Sibling Task Failed' });
+        for (const r of others) r.stop({ kind: 'kill', description: `Task's sibling "${task.name}" failed`, eventType: 'Sibling Task Failed' });
       } else if (task.leader) {
-        for (const r of this.runners) if (r.name !== task.name) r.stop({ kind: 'kill', description: 'Leader Task in Group dead', eventType: 'Leader Task Dead' });
+        for (const r of others) r.stop({ kind: 'kill', description: 'Leader Task in Group dead', eventType: 'Leader Task Dead' });
       }
     }
     this.updateStatus();
+    this.wake();
   }
 
   private updateStatus(): void {

@@ -7,3 +7,5 @@ export * from './events.js';
 export * from './node.js';
 export * from './evals.js';
 export * from './stats.js';
+export * from './reschedules.js';
+export * from './children.js';

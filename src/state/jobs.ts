@@ -41,7 +41,8 @@ export function listJobs(db: Database): JobRecord[] {
 
 /** Every job with its current version's spec hash, in one query (a pass compares files against these). */
 export function listJobsWithHash(db: Database): (JobRecord & { readonly hash: string })[] {
-  const rows = stmt(db, 'SELECT j.*, v.spec_hash AS hash FROM jobs j JOIN job_versions v ON v.job_id = j.id AND v.version = j.version ORDER BY j.id').all() as (JobRow & { hash: string })[];
+  // Periodic and dispatched children come from no file: the file sync never sees them.
+  const rows = stmt(db, 'SELECT j.*, v.spec_hash AS hash FROM jobs j JOIN job_versions v ON v.job_id = j.id AND v.version = j.version WHERE j.parent_id IS NULL ORDER BY j.id').all() as (JobRow & { hash: string })[];
   return rows.map((r) => ({ ...toJob(r), hash: r.hash }));
 }
 
@@ -130,7 +131,7 @@ export function summarize(job: Job): JobSummary {
     namespace: job.namespace,
     datacenters: job.datacenters,
     periodic: job.periodic !== null,
-    parameterized: job.parameterized,
+    parameterized: job.parameterized !== null,
     groups: job.groups.map((g) => g.name),
   };
 }

@@ -10,6 +10,8 @@ import type { AllocPort, AllocRecord, Database, EvalRecord, JobVersionRecord, No
 import { getJob, getJobVersion, getCurrentJobVersion, getNode, listEvalsForJob, listTaskEvents, listTaskStates } from '../state/index.js';
 import { MS_TO_NS } from '../cli/format.js';
 import { apiTaskState, type ApiTaskState } from './task-state.js';
+import { rescheduleFields, type ApiRescheduleEvent, type RescheduleInfo } from './api-reschedule.js';
+import { lifecycleJson } from '../jobspec/api-json-lifecycle.js';
 import { apiJob, jobStateOf } from './job.js';
 import { jobStatus } from '../scheduler/status.js';
 
@@ -59,7 +61,11 @@ export interface ApiAllocStub {
   readonly TaskStates: Readonly<Record<string, ApiTaskState>>;
   readonly DeploymentStatus: null;
   readonly FollowupEvalID: string;
-  readonly RescheduleTracker: null;
+  readonly RescheduleTracker: { readonly Events: readonly ApiRescheduleEvent[] } | null;
+  readonly PreviousAllocation: string;
+  readonly NextAllocation: string;
+  /** bivouac's own (Nomad derives these from alloc.Job and the follow-up evaluation): `alloc status`'s reschedule lines. */
+  readonly RescheduleInfo: RescheduleInfo;
   readonly PreemptedAllocations: null;
   readonly PreemptedByAllocation: string;
   readonly CreateIndex: number;
@@ -133,7 +139,7 @@ function stubOf(r: AllocReads, a: AllocRecord, job: Job | null, withTasks: boole
     TaskStates: taskStates,
     DeploymentStatus: null,
     FollowupEvalID: '',
-    RescheduleTracker: null,
+    ...rescheduleFields(r.db, a, job?.groups.find((g) => g.name === a.taskGroup)?.reschedule ?? null),
     PreemptedAllocations: null,
     PreemptedByAllocation: '',
     CreateIndex: a.createIndex,
@@ -172,13 +178,13 @@ export function apiAlloc(db: Database, a: AllocRecord, withTasks = true, reads =
     const nets = networkOf(a.ports, group, t.name);
     tasks[t.name] = { CPU: t.resources.cpu, MemoryMB: t.resources.memoryMB, DiskMB: 0, IOPS: 0, Networks: nets, Devices: null };
     allocTasks[t.name] = { Cpu: { CpuShares: t.resources.cpu }, Memory: { MemoryMB: t.resources.memoryMB }, Networks: nets, Devices: null };
-    lifecycles[t.name] = (t.extra as Readonly<Record<string, ApiValue>>).Lifecycle ?? null;
+    lifecycles[t.name] = lifecycleJson(t.lifecycle);
   }
   const record = job ? getJob(db, a.jobId) : null;
   const embedded =
     job && version && record
       ? apiJob(job, {
-          ...jobStateOf(record, jobStatus({ type: job.type, periodic: job.periodic !== null, parameterized: job.parameterized, stopped: record.stopped, allocs: [a], pendingWork: false }), version.version),
+          ...jobStateOf(record, jobStatus({ type: job.type, periodic: job.periodic !== null, parameterized: job.parameterized !== null, stopped: record.stopped, allocs: [a], pendingWork: false }), version.version),
           submitTime: version.submitTime,
         })
       : null;

@@ -1,6 +1,6 @@
 import type { Database, AllocCounts, JobRecord, JobSummary } from '../state/index.js';
 import type { JobType } from '../jobspec/types.js';
-import { countAllocsByGroup, countAllocsByJobGroup, listJobSummaries, countAllocsByJob } from '../state/index.js';
+import { countAllocsByGroup, countAllocsByJobGroup, listJobSummaries, countAllocsByJob, jobHasDueReschedule } from '../state/index.js';
 import { MS_TO_NS } from '../cli/format.js';
 // The status module alone, not the scheduler's index: the index pulls in semver and the
 // constraint checkers, ~60 ms of a cold `status` for nothing it uses.
@@ -59,7 +59,7 @@ export function apiJobSummary(db: Database, j: JobRecord, summary: JobSummary, c
   };
 }
 
-export function jobStub(j: JobRecord, summary: JobSummary, counts: AllocCounts = { live: 0, total: 0 }, apiSummary: ApiJobSummary | null = null): JobStub {
+export function jobStub(j: JobRecord, summary: JobSummary, counts: AllocCounts = { live: 0, total: 0 }, apiSummary: ApiJobSummary | null = null, rescheduleDue = false): JobStub {
   const { live, total } = counts;
   const status = jobStatus({
     type: summary.type as JobType,
@@ -68,7 +68,8 @@ export function jobStub(j: JobRecord, summary: JobSummary, counts: AllocCounts =
     stopped: j.stopped,
     // jobStatus asks only whether any alloc is live, and whether any exists at all.
     allocs: live > 0 ? [{ desiredStatus: 'run', clientStatus: 'running' }] : total > 0 ? [{ desiredStatus: 'stop', clientStatus: 'complete' }] : [],
-    pendingWork: j.placementFailures !== null,
+    // A reschedule due is work still to do: the job reads pending, not dead, meanwhile (as Nomad's delayed evals).
+    pendingWork: j.placementFailures !== null || rescheduleDue,
   });
   return {
     ID: j.id,
@@ -104,7 +105,7 @@ export function listJobStubs(db: Database, summaries = false, prefix = ''): JobS
   const counts = groups ? new Map([...groups].map(([id, rows]) => [id, countsOf(rows)])) : countAllocsByJob(db);
   return listJobSummaries(db)
     .filter(({ job }) => job.id.startsWith(prefix))
-    .map(({ job, summary }) => jobStub(job, summary, counts.get(job.id), groups ? apiJobSummary(db, job, summary, groups.get(job.id) ?? []) : null));
+    .map(({ job, summary }) => jobStub(job, summary, counts.get(job.id), groups ? apiJobSummary(db, job, summary, groups.get(job.id) ?? []) : null, jobHasDueReschedule(db, job.id)));
 }
 
 function countsOf(rows: readonly GroupCount[]): AllocCounts {

@@ -5,6 +5,20 @@
  */
 import { formatAgo, formatGoDuration, formatIBytes, formatKV, formatTable, formatTime, MIB, MS_TO_NS, shortId } from '../cli/format.js';
 import type { ApiAlloc } from './api.js';
+
+/** Nomad's alloc status lines for rescheduling (command/alloc_status.go formatAllocBasicInfo). */
+function rescheduleLines(a: ApiAlloc, now: number, short: (id: string) => string): [string, string][] {
+  const out: [string, string][] = [];
+  const r = a.RescheduleInfo;
+  if (a.RescheduleTracker !== null && a.RescheduleTracker.Events.length > 0 && r.Total > 0) out.push(['Reschedule Attempts', `${r.Attempts}/${r.Total}`]);
+  if (a.NextAllocation !== '') out.push(['Replacement Alloc ID', short(a.NextAllocation)]);
+  if (r.EligibleAt > 0) {
+    // Nomad's prettyTimeDiff of a future time: the two largest units, "from now".
+    const at = r.EligibleAt / MS_TO_NS;
+    out.push(['Reschedule Eligibility', at <= now ? 'now' : formatAgo(now, at).replace(/ ago$/, ' from now')]);
+  }
+  return out;
+}
 import { renderUsageBreakdown, resourceCells, type AllocResourceUsage, type TaskResourceUsage } from './stats.js';
 
 export interface AllocRenderInput {
@@ -34,6 +48,7 @@ export function renderAllocStatus(input: AllocRenderInput): string {
     ['Desired Description', a.DesiredDescription],
     ['Created', when(a.CreateTime)],
     ['Modified', when(a.ModifyTime)],
+    ...rescheduleLines(a, now, (id) => shortId(id, verbose)),
     ...(a.DeploymentID === '' ? [] : ([['Deployment ID', shortId(a.DeploymentID, verbose)], ['Deployment Health', 'unset']] as [string, string][])),
     ...(verbose ? placementMetrics(a) : []),
   ]);

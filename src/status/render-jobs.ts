@@ -1,6 +1,7 @@
 import type { Database, FileErrorRecord, PlacementFailure } from '../state/index.js';
-import { listAllocsForJob, listEvalsForJob, listFileErrors, getJobSummary, countAllocsByJob, getCurrentJobVersion } from '../state/index.js';
+import { listAllocsForJob, listEvalsForJob, listFileErrors, getJobSummary, countAllocsByJob, getCurrentJobVersion, jobHasDueReschedule } from '../state/index.js';
 import { formatJobWarning, unhonouredWarnings } from '../jobspec/support.js';
+import { childrenJson, childrenKV, renderChildren, type ChildrenJson } from './render-children.js';
 import { apiEval, type ApiEval } from './eval.js';
 import { formatAgo, formatKV, formatTable, formatTime, shortId, MS_TO_NS } from '../cli/format.js';
 import { jobStatusLabel } from '../scheduler/status.js';
@@ -31,13 +32,15 @@ export interface JobStatusJson {
   readonly FileErrors: readonly { File: string; Error: string }[];
   /** What the current version asks for that bivouac parses but does not act on (jobspec/support.ts). */
   readonly Warnings: readonly string[];
+  /** Periodic and parameterized parents only: their children, as Nomad's status shows them. */
+  readonly Children: ChildrenJson | null;
 }
 
 export function jobStatusJson(db: Database, id: string): JobStatusJson | null {
   const entry = getJobSummary(db, id);
   if (!entry) return null;
   const j = entry.job;
-  const stub = jobStub(j, entry.summary, countAllocsByJob(db, id).get(id));
+  const stub = jobStub(j, entry.summary, countAllocsByJob(db, id).get(id), null, jobHasDueReschedule(db, id));
   const groups = entry.summary.groups;
   const failures = j.placementFailures ?? [];
   return {
@@ -50,6 +53,7 @@ export function jobStatusJson(db: Database, id: string): JobStatusJson | null {
       .filter((e) => e.jobId === id)
       .map((e) => ({ File: e.file, Error: e.message })),
     Warnings: jobWarnings(db, id),
+    Children: childrenJson(db, id, j.stopped, Date.now()),
   };
 }
 
@@ -71,6 +75,7 @@ export function renderJobStatus(s: JobStatusJson, now: number, verbose: boolean)
     ['Status', jobStatusLabel(j.Status, j.Stop)],
     ['Periodic', String(j.Periodic)],
     ['Parameterized', String(j.ParameterizedJob)],
+    ...childrenKV(s.Children, j.Stop, now),
   ]);
   if (s.FileErrors.length > 0) {
     out += '\nJob File Errors\n';
@@ -80,6 +85,8 @@ export function renderJobStatus(s: JobStatusJson, now: number, verbose: boolean)
     out += '\nWarnings\n';
     for (const w of s.Warnings) out += `  * ${w}\n`;
   }
+  // A parent never runs itself: Nomad shows its children instead of a summary and allocations.
+  if (s.Children !== null) return out + renderChildren(s.Children);
   out += '\nSummary\n';
   out += formatTable(
     ['Task Group', 'Queued', 'Starting', 'Running', 'Failed', 'Complete', 'Lost'],

@@ -21,6 +21,7 @@ export type ErrorCode =
   | 'ARTIFACT'
   | 'TEMPLATE'
   | 'NOT_FOUND'
+  | 'DISPATCH'
   | 'API_REQUEST';
 
 export class BivouacError extends Error {

@@ -17,7 +17,7 @@ const job = (id: string): Job => ({
   constraints: [],
   meta: {},
   periodic: null,
-  parameterized: false,
+  parameterized: null,
   groups: [],
   extra: {},
 });

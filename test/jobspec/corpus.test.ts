@@ -58,6 +58,12 @@ const PARSER_ONLY_ALSO: Readonly<Record<string, readonly string[]>> = {
   'nomad-jobspec-fixtures/service-check-restart.hcl': ['CHECK_INVALID'],
   'nomad-jobspec-fixtures/tg-service-check-expose.hcl': ['CHECK_INVALID'],
   'nomad-jobspec-fixtures/tg-service-connect-gateway-terminating.hcl': ['SERVICE_INVALID'],
+  // A service job with a parameterized block: Job.Validate refuses it (nomad-1.0.18/).
+  'nomad-jobspec-fixtures/parameterized_job.hcl': ['INVALID_VALUE'],
+  // A service job with a 4-field cron: Job.Validate refuses both (nomad-1.0.18/).
+  'nomad-jobspec-fixtures/periodic-cron.hcl': ['INVALID_VALUE'],
+  // A batch job's default 1 attempt with unlimited = true: ambiguous for Job.Validate (nomad-1.0.18/).
+  'nomad-jobspec-fixtures/reschedule-job-unlimited.hcl': ['INVALID_VALUE'],
 };
 const isParserFixture = (r: Row): boolean => /^nomad-jobspec2?-fixtures\//.test(r.path);
 

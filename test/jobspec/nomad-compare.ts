@@ -79,15 +79,10 @@ export const NEWER_NOMAD: Readonly<Record<string, { readonly reason: string; rea
   'nomad-jobspec2-fixtures/connect-example.hcl': { reason: 'upstream config (Nomad 1.5)', nomadSaid: '"config"' },
 };
 
-/**
- * Other verdict differences, each with its reason. The rules named "branch i12" belong to the
- * engineer who owns those blocks; the lead removes those rows when that branch merges.
- */
+/** Other verdict differences, each with its reason. */
 export const OTHER_VERDICTS: Readonly<Record<string, string>> = {
   'nomad-e2e/terminating-gateway.nomad':
     'a Nomad server accepts it: its Connect admission hook adds the gateway task that local validation misses (see the corpus README)',
-  'nomad-jobspec-fixtures/parameterized_job.hcl': 'branch i12 owns parameterized validation ("Parameterized job can only be used with batch")',
-  'nomad-jobspec-fixtures/reschedule-job-unlimited.hcl': 'branch i12 owns reschedule validation ("If Attempts >0, Unlimited cannot also be set")',
   'nomad-jobspec-fixtures/bad-ports.hcl':
     'bivouac refuses a port label that cannot name NOMAD_PORT_<label>, as Nomad\'s -hcl1 parser does; Nomad\'s HCL2 path lets `port "" {}` through',
 };
@@ -97,9 +92,6 @@ export const OTHER_VERDICTS: Readonly<Record<string, string>> = {
  * branch until it merges (the lead removes those rows then).
  */
 export const FIELD_EXCEPTIONS: readonly { readonly path: RegExp; readonly reason: string }[] = [
-  { path: /^(TaskGroups\[\d+\]\.ReschedulePolicy|Reschedule)(\.|:)/, reason: 'reschedule export: branch i12' },
-  { path: /\.Lifecycle(\.|:)/, reason: 'lifecycle export: branch i12' },
-  { path: /^(Periodic|ParameterizedJob)(\.|:)|\.DispatchPayload:/, reason: 'periodic, parameterized, dispatch_payload: branch i12' },
   {
     path: /\.Volumes\.[^.]+\.(AccessMode|AttachmentMode|PerAlloc): .* ≠ \(no such field in Nomad 1\.0\)$/,
     reason: 'volume access_mode, attachment_mode, per_alloc (Nomad 1.1): Nomad 1.0.18\'s HCL1 parser drops them without an error, bivouac keeps what was written',

@@ -27,6 +27,8 @@ const task: Task = {
   restart: { attempts: 2, intervalMs: 1_800_000, delayMs: 15_000, mode: 'fail' },
   artifacts: [],
   templates: [],
+  lifecycle: null,
+  dispatchPayloadFile: null,
   extra: {},
 };
 const group: Group = {
@@ -34,6 +36,7 @@ const group: Group = {
   count: 2,
   constraints: [],
   restart: task.restart,
+  reschedule: null,
   ephemeralDisk: { sizeMB: 300, sticky: false, migrate: false },
   networks: [],
   meta: { owner: 'group-team', tier: 'front' },
@@ -52,7 +55,7 @@ const job: Job = {
   constraints: [],
   meta: { owner: 'job-team', env: 'prod' },
   periodic: null,
-  parameterized: false,
+  parameterized: null,
   groups: [group],
   extra: {},
 };

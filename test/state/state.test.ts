@@ -45,7 +45,7 @@ function fakeJob(id: string, extra: Partial<Job> = {}): Job {
     constraints: [],
     meta: {},
     periodic: null,
-    parameterized: false,
+    parameterized: null,
     groups: [],
     extra: {},
     ...extra,
