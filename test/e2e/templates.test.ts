@@ -269,11 +269,11 @@ describe('artifacts', () => {
     assert.match(msg, /archive entry "\.\.\/\.\.\/\.\.\/evil\.txt" escapes the destination; refused/);
   });
 
-  test('a 200 MB artifact streams to disk: the agent grows by far less than the file while fetching it', async () => {
+  test('a 200 MB artifact streams to disk: the agent stays under 150 MB and grows by far less than the file', async () => {
     const size = 200 * 1024 * 1024;
     const rssMB = (): number => Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${agent.proc.pid}/status`, 'utf8'))?.[1]) / 1024;
     server.route('/big.bin', { size, chunk: Buffer.alloc(1024 * 1024, 7) });
-    // Warm the agent first (parser thread, first placement), so the growth measured is the download's.
+    // Warm the agent first (first parse, first placement), so the growth measured is the download's.
     sb.writeJob('warm.nomad', job('warm', '', { script: 'exec sleep 300' }));
     await waitFor('warm running', () => alloc('warm')?.ClientStatus === 'running');
     const before = rssMB();
@@ -295,8 +295,9 @@ describe('artifacts', () => {
       clearInterval(sampler);
     }
     console.log(`agent RSS around a 200 MB artifact: before ${before.toFixed(1)} MB, peak ${peak.toFixed(1)} MB, growth ${(peak - before).toFixed(1)} MB`);
-    // The agent's own baseline (HCL parser thread, SQLite) is already ~150 MB on this VM; the
-    // artifact must add a streaming buffer's worth, nowhere near the 200 MB file.
+    // The artifact must add a streaming buffer's worth, nowhere near the 200 MB file. (The HCL
+    // parser runs in a process of its own, so it is not counted here.)
+    assert.ok(peak < 150, `agent peaked at ${peak.toFixed(1)} MB RSS while fetching 200 MB`);
     assert.ok(peak - before < 64, `agent grew ${(peak - before).toFixed(1)} MB while fetching 200 MB`);
   });
 });

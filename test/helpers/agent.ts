@@ -90,7 +90,8 @@ export function startAgent(sb: Sandbox, extraArgs: readonly string[] = [], env: 
 
 /** Runs the compiled CLI and returns its exit code and output. */
 export function cli(args: readonly string[], env: Readonly<Record<string, string>> = {}): { code: number; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [cliPath, ...args], { encoding: 'utf8', env: { ...process.env, ...env } });
+  // spawnSync's default 1 MiB cap kills a child that prints more: `status --json` of 2,000 jobs does.
+  const r = spawnSync(process.execPath, [cliPath, ...args], { encoding: 'utf8', env: { ...process.env, ...env }, maxBuffer: 256 * 1024 * 1024 });
   return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
 }
 

@@ -67,7 +67,7 @@ describe('support table', () => {
   });
 
   test('honoured blocks give no warning', async () => {
-    const j = await job(wrap({ job: 'periodic {\n cron = "* * * * *"\n }', task: 'lifecycle {\n hook = "prestart"\n }' }));
+    const j = await job(wrap({ job: 'type = "batch"\nperiodic {\n cron = "* * * * *"\n }', task: 'lifecycle {\n hook = "prestart"\n }' }));
     assert.deepEqual(unhonouredWarnings(j), []);
   });
 });
