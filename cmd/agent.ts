@@ -96,10 +96,11 @@ export async function loadConfigFile(path: string): Promise<ConfigLayer> {
   } catch (err) {
     throw new BivouacError('CONFIG', `cannot read config file ${path}: ${(err as Error).message}`);
   }
-  const { parse } = await import('@cdktn/hcl2json');
+  // Through the parser process, as job files are: the agent never holds the WASM parser itself.
+  const { parseHclTree } = await import('../src/jobspec/index.js');
   let tree: unknown;
   try {
-    tree = await parse(join(path), text);
+    tree = await parseHclTree(join(path), text);
   } catch (err) {
     throw new BivouacError('CONFIG', `config file ${path} does not parse: ${(err as Error).message.replace(/^parse config: /, '')}`);
   }

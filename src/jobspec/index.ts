@@ -4,6 +4,7 @@
  * is handed (the HCL parser is imported lazily, on the first parse).
  */
 export { parseJobFile, type ParseOptions } from './parse-job.js';
+export { parseHclTree } from './parse.js';
 export { toApiJson, type ApiObject, type ApiValue } from './api-json.js';
 export { canonicalHash, canonicalJson } from './hash.js';
 export { diffJobs, type DiffType, type FieldDiff, type GroupDiff, type JobDiff, type ObjectDiff, type TaskDiff } from './diff.js';

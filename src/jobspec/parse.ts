@@ -46,6 +46,16 @@ async function loadParser(): Promise<Parse> {
   return async (file, text, grammar, timeoutMs = PARSE_TIMEOUT_MS) => (await h.parse(file, text, timeoutMs, grammar)) as Record<string, unknown>;
 }
 
+/**
+ * The plain JSON tree of an HCL2 file (the agent's config file), parsed in the parser
+ * process like a job file: loading the WebAssembly module in the agent itself would keep
+ * its ~70 MB there for good. Rejects with the parser's own message on a syntax error.
+ */
+export async function parseHclTree(file: string, text: string): Promise<Record<string, unknown>> {
+  const parse = await loadParser();
+  return parse(file, text, 'hcl2');
+}
+
 /** A name with no spaces or colons, so the diagnostics regex cannot be confused by a path. */
 const TAG = 'JOBFILE';
 const DIAG_RE = new RegExp(`${TAG}:(\\d+),(\\d+)-(?:(\\d+),)?(\\d+): ([^;]+);`, 'g');
