@@ -155,6 +155,7 @@ export class Agent {
         do {
           this.again = false;
           const waiting = this.passWaiters.splice(0);
+          const started = Date.now();
           try {
             await this.passOnce();
           } catch (err) {
@@ -165,7 +166,9 @@ export class Agent {
           }
           this.passes++;
           for (const w of waiting) w();
-          this.deps.log.debug({ pass: this.passes }, 'pass complete');
+          // `started` (wall clock): a reader of the log can tell a pass that began after a moment
+          // of its own from one that ended before it but was read late.
+          this.deps.log.debug({ pass: this.passes, started }, 'pass complete');
         } while (this.again && !this.stopped);
       } finally {
         this.running = null;

@@ -4,7 +4,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { spawn } from 'node:child_process';
 import { openState, getHandle, markRunning } from '../../src/state/index.js';
 import { join } from 'node:path';
-import { allocStatus, cli, jobStatus, sandbox, startAgent, statusJson, taskLeaderPids, waitFor, type Sandbox } from '../helpers/agent.js';
+import { allocStatus, cli, jobStatus, sandbox, startAgent, statusJson, taskLeaderPids, waitFor, waitPassSince, type Sandbox } from '../helpers/agent.js';
 
 /** A raw_exec job; `script` runs under /bin/sh -c. */
 function shJob(id: string, script: string, opts: { type?: string; restart?: string; env?: string } = {}): string {
@@ -34,10 +34,6 @@ function shJob(id: string, script: string, opts: { type?: string; restart?: stri
 
 const sleeper = (id: string, env?: string): string => shJob(id, 'echo started; exec sleep 300', { env });
 
-function countPasses(log: string): number {
-  return log.split('"msg":"pass complete"').length - 1;
-}
-
 function runningAlloc(sb: Sandbox, job: string) {
   const s = jobStatus(sb, job);
   return s?.Allocations.find((a) => a.ClientStatus === 'running' && a.DesiredStatus === 'run');
@@ -63,9 +59,8 @@ describe('agent end to end (raw_exec)', () => {
       await waitFor('stdout captured', () => readFileSync(logs, 'utf8').includes('started'));
 
       // Identical content, even reformatted: no new version, same process.
-      const passes = countPasses(agent.output());
       sb.writeJob('web.nomad', sleeper('web').replace(/\n/g, '\n\n'));
-      await waitFor('a pass after the rewrite', () => countPasses(agent.output()) > passes);
+      await waitPassSince(agent);
       const same = jobStatus(sb, 'web');
       assert.equal(same?.Job.Version, 0);
       assert.equal(same?.Allocations.length, 1);

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { after, before, describe, test } from 'node:test';
 import { makeTar } from '../helpers/archives.js';
-import { allocStatus, cli, jobStatus, sandbox, startAgent, waitFor, type AllocJson, type RunningAgent, type Sandbox } from '../helpers/agent.js';
+import { allocStatus, cli, jobStatus, sandbox, startAgent, waitFor, waitPassSince, type AllocJson, type RunningAgent, type Sandbox } from '../helpers/agent.js';
 import { startServer, type TestServer } from '../helpers/http-server.js';
 
 let server: TestServer;
@@ -112,8 +112,9 @@ EOT
     assert.match(status.stdout, /\nWarnings\n {2}\* job "conf" → group "g" → task "t": "service" is parsed but not acted on/);
     // The agent logs it once for this version, not on every rescan.
     const warned = (): number => agent.output().split('\n').filter((l) => l.includes('"msg":"job warning"') && l.includes('"jobId":"conf"')).length;
-    const passes = agent.output().split('"msg":"pass complete"').length;
-    await waitFor('a few more passes', () => agent.output().split('"msg":"pass complete"').length > passes + 2);
+    // Two passes begun after now (the second after the first): rescans that must not warn again.
+    await waitPassSince(agent);
+    await waitPassSince(agent);
     assert.equal(warned(), 1);
   });
 

@@ -6,7 +6,7 @@
  */
 import { renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { cli, jobStatus, sandbox, startAgent, taskLeaderPids, waitFor, type RunningAgent } from '../helpers/agent.js';
+import { cli, jobStatus, sandbox, startAgent, taskLeaderPids, waitFor, waitPassSince, type RunningAgent } from '../helpers/agent.js';
 import { makeRng } from '../torture/rng.js';
 import { mutate, type Mutant } from './mutate.js';
 import { ParserHost, saveCrasher } from './parse-fuzz.js';
@@ -46,12 +46,9 @@ export const HEALTHY_JOB = `job "healthy" {
 }
 `;
 
-const passCount = (a: RunningAgent): number => a.output().split('"msg":"pass complete"').length - 1;
-
-/** Waits until a pass has both started and finished after now (two more completions). */
+/** Waits until a pass that began after now has finished. */
 export async function waitFullPass(a: RunningAgent, timeoutMs = 60_000): Promise<void> {
-  const n = passCount(a);
-  await waitFor('a full pass', () => passCount(a) >= n + 2 || a.proc.exitCode !== null || a.proc.signalCode !== null, timeoutMs);
+  await waitPassSince(a, Date.now(), timeoutMs);
 }
 
 /** The "Job File Errors" table of `bivouac status`, as the set of files it names. */

@@ -198,3 +198,20 @@ export function killTasks(dataDir: string): void {
     }
   }
 }
+
+/** Wall-clock start times of the passes the agent has logged as complete (debug level). */
+export function passStarts(a: RunningAgent): number[] {
+  const out: number[] = [];
+  for (const m of a.output().matchAll(/"started":(\d+)[^\n]*"msg":"pass complete"/g)) out.push(Number(m[1]));
+  return out;
+}
+
+/**
+ * Resolves once a pass that began after `since` (default: now; a later millisecond, since
+ * one that began in the same one may have listed the dir before the last write) has finished, so it listed
+ * the jobs dir after every write made before the call. Counting "pass complete" lines is not
+ * enough: a pass that ended earlier can reach this process's pipe late.
+ */
+export async function waitPassSince(a: RunningAgent, since = Date.now(), timeoutMs = 60_000): Promise<void> {
+  await waitFor('a pass begun after the change', () => passStarts(a).some((t) => t > since) || a.proc.exitCode !== null || a.proc.signalCode !== null, timeoutMs);
+}
