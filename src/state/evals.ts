@@ -70,6 +70,14 @@ export function listEvalsForJob(db: Database, jobId: string): EvalRecord[] {
   return (stmt(db, 'SELECT * FROM evaluations WHERE job_id = ? ORDER BY create_index DESC').all(jobId) as EvalRow[]).map(toEval);
 }
 
+/** The job's newest evaluation of this trigger made after the state index `after` (schema 008's triggers make them), or null. */
+export function findEvalAfter(db: Database, jobId: string, triggeredBy: string, after: number): EvalRecord | null {
+  const r = stmt(db, 'SELECT * FROM evaluations WHERE job_id = ? AND triggered_by = ? AND create_index > ? ORDER BY create_index DESC LIMIT 1').get(jobId, triggeredBy, after) as
+    | EvalRow
+    | undefined;
+  return r ? toEval(r) : null;
+}
+
 export function listEvals(db: Database): EvalRecord[] {
   return (stmt(db, 'SELECT * FROM evaluations ORDER BY create_index DESC').all() as EvalRow[]).map(toEval);
 }
