@@ -8,6 +8,7 @@ import { fsCat, fsList, fsStat } from './fs.js';
 import { deregisterJob, registerJob } from './write-jobs.js';
 import { parseHandler, planHandler, validateHandler } from './write-plan.js';
 import { restartAlloc, signalAlloc, stopAlloc } from './write-allocs.js';
+import { dispatchHandler, periodicForceHandler } from './write-dispatch.js';
 import { metricsHandler } from './metrics-route.js';
 import type { AgentHandler, ReadHandler } from './types.js';
 import { badRequest } from './errors.js';
@@ -49,6 +50,10 @@ export const ROUTES: readonly Route[] = [
   a('PUT', '/v1/job/:id', registerJob, write),
   a('POST', '/v1/job/:id', registerJob, write),
   a('DELETE', '/v1/job/:id', deregisterJob, write),
+  a('PUT', '/v1/job/:id/dispatch', dispatchHandler, write),
+  a('POST', '/v1/job/:id/dispatch', dispatchHandler, write),
+  a('PUT', '/v1/job/:id/periodic/force', periodicForceHandler, write),
+  a('POST', '/v1/job/:id/periodic/force', periodicForceHandler, write),
   r('GET', '/v1/job/:id/allocations', jobs.jobAllocations, query),
   r('GET', '/v1/job/:id/evaluations', jobs.jobEvaluations, query),
   r('GET', '/v1/job/:id/deployment', jobs.jobDeployment, query),

@@ -43,7 +43,7 @@ function fileNameFor(id: string): string {
   return `${id}.nomad.json`;
 }
 
-function waitForPass(deps: ApiDeps): Promise<void> {
+export function waitForPass(deps: ApiDeps): Promise<void> {
   return Promise.race([deps.agent.nextPass(), new Promise<void>((r) => setTimeout(r, PASS_WAIT_MS).unref())]);
 }
 
