@@ -4,6 +4,8 @@
  * waits on the agent's loop or makes it wait. The agent posts what reads need from its memory
  * (task usage samples); routes that need the agent are passed to it by message (api-bridge.ts).
  */
+import { readlinkSync } from 'node:fs';
+import { setPriority } from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
 import { openState } from '../state/index.js';
 import { systemClock } from '../util/clock.js';
@@ -26,6 +28,21 @@ export interface ApiWorkerData {
   readonly startedAt: number;
 }
 
+/**
+ * The thread's nice value: on a busy machine the agent's passes win the CPU over reads (a
+ * pass is what starts and restarts tasks). Linux gives each thread its own nice value.
+ */
+const API_NICE = 10;
+
+/** Lowers this thread's priority alone (its TID from /proc/thread-self); elsewhere it keeps the agent's. */
+function yieldToAgent(): void {
+  try {
+    setPriority(Number(readlinkSync('/proc/thread-self').split('/').pop()), API_NICE);
+  } catch {
+    // No /proc/thread-self (not Linux): reads run at the agent's priority.
+  }
+}
+
 /** Request observations go to the agent's metrics in batches: one message a second, not one per request. */
 const OBSERVE_FLUSH_MS = 1000;
 const OBSERVE_MAX_ROWS = 2000;
@@ -34,6 +51,7 @@ async function main(): Promise<void> {
   const port = parentPort;
   if (port === null) throw new Error('api-worker runs as a worker thread');
   const data = workerData as ApiWorkerData;
+  yieldToAgent();
   const post = (m: ToAgent): void => port.postMessage(m);
   const log = postingLogger(post);
   const usage = new Map<string, TaskResourceUsage>();
