@@ -7,7 +7,7 @@
  */
 import { rmSync, writeFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { applyLimits, destroyCgroup, killAll as killCgroup, type CgroupManager, type TaskCgroup } from '../../cgroups/index.js';
+import { applyLimits, destroyCgroup, limitsFor, killAll as killCgroup, type CgroupManager, type TaskCgroup } from '../../cgroups/index.js';
 import { systemClock, type Clock } from '../../util/clock.js';
 import { BivouacError, TaskNotFoundError } from '../../util/errors.js';
 import type { Logger } from '../../util/logger.js';
@@ -135,10 +135,7 @@ export function createExecDriver(deps: ExecDriverDeps): Driver {
       const cgroup: TaskCgroup | null = cgroups ? await cgroups.create(cfg.allocId, cfg.taskName) : null;
       let started;
       try {
-        if (cgroup) {
-          const { memoryMB, memoryMaxMB, cpu } = cfg.resources;
-          applyLimits(cgroup, { memoryMB, memoryMaxMB: memoryMaxMB !== undefined && memoryMaxMB > 0 ? memoryMaxMB : null, cpuMHz: cpu });
-        }
+        if (cgroup) applyLimits(cgroup, limitsFor(cfg.resources));
         started = await spawnShim({
           what: EXEC,
           exitFile,

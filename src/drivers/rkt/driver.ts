@@ -6,7 +6,7 @@
 import { realpathSync, rmSync } from 'node:fs';
 import { dirname, isAbsolute, join, sep } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { applyCpuLimit, destroyCgroup, killAll, type CgroupManager, type TaskCgroup } from '../../cgroups/index.js';
+import { applyLimits, destroyCgroup, killAll, limitsFor, type CgroupManager, type TaskCgroup } from '../../cgroups/index.js';
 import { EXIT_FILE_NAME } from '../exit-shim.js';
 import { spawnShim } from '../shim-spawn.js';
 import { createSpawner, type Spawner } from '../spawner/client.js';
@@ -134,10 +134,13 @@ export function createRktDriver(deps: RktDriverDeps): Driver {
     rmSync(exitFile, { force: true });
     rmSync(`${exitFile}.tmp`, { force: true });
     const cgroup: TaskCgroup | null = cgroups ? await cgroups.create(cfg.allocId, cfg.taskName) : null;
-    // rkt passes memory and CPU to the pod as isolators; the pod cgroup adds the CPU weight
-    // for a stage1 that ignores them. Memory is not capped here: the cgroup also holds rkt
-    // itself, whose own memory a task's `memory` was never meant to cover.
-    if (cgroup) applyCpuLimit(cgroup, cfg.resources.cpu);
+    // rkt passes memory and CPU to the pod as isolators, which the fly stage1 ignores
+    // (reference/rkt.md §8): the pod's cgroup gets the task's limits as exec's does, and an
+    // OOM kill in it is read from it (handle.ts). What the cgroup holds besides the app: the
+    // exit-status shim (a /bin/sh, ~1 MiB) and, until it execs the app, rkt itself (fly execs
+    // stage0 → stage1 → app in one process, so nothing of rkt stays resident). Nomad ≥ 0.8.2
+    // capped the same way: its executor, rkt and the pod shared one limited cgroup (§3.3).
+    if (cgroup) applyLimits(cgroup, limitsFor(cfg.resources));
     let started;
     try {
       started = await spawnShim({
