@@ -4,14 +4,15 @@
  * that allocates past it is OOM killed and reported so; one under it runs to the end.
  */
 import assert from 'node:assert/strict';
-import { chmodSync, mkdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { decodeTaskCgroup, type TaskCgroup } from '../../src/cgroups/index.js';
 import { createRktDriver } from '../../src/drivers/rkt/index.js';
-import type { Driver, TaskConfig } from '../../src/drivers/types.js';
+import type { Driver } from '../../src/drivers/types.js';
 import { silentLogger } from '../../src/util/logger.js';
 import { cleanupManager, testManager } from '../cgroups/helpers.js';
+import { shellPodConfig } from './rkt-task.js';
 import { makeRktSandbox, type RktSandbox } from '../helpers/rkt.js';
 
 const MiB = 1024 * 1024;
@@ -33,20 +34,6 @@ function driverFor(stage1: 'fly' | 'coreos'): { sb: RktSandbox; d: Driver } {
   return { sb, d: createRktDriver({ log: silentLogger, rktPath: sb.rktPath, rktDir: sb.dataDir, isRoot: () => true, execTimeoutMs: 20_000, pollIntervalMs: 50, cgroups }) };
 }
 
-let seq = 0;
-function taskConfig(sb: RktSandbox, script: string, memoryMB: number, memoryMaxMB = 0): TaskConfig {
-  const id = `m${++seq}`;
-  const root = join(sb.root, id);
-  const d = { allocDir: join(root, 'alloc'), taskDir: join(root, 'task'), localDir: join(root, 'task', 'local'), secretsDir: join(root, 'task', 'secrets'), tmpDir: join(root, 'task', 'tmp') };
-  Object.values(d).forEach((p) => mkdirSync(p, { recursive: true }));
-  chmodSync(d.allocDir, 0o777);
-  return {
-    id: `alloc-${id}/app`, allocId: `a${id}`, jobId: 'job', groupName: 'g', taskName: 'app',
-    driverConfig: { image: 'example.com/sh:1.0', command: '/bin/sh', args: ['-c', script] },
-    env: {}, user: '', resources: { cpu: 100, memoryMB, memoryMaxMB }, ports: [],
-    dirs: d, stdoutPath: join(root, 'stdout.0'), stderrPath: join(root, 'stderr.0'),
-  };
-}
 
 /** The hard memory limit the pod's cgroup carries (v1 memory controller, else v2 memory.max). */
 function memoryLimit(cg: TaskCgroup): number {
@@ -61,7 +48,7 @@ describe('rkt: the pod cgroup carries the task memory limit', () => {
   for (const stage1 of ['fly', 'coreos'] as const) {
     test(`${stage1}: memory = 64 and 200 MB allocated: OOM killed, reported as such`, async () => {
       const { sb, d } = driverFor(stage1);
-      const cfg = taskConfig(sb, `head -c 200m /dev/zero | tail >/dev/null`, 64);
+      const cfg = shellPodConfig(sb, `head -c 200m /dev/zero | tail >/dev/null`, 64);
       const h = await d.startTask(cfg);
       started.push([d, h.taskId]);
       const cg = decodeTaskCgroup(h.state.cgroup);
@@ -73,9 +60,21 @@ describe('rkt: the pod cgroup carries the task memory limit', () => {
     });
   }
 
+  test('fly: a pod OOM killed while no agent watched it is reported as such by the next agent', async () => {
+    const { sb, d: first } = driverFor('fly');
+    const cfg = shellPodConfig(sb, `head -c 200m /dev/zero | tail >/dev/null`, 64);
+    const h = await first.startTask(cfg);
+    await first.waitTask(h.taskId); // only to know it is over before the "next agent" looks
+    const { d: next } = driverFor('fly');
+    started.push([next, h.taskId]);
+    await next.recoverTask(JSON.parse(JSON.stringify(h)));
+    assert.deepEqual(await next.waitTask(h.taskId), { exitCode: 137, signal: 9, oomKilled: true, err: null });
+    await next.destroyTask(h.taskId, false);
+  });
+
   test('fly: memory = 64 and 24 MB allocated: runs to the end, not OOM killed', async () => {
     const { sb, d } = driverFor('fly');
-    const cfg = taskConfig(sb, allocate(24), 64);
+    const cfg = shellPodConfig(sb, allocate(24), 64);
     const h = await d.startTask(cfg);
     started.push([d, h.taskId]);
     assert.deepEqual(await d.waitTask(h.taskId), { exitCode: 0, signal: 0, oomKilled: false, err: null });
@@ -85,7 +84,7 @@ describe('rkt: the pod cgroup carries the task memory limit', () => {
 
   test('fly: memory_max raises the hard limit: 100 MB allocated with memory = 64, memory_max = 256 runs', async () => {
     const { sb, d } = driverFor('fly');
-    const cfg = taskConfig(sb, allocate(100), 64, 256);
+    const cfg = shellPodConfig(sb, allocate(100), 64, 256);
     const h = await d.startTask(cfg);
     started.push([d, h.taskId]);
     const cg = decodeTaskCgroup(h.state.cgroup);

@@ -4,14 +4,15 @@
  * driver retries it. The stand-in is made to fail `rm` once (standin-rm-busy).
  */
 import assert from 'node:assert/strict';
-import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { createRktDriver, type PodRemovalStore } from '../../src/drivers/rkt/index.js';
-import type { Driver, TaskConfig } from '../../src/drivers/types.js';
+import type { Driver } from '../../src/drivers/types.js';
 import { addPodRemoval, closeState, deletePodRemoval, listPodRemovals, openState, type Database } from '../../src/state/index.js';
 import { isBivouacError } from '../../src/util/errors.js';
 import { silentLogger } from '../../src/util/logger.js';
+import { shellPodConfig } from './rkt-task.js';
 import { makeRktSandbox, runStandin, type RktSandbox } from '../helpers/rkt.js';
 import { waitFor } from './contract.js';
 
@@ -37,20 +38,6 @@ function driver(db: Database, removalRetryMs: number): Driver {
   return createRktDriver({ log: silentLogger, rktPath: sb.rktPath, rktDir: sb.dataDir, isRoot: () => true, execTimeoutMs: 20_000, pollIntervalMs: 50, podRemovals: storeOf(db), removalRetryMs });
 }
 
-let seq = 0;
-function taskConfig(script: string): TaskConfig {
-  const id = `r${++seq}`;
-  const root = join(sb.root, id);
-  const d = { allocDir: join(root, 'alloc'), taskDir: join(root, 'task'), localDir: join(root, 'task', 'local'), secretsDir: join(root, 'task', 'secrets'), tmpDir: join(root, 'task', 'tmp') };
-  Object.values(d).forEach((p) => mkdirSync(p, { recursive: true }));
-  chmodSync(d.allocDir, 0o777);
-  return {
-    id: `alloc-${id}/app`, allocId: `a${id}`, jobId: 'job', groupName: 'g', taskName: 'app',
-    driverConfig: { image: 'example.com/sh:1.0', command: '/bin/sh', args: ['-c', script] },
-    env: {}, user: '', resources: { cpu: 100, memoryMB: 64, memoryMaxMB: 0 }, ports: [],
-    dirs: d, stdoutPath: join(root, 'stdout.0'), stderrPath: join(root, 'stderr.0'),
-  };
-}
 
 const podExists = (uuid: string): boolean => runStandin(sb, ['status', uuid]).code === 0;
 
@@ -64,7 +51,7 @@ describe('rkt: a pod rkt refuses to remove survives an agent restart', () => {
     let db = openDb();
     // No retry within this agent's life: only the restart can remove the pod.
     const first = driver(db, 3_600_000);
-    const h = await first.startTask(taskConfig('exit 0'));
+    const h = await first.startTask(shellPodConfig(sb, 'exit 0'));
     const uuid = String(h.state.uuid);
     assert.equal((await first.waitTask(h.taskId)).exitCode, 0);
     failRm(uuid, 1);
@@ -93,7 +80,7 @@ describe('rkt: a pod rkt refuses to remove survives an agent restart', () => {
   test('rm that keeps failing stays stored while the driver retries, and succeeds once rkt lets go', async () => {
     const db = openDb();
     const d = driver(db, 50);
-    const h = await d.startTask(taskConfig('exit 0'));
+    const h = await d.startTask(shellPodConfig(sb, 'exit 0'));
     const uuid = String(h.state.uuid);
     await d.waitTask(h.taskId);
     failRm(uuid, 3);
