@@ -1,10 +1,10 @@
 /**
- * The half of a host-task driver (raw_exec, exec: a task under the exit-status shim, found
- * again by pid and start time) that does not depend on how the task was started: the task
- * table, a cache the stored handles can always refill; what every task handle is given; the
- * spawner; recovery from a handle; wait, inspect, stats and signal; and the two steps every
- * stop begins with (nothing left to stop? then the kill signal's `kill_timeout`). One copy,
- * so the drivers cannot drift apart on them.
+ * What the host-task drivers (raw_exec, exec: a task under the exit-status shim, found again
+ * by pid and start time) share, whatever command they run and however they isolate it: the
+ * task table, a cache the stored handles can always refill; what every task handle is given;
+ * the spawner; starting the shim in the task's cgroup; recovery from a handle; wait, inspect,
+ * stats and signal; and the two steps every stop begins with (nothing left to stop? then the
+ * kill signal's `kill_timeout`). One copy, so the drivers cannot drift apart on them.
  */
 import { applyLimits, destroyCgroup, type CgroupLimits, type CgroupManager, type TaskCgroup } from '../cgroups/index.js';
 import { systemClock, type Clock } from '../util/clock.js';
