@@ -146,9 +146,10 @@ export function createRktDriver(deps: RktDriverDeps): Driver {
     // rkt passes memory and CPU to the pod as isolators, which the fly stage1 ignores
     // (reference/rkt.md §8): the pod's cgroup gets the task's limits as exec's does, and an
     // OOM kill in it is read from it (handle.ts). What the cgroup holds besides the app: the
-    // exit-status shim (a /bin/sh, under 1 MiB charged) and, until it execs the app, rkt itself (fly execs
-    // stage0 → stage1 → app in one process, so nothing of rkt stays resident). Nomad ≥ 0.8.2
-    // capped the same way: its executor, rkt and the pod shared one limited cgroup (§3.3).
+    // exit-status shim (a /bin/sh, under 1 MiB charged) and, until it execs the app, rkt
+    // itself (fly execs stage0 → stage1 → app in one process, so nothing of rkt stays
+    // resident). Nomad ≥ 0.8.2 capped the same way: its executor, rkt and the pod shared one
+    // limited cgroup (§3.3).
     if (cgroup) applyLimits(cgroup, limitsFor(cfg.resources));
     let started;
     try {
