@@ -7,7 +7,8 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { sandbox, type Sandbox } from '../helpers/agent.js';
-import { call, startApiAgent, waitApi, type ApiAgent } from './helpers.js';
+import { call, recorded, recordingDir, startApiAgent, waitApi, type ApiAgent } from './helpers.js';
+import { shapeDiff } from './shape.js';
 
 interface Eval {
   ID: string;
@@ -65,6 +66,13 @@ describe('synthetic evaluations for every registration and stop', () => {
     assert.deepEqual((await evalAllocs(e.ID)).map((a) => a.ID), [alloc.ID]);
     const job = (await call(api.addr, 'GET', '/v1/job/filejob')).json<{ JobModifyIndex: number }>();
     assert.equal(e.JobModifyIndex, job.JobModifyIndex);
+    if (recordingDir !== null) {
+      // Field for field as Nomad 1.0.18 answered for its job's evaluation, the list and its allocations.
+      assert.deepEqual(shapeDiff(recorded('GET_v1_evaluation_ID.json').response.body, one.json()), []);
+      assert.deepEqual(shapeDiff(recorded('GET_v1_job_ID_evaluations.json').response.body, list), []);
+      const allocs = (await call(api.addr, 'GET', `/v1/evaluation/${e.ID}/allocations`)).json();
+      assert.deepEqual(shapeDiff(recorded('GET_v1_evaluation_ID_allocations.json').response.body, allocs), []);
+    }
   });
 
   test('an edit makes a second evaluation, listed first, owning the replacement; removing the file makes a job-deregister one', async () => {
@@ -80,6 +88,7 @@ describe('synthetic evaluations for every registration and stop', () => {
     sb.removeJob('filejob.nomad');
     const stopped = await waitApi('a deregister evaluation', api.addr, '/v1/job/filejob/evaluations', (b) => (b as Eval[]).find((e) => e.TriggeredBy === 'job-deregister'), 60_000);
     assert.equal(stopped.Status, 'complete');
+    if (recordingDir !== null) assert.deepEqual(shapeDiff(recorded('GET_v1_evaluation_ID__job_deregister.json').response.body, stopped), []);
     assert.equal((await evals('filejob')).length, 3);
     // A stop of an already stopped job (the file is gone) changes nothing and makes no further evaluation.
     await waitApi('the job stopped', api.addr, '/v1/job/filejob', (b) => (b as { Stop: boolean }).Stop);
