@@ -6,7 +6,7 @@
  * register does, so Nomad's CLI monitor lists its allocation.
  */
 import { dispatchJob, forcePeriodicLaunch } from '../agent/dispatch.js';
-import { findEvalAfter, getJob, getStateIndex, type EvalRecord } from '../state/index.js';
+import { findEvalAfter, getCurrentJobVersion, getJob, getStateIndex, type EvalRecord } from '../state/index.js';
 import { ApiError, badRequest } from './errors.js';
 import { waitForPass } from './write-jobs.js';
 import type { AgentReply, ApiDeps, Request } from './types.js';
@@ -44,6 +44,10 @@ function childEval(deps: ApiDeps, childId: string, before: number): EvalRecord {
 
 export async function dispatchHandler(req: Request, deps: ApiDeps): Promise<AgentReply> {
   const { meta, payload } = dispatchRequest(req.body, req.params[0]);
+  // Nomad's server words for these two (the CLI's own dispatch says them its way).
+  const parent = getJob(deps.db, req.params[0]);
+  if (parent === null) throw new ApiError(500, 'parameterized job not found');
+  if (parent.stopped) throw new ApiError(500, `Specified job "${parent.id}" is stopped`);
   const before = getStateIndex(deps.db);
   const childId = dispatchJob(deps.db, req.params[0], meta, payload, deps.clock.now());
   const ev = childEval(deps, childId, before);
@@ -58,11 +62,15 @@ export async function dispatchHandler(req: Request, deps: ApiDeps): Promise<Agen
 }
 
 export async function periodicForceHandler(req: Request, deps: ApiDeps): Promise<AgentReply> {
+  const current = getCurrentJobVersion(deps.db, req.params[0]);
+  if (current === null) throw new ApiError(500, 'job not found');
+  if (current.job.periodic === null) throw new ApiError(500, "can't force launch non-periodic job");
   const before = getStateIndex(deps.db);
   const childId = forcePeriodicLaunch(deps.db, req.params[0], deps.clock.now());
   const ev = childEval(deps, childId, before);
   deps.agent.requestPass();
   await waitForPass(deps);
   const idx = getStateIndex(deps.db);
-  return { kind: 'json', body: { EvalID: ev.id, EvalCreateIndex: ev.createIndex, Index: idx }, index: idx };
+  // Nomad answers with the evaluation's index, as its periodic endpoint does.
+  return { kind: 'json', body: { EvalID: ev.id, EvalCreateIndex: ev.createIndex, Index: ev.createIndex }, index: ev.createIndex };
 }

@@ -103,7 +103,7 @@ describe('dispatch and periodic force over HTTP', () => {
     assert.deepEqual(owned.map((a) => a.ID), [done.ID]);
   });
 
-  test('refusals: no token 403, a bad body 400, Nomad\'s dispatch rules, an unknown job 404; none makes a child', async () => {
+  test('refusals: no token 403, a bad body 400, Nomad\'s dispatch rules and words for an unknown job; none makes a child', async () => {
     const before = await children('proc/');
     const ok = { Meta: { input: 'x' } };
     const noToken = await call(api.addr, 'PUT', '/v1/job/proc/dispatch', { body: ok });
@@ -121,7 +121,7 @@ describe('dispatch and periodic force over HTTP', () => {
     const notParam = await call(api.addr, 'PUT', '/v1/job/per/dispatch', { body: ok, token: api.token });
     assert.match(notParam.text, /Specified job "per" is not a parameterized job/);
     const unknown = await call(api.addr, 'PUT', '/v1/job/nosuch/dispatch', { body: ok, token: api.token });
-    assert.equal(unknown.status, 404, unknown.text);
+    assert.deepEqual([unknown.status, unknown.text], [500, 'parameterized job not found']);
     assert.deepEqual(await children('proc/'), before);
   });
 
@@ -129,13 +129,15 @@ describe('dispatch and periodic force over HTTP', () => {
     const r = await call(api.addr, 'PUT', '/v1/job/per/periodic/force', { token: api.token });
     assert.equal(r.status, 200, r.text);
     const f = r.json<{ EvalID: string; EvalCreateIndex: number; Index: number }>();
+    assert.equal(f.Index, f.EvalCreateIndex);
     const ev = (await call(api.addr, 'GET', `/v1/evaluation/${f.EvalID}`)).json<{ JobID: string; CreateIndex: number }>();
     assert.match(ev.JobID, /^per\/periodic-\d+$/);
     assert.equal(ev.CreateIndex, f.EvalCreateIndex);
     await waitApi('the forced child complete', api.addr, `/v1/job/${encodeURIComponent(ev.JobID)}/allocations`, (b) => (b as Stub[]).some((a) => a.ClientStatus === 'complete'), 60_000);
     const no = await call(api.addr, 'PUT', '/v1/job/proc/periodic/force', { token: api.token });
-    assert.equal(no.status, 500);
-    assert.match(no.text, /not periodic/);
+    assert.deepEqual([no.status, no.text], [500, "can't force launch non-periodic job"]);
+    const unknown = await call(api.addr, 'PUT', '/v1/job/nosuch/periodic/force', { token: api.token });
+    assert.deepEqual([unknown.status, unknown.text], [500, 'job not found']);
     assert.equal((await call(api.addr, 'PUT', '/v1/job/per/periodic/force')).status, 403);
   });
 });
