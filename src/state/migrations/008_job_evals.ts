@@ -6,8 +6,11 @@
  * job's version 0 (`job_versions` insert), and on `jobs` a new version or a stop/restart
  * (`idx_jobs_upd`, recreated with the insert after its own statements so the evaluation
  * carries the job's new JobModifyIndex). Times are the writer's own (`modify_time`,
- * `submit_time`), so they agree with the allocations the same pass creates.
+ * `submit_time`), so they agree with the allocations the same pass creates. As Nomad
+ * collects old evaluations, a job keeps its newest EVALS_PER_JOB (by insertion order) and a
+ * job's rows go with it (a collected dispatch or periodic child, a purge).
  */
+export const EVALS_PER_JOB = 50;
 const uuid = `lower(hex(randomblob(4)) || '-' || hex(randomblob(2)) || '-4' || substr(hex(randomblob(2)), 2) || '-'
     || substr('89ab', 1 + (abs(random()) % 4), 1) || substr(hex(randomblob(2)), 2) || '-' || hex(randomblob(6)))`;
 
@@ -36,5 +39,13 @@ WHEN NEW.version IS NOT OLD.version OR NEW.source_file IS NOT OLD.source_file OR
   SELECT ${uuid}, NEW.id, ${fromVersion('NEW.id', 'NEW.version')}, CASE WHEN NEW.stopped THEN 'job-deregister' ELSE 'job-register' END,
     'complete', j.job_modify_index, NEW.modify_time
   FROM jobs j WHERE j.id = NEW.id AND (NEW.version IS NOT OLD.version OR NEW.stopped IS NOT OLD.stopped);
+END;
+
+CREATE TRIGGER evals_keep_newest AFTER INSERT ON evaluations BEGIN
+  DELETE FROM evaluations WHERE job_id = NEW.job_id AND rowid <= (
+    SELECT rowid FROM evaluations WHERE job_id = NEW.job_id ORDER BY rowid DESC LIMIT 1 OFFSET ${EVALS_PER_JOB});
+END;
+CREATE TRIGGER evals_job_gone AFTER DELETE ON jobs BEGIN
+  DELETE FROM evaluations WHERE job_id = OLD.id;
 END;
 `;
