@@ -1,5 +1,6 @@
 import { stmt, type Database } from './db.js';
 import type { ClientStatus } from './types.js';
+import { pruneEvalsSql } from './migrations/008_job_evals.js';
 
 /**
  * The change counter behind Nomad's X-Nomad-Index and blocking queries (schema 006), and the
@@ -52,13 +53,17 @@ function toEval(r: EvalRow): EvalRecord {
   };
 }
 
+/** Records an evaluation, keeping the job's newest EVALS_PER_JOB (schema 008 keeps the ones its triggers make so). */
 export function insertEval(db: Database, e: Omit<EvalRecord, 'createIndex'>): EvalRecord {
   stmt(
     db,
     'INSERT INTO evaluations (id, job_id, namespace, priority, type, triggered_by, status, job_modify_index, create_time) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
   ).run(e.id, e.jobId, e.namespace, e.priority, e.type, e.triggeredBy, e.status, e.jobModifyIndex, e.createTime);
+  stmt(db, PRUNE_EVALS).run({ job: e.jobId });
   return getEval(db, e.id) as EvalRecord;
 }
+
+const PRUNE_EVALS = pruneEvalsSql('@job');
 
 export function getEval(db: Database, id: string): EvalRecord | null {
   const r = stmt(db, 'SELECT * FROM evaluations WHERE id = ?').get(id) as EvalRow | undefined;

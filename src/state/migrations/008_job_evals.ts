@@ -14,16 +14,22 @@ export const EVALS_PER_JOB = 50;
 const uuid = `lower(hex(randomblob(4)) || '-' || hex(randomblob(2)) || '-4' || substr(hex(randomblob(2)), 2) || '-'
     || substr('89ab', 1 + (abs(random()) % 4), 1) || substr(hex(randomblob(2)), 2) || '-' || hex(randomblob(6)))`;
 
-/** Namespace, priority and type of the job's current version (its summary), with Nomad's defaults for rows from before schema 2. */
-const fromVersion = (job: string, version: string): string => `
-    COALESCE((SELECT json_extract(summary_json, '$.namespace') FROM job_versions WHERE job_id = ${job} AND version = ${version}), 'default'),
-    COALESCE((SELECT json_extract(summary_json, '$.priority') FROM job_versions WHERE job_id = ${job} AND version = ${version}), 50),
-    COALESCE((SELECT json_extract(summary_json, '$.type') FROM job_versions WHERE job_id = ${job} AND version = ${version}), 'service')`;
+/** Namespace, priority and type from a version's summary, with Nomad's defaults for rows from before schema 2. */
+const fromSummary = (summary: string): string => `
+    COALESCE(json_extract(${summary}, '$.namespace'), 'default'), COALESCE(json_extract(${summary}, '$.priority'), 50),
+    COALESCE(json_extract(${summary}, '$.type'), 'service')`;
 
+/** A job's evaluations beyond its newest EVALS_PER_JOB (rowid is insertion order). */
+export const pruneEvalsSql = (job: string): string =>
+  `DELETE FROM evaluations WHERE job_id = ${job} AND rowid <= (
+    SELECT rowid FROM evaluations WHERE job_id = ${job} ORDER BY rowid DESC LIMIT 1 OFFSET ${EVALS_PER_JOB})`;
+
+// A new job has no evaluation to prune: only a new version or a stop (and the API's own
+// register of an unchanged job, state/evals.ts) can take a job past the cap.
 export const migration008 = `
 CREATE TRIGGER evals_job_new AFTER INSERT ON job_versions WHEN NEW.version = 0 BEGIN
   INSERT INTO evaluations (id, job_id, namespace, priority, type, triggered_by, status, job_modify_index, create_time)
-  SELECT ${uuid}, NEW.job_id, ${fromVersion('NEW.job_id', '0')}, 'job-register', 'complete', j.job_modify_index, NEW.submit_time
+  SELECT ${uuid}, NEW.job_id, ${fromSummary('NEW.summary_json')}, 'job-register', 'complete', j.job_modify_index, NEW.submit_time
   FROM jobs j WHERE j.id = NEW.job_id;
 END;
 
@@ -36,15 +42,13 @@ WHEN NEW.version IS NOT OLD.version OR NEW.source_file IS NOT OLD.source_file OR
     job_modify_index = CASE WHEN NEW.version IS NOT OLD.version OR NEW.stopped IS NOT OLD.stopped
       THEN (SELECT idx FROM state_index) ELSE job_modify_index END WHERE id = NEW.id;
   INSERT INTO evaluations (id, job_id, namespace, priority, type, triggered_by, status, job_modify_index, create_time)
-  SELECT ${uuid}, NEW.id, ${fromVersion('NEW.id', 'NEW.version')}, CASE WHEN NEW.stopped THEN 'job-deregister' ELSE 'job-register' END,
+  SELECT ${uuid}, NEW.id, ${fromSummary('v.summary_json')}, CASE WHEN NEW.stopped THEN 'job-deregister' ELSE 'job-register' END,
     'complete', j.job_modify_index, NEW.modify_time
-  FROM jobs j WHERE j.id = NEW.id AND (NEW.version IS NOT OLD.version OR NEW.stopped IS NOT OLD.stopped);
+  FROM jobs j LEFT JOIN job_versions v ON v.job_id = j.id AND v.version = NEW.version
+  WHERE j.id = NEW.id AND (NEW.version IS NOT OLD.version OR NEW.stopped IS NOT OLD.stopped);
+  ${pruneEvalsSql('NEW.id')} AND (NEW.version IS NOT OLD.version OR NEW.stopped IS NOT OLD.stopped);
 END;
 
-CREATE TRIGGER evals_keep_newest AFTER INSERT ON evaluations BEGIN
-  DELETE FROM evaluations WHERE job_id = NEW.job_id AND rowid <= (
-    SELECT rowid FROM evaluations WHERE job_id = NEW.job_id ORDER BY rowid DESC LIMIT 1 OFFSET ${EVALS_PER_JOB});
-END;
 CREATE TRIGGER evals_job_gone AFTER DELETE ON jobs BEGIN
   DELETE FROM evaluations WHERE job_id = OLD.id;
 END;
