@@ -28,7 +28,7 @@ import { request } from 'node:http';
 import { sandbox } from '../test/helpers/agent.js';
 import { parseJobFile, canonicalHash } from '../src/jobspec/index.js';
 import { appendTaskEvent, insertAlloc, markDead, openState, closeState, putJobVersion, setAllocClientStatus, setJobStopped, tx } from '../src/state/index.js';
-import { cleanupSandbox, cliPath, loadNow, machine, parseOptions, quantile, round, sleepJob, sleepMs } from './agent-common.js';
+import { cleanupSandbox, cliPath, loadNow, machine, parseOptions, quantile, round, rssMB, sleepJob, sleepMs } from './agent-common.js';
 
 const { json, opts } = parseOptions(process.argv.slice(2), { running: 100, jobs: 1000, allocs: 10_000, requests: 200, seconds: 5, clients: 4, windows: 3 });
 
@@ -169,6 +169,7 @@ async function main(): Promise<void> {
       }
       await sleepMs(250);
     }
+    const rssBefore = rssMB(proc.pid ?? 0).rssMB;
     let k = 0;
     const alloc = (): string => `/v1/allocation/${allocIds[k++ % allocIds.length]}`;
     const bare = await bareServer();
@@ -199,6 +200,9 @@ async function main(): Promise<void> {
       await window(passes.idle, false);
       await window(passes.loaded, true);
     }
+    // The agent's memory after the load, once its thread's garbage has had a quiet moment.
+    await sleepMs(opts.seconds * 1000);
+    const rss = { beforeLoad: rssBefore, afterLoad: rssMB(proc.pid ?? 0).rssMB, peak: rssMB(proc.pid ?? 0).hwmMB };
     const mean = (x: { sum: number; count: number }): number => round((x.sum / Math.max(1, x.count)) * 1000, 2);
     const passIdle = mean(passes.idle);
     const passLoaded = mean(passes.loaded);
@@ -215,6 +219,7 @@ async function main(): Promise<void> {
       getJobs: { ...jobsLat, rps: jobsRps, p99OverFloor: round(jobsLat.p99 / floor.p99, 1), p99OverBareNode: round(jobsLat.p99 / bareLat.p99, 1) },
       getJobsUncached: jobsCold,
       getAllocation: { ...allocLat, rps: allocRps, p99OverFloor: round(allocLat.p99 / floor.p99, 1), p99OverBareNode: round(allocLat.p99 / bareLat.p99, 1) },
+      agentRssMB: rss,
       reconcilePassMs: { idle: passIdle, underApiLoad: passLoaded, ratio: round(passLoaded / passIdle, 2), passesIdle: idle1.count - idle0.count, passesLoaded: load1.count - load0.count },
     };
     if (json) process.stdout.write(`${JSON.stringify(result)}\n`);
@@ -230,6 +235,7 @@ async function main(): Promise<void> {
           `${p('GET /v1/jobs', result.getJobs)}  p99/floor ${result.getJobs.p99OverFloor}, /bare ${result.getJobs.p99OverBareNode}`,
           `${'GET /v1/jobs, uncached'.padEnd(28)} p50 ${jobsCold.p50} ms  p99 ${jobsCold.p99} ms  max ${jobsCold.max} ms`,
           `${p('GET /v1/allocation/:id', result.getAllocation)}  p99/floor ${result.getAllocation.p99OverFloor}, /bare ${result.getAllocation.p99OverBareNode}`,
+          `agent RSS: ${rss.beforeLoad} MB with ${opts.running} tasks before the load, ${rss.afterLoad} MB after it, peak ${rss.peak} MB`,
           `reconcile pass mean: idle ${passIdle} ms (${result.reconcilePassMs.passesIdle} passes), under API load ${passLoaded} ms (${result.reconcilePassMs.passesLoaded} passes), ratio ${result.reconcilePassMs.ratio}`,
           '',
         ].join('\n'),

@@ -21,10 +21,13 @@ const INDEX_POLL_MS = 50;
 /** Query answers kept by URL while the change counter stands still: a poll of an unchanged state costs one row read. */
 const CACHE_ENTRIES = 256;
 const CACHE_MAX_BYTES = 4 * 1024 * 1024;
+/** All answers together: URLs differing only in their query string must not grow the agent without bound. */
+const CACHE_TOTAL_BYTES = 16 * 1024 * 1024;
 
 /** Encoded answers of state queries, valid while the state index is the one they were made at. */
-class QueryCache {
+export class QueryCache {
   private readonly entries = new Map<string, { index: number; text: string }>();
+  private chars = 0;
   get(url: string, index: number): string | null {
     const e = this.entries.get(url);
     if (!e || e.index !== index) return null;
@@ -35,9 +38,17 @@ class QueryCache {
   }
   put(url: string, index: number, text: string): void {
     if (text.length > CACHE_MAX_BYTES) return;
-    this.entries.delete(url);
+    this.drop(url);
     this.entries.set(url, { index, text });
-    if (this.entries.size > CACHE_ENTRIES) this.entries.delete(this.entries.keys().next().value as string);
+    this.chars += text.length;
+    // Oldest use first out, until both bounds hold.
+    while (this.entries.size > CACHE_ENTRIES || this.chars > CACHE_TOTAL_BYTES) this.drop(this.entries.keys().next().value as string);
+  }
+  private drop(url: string): void {
+    const e = this.entries.get(url);
+    if (e === undefined) return;
+    this.chars -= e.text.length;
+    this.entries.delete(url);
   }
 }
 
