@@ -63,12 +63,15 @@ async function main(): Promise<void> {
   const pending = new Map<number, { resolve: (r: AgentReply) => void; reject: (e: Error) => void }>();
   let nextId = 1;
   let rows: [string, string, number, number][] = [];
+  // Armed by the first request after a flush: an idle thread wakes for nothing.
+  let timer: NodeJS.Timeout | null = null;
   const flush = (): void => {
+    if (timer !== null) clearTimeout(timer);
+    timer = null;
     if (rows.length === 0) return;
     post({ type: 'observe', rows });
     rows = [];
   };
-  setInterval(flush, OBSERVE_FLUSH_MS).unref();
   const bridge: AgentBridge = {
     call(call: AgentCall, signal: AbortSignal): Promise<AgentReply> {
       // The metrics the agent is about to serve include every request so far.
@@ -84,6 +87,10 @@ async function main(): Promise<void> {
     observe(method, route, status, seconds) {
       rows.push([method, route, status, seconds]);
       if (rows.length >= OBSERVE_MAX_ROWS) flush();
+      else if (timer === null) {
+        timer = setTimeout(flush, OBSERVE_FLUSH_MS);
+        timer.unref();
+      }
     },
   };
   const server = createApiServer(deps, bridge);
