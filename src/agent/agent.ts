@@ -43,6 +43,8 @@ export interface AgentDeps {
   readonly killOrphans: (marker: string) => Promise<number>;
   /** Makes allocation IDs; injectable so tests can predict them. */
   readonly newId?: () => string;
+  /** Told of a change in the jobs directory, before its pass: task starts may follow (the spawner warms up). */
+  readonly onJobsEvent?: () => void;
   /** Told each pass's duration and its transaction's, in seconds (the API's metrics). */
   readonly onPass?: (seconds: number, txSeconds: number) => void;
 }
@@ -67,6 +69,7 @@ export class Agent {
   private readonly due: DueTimer;
   private readonly periodic: PeriodicLauncher;
   private lastGc = 0;
+  private lastPhases: Readonly<Record<string, number>> = {};
   /** Resolves after each completed pass; tests and benchmarks wait on it. */
   passes = 0;
   /** Callers of nextPass(), told when a pass that started after their call has finished. */
@@ -168,7 +171,7 @@ export class Agent {
           for (const w of waiting) w();
           // `started` (wall clock): a reader of the log can tell a pass that began after a moment
           // of its own from one that ended before it but was read late.
-          this.deps.log.debug({ pass: this.passes, started }, 'pass complete');
+          this.deps.log.debug({ pass: this.passes, started, ...this.lastPhases }, 'pass complete');
         } while (this.again && !this.stopped);
       } finally {
         this.running = null;
@@ -182,6 +185,7 @@ export class Agent {
     const passStart = performance.now();
     const snap = await this.source.list();
     if (this.stopped) return;
+    const listed = performance.now();
     applyJobSync(db, snap, clock.now(), log);
     const node = this.node;
     if (!node) return;
@@ -191,13 +195,17 @@ export class Agent {
       this.periodic.launch(db, now, this.passes === 0);
       return schedulePass({ db, jobs: this.jobs, node, now, rand: this.deps.rand, newId: this.deps.newId ?? randomUUID, log, hostPorts: () => listeningPorts('/proc') });
     });
-    this.deps.onPass?.((performance.now() - passStart) / 1000, (performance.now() - txStart) / 1000);
+    const scheduled = performance.now();
+    this.deps.onPass?.((scheduled - passStart) / 1000, (scheduled - txStart) / 1000);
     for (const a of actions.stop) this.runners.get(a.allocId)?.kill(a.reason);
     for (const id of listLiveAllocIds(db)) {
       if (this.runners.has(id)) continue;
       const alloc = getAlloc(db, id);
       if (alloc) this.ensureRunner(alloc);
     }
+    // Where a pass's time goes (the 'pass complete' debug line): listing and parsing the
+    // files, registering jobs, the scheduling transaction, handing allocations to runners.
+    this.lastPhases = { listMs: ms(listed - passStart), syncMs: ms(txStart - listed), scheduleMs: ms(scheduled - txStart), runnersMs: ms(performance.now() - scheduled) };
     // A due time already past was acted on in this pass (or could not be placed, which the rescan retries).
     this.armDue(clock.now());
     // At most every few seconds: with many children it reads every parent's list.
@@ -243,7 +251,10 @@ export class Agent {
       // still coalesces into one pass, plus one more if it lands mid-pass, and a half-written
       // file is never cached, so its last write's event reads it whole. Measured: a 5 ms
       // debounce was a quarter of a drop's p50.
-      this.watcher = watch(this.deps.config.jobsDir, { persistent: false }, () => this.requestPass(0));
+      this.watcher = watch(this.deps.config.jobsDir, { persistent: false }, () => {
+        this.deps.onJobsEvent?.();
+        this.requestPass(0);
+      });
       this.watcher.on('error', (err) => {
         this.deps.log.warn({ err }, 'jobs directory watch failed; relying on the periodic rescan until it can be re-armed');
         this.watcher?.close();
@@ -310,4 +321,8 @@ export class Agent {
   jobCount(): number {
     return listJobs(this.deps.db).length;
   }
+}
+
+function ms(x: number): number {
+  return Math.round(x * 100) / 100;
 }

@@ -65,6 +65,7 @@ export async function runAgent({ config, log, hostEnv, uid }: RunAgentInput): Pr
       hostEnv,
       parser,
       onPass: (seconds, txSeconds) => metrics.observePass(seconds, txSeconds),
+      onJobsEvent: warmTarget(containment, spawner),
       fingerprint: async () => {
         const node = await fingerprintNode({ config, drivers, log: log.child({ component: 'fingerprint' }), clock, containment });
         recordNode(state, node, clock.now());
@@ -101,6 +102,17 @@ export async function runAgent({ config, log, hostEnv, uid }: RunAgentInput): Pr
     release();
   }
 }
+
+/** A job file changed: the spawner keeps cgroup joins cheap for the starts that may follow (spawner-warm.ts). */
+function warmTarget(containment: Containment, spawner: Spawner): (() => void) | undefined {
+  const h = containment.manager?.layout.hierarchies.find((x) => x.kind === 'unified') ?? containment.manager?.layout.hierarchies[0];
+  if (!h) return undefined;
+  const target = { mount: h.mount, controller: h.kind === 'unified' ? '' : h.kind };
+  return () => spawner.warm(target, WARM_FOR_MS);
+}
+
+/** How long after a job file event starts are expected: a pass and a start take ~10–30 ms, more under load. */
+const WARM_FOR_MS = 150;
 
 function makeDrivers(config: AgentConfig, log: Logger, uid: number, containment: Containment, spawner: Spawner): Map<string, Driver> {
   const drivers = new Map<string, Driver>();

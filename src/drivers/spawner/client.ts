@@ -34,6 +34,11 @@ export type SpawnOptions = Omit<SpawnRequest, 'id' | 'kind'>;
 
 export interface Spawner {
   spawn(opts: SpawnOptions): Promise<SpawnedProcess>;
+  /**
+   * Task starts are expected within `forMs`: the helper keeps cgroup migrations cheap until
+   * then (spawner-warm.ts). `hierarchy` is where the tasks' cgroups are joined.
+   */
+  warm(hierarchy: { readonly mount: string; readonly controller: string }, forMs: number): void;
   /** Closes the helper's stdin; it exits and leaves its children running. */
   close(): void;
 }
@@ -170,6 +175,10 @@ export function createSpawner(log: Logger, helper: URL = HELPER_URL): Spawner {
         send({ kind: 'spawn', id, ...opts });
       });
       return handle(id, pid, watch);
+    },
+    warm(hierarchy, forMs): void {
+      ensure();
+      send({ kind: 'warm', mount: hierarchy.mount, controller: hierarchy.controller, forMs });
     },
     close(): void {
       const p = proc;

@@ -33,7 +33,19 @@ export interface ReleaseRequest {
   readonly go: boolean;
 }
 
-export type Request = SpawnRequest | ReleaseRequest;
+/**
+ * Keep cgroup migrations cheap for `forMs` from now (spawner-warm.ts): a task's join into
+ * its cgroup soon after then skips the kernel's RCU grace period.
+ */
+export interface WarmRequest {
+  readonly kind: 'warm';
+  /** The hierarchy's mount point, and how /proc/self/cgroup names it: '' for the unified one, else a v1 controller. */
+  readonly mount: string;
+  readonly controller: string;
+  readonly forMs: number;
+}
+
+export type Request = SpawnRequest | ReleaseRequest | WarmRequest;
 
 export type SpawnerMessage =
   | { readonly kind: 'started'; readonly id: number; readonly pid: number }
@@ -69,6 +81,10 @@ export function decodeRequest(line: string): Request | null {
   }
   if (!isRecord(v)) return null;
   if (v.kind === 'release') return typeof v.id === 'number' && typeof v.go === 'boolean' ? { kind: 'release', id: v.id, go: v.go } : null;
+  if (v.kind === 'warm') {
+    const { mount, controller, forMs } = v;
+    return typeof mount === 'string' && typeof controller === 'string' && typeof forMs === 'number' ? { kind: 'warm', mount, controller, forMs } : null;
+  }
   const { kind, id, file, args, cwd, env, uid, gid, stdoutPath, stderrPath, gated } = v;
   if (kind !== 'spawn' || typeof gated !== 'boolean') return null;
   if (typeof id !== 'number' || typeof file !== 'string' || (cwd !== undefined && typeof cwd !== 'string')) return null;

@@ -15,6 +15,7 @@ import { spawn } from 'node:child_process';
 import { closeSync } from 'node:fs';
 import { openAppendNoFollow } from '../../util/fs-safe.js';
 import type { Writable } from 'node:stream';
+import { createWarmer } from './spawner-warm.js';
 import { decodeRequest, lineSplitter, type SpawnerMessage, type SpawnRequest } from './protocol.js';
 
 /** Stdins of gated children waiting for their release, by request id. */
@@ -82,9 +83,11 @@ function start(req: SpawnRequest): void {
 // A terminal's Ctrl-C reaches the agent's process group; the agent decides when this helper
 // ends (by closing stdin), so the signals that would end it early are ignored.
 for (const s of ['SIGINT', 'SIGHUP', 'SIGQUIT'] as const) process.on(s, () => undefined);
+const warm = createWarmer((message) => process.stderr.write(`${message}\n`));
 process.stdin.on('data', lineSplitter((line) => {
   const req = decodeRequest(line);
   if (req?.kind === 'spawn') start(req);
+  else if (req?.kind === 'warm') warm(req);
   else if (req?.kind === 'release') {
     gates.get(req.id)?.end(req.go ? 'go\n' : '');
     gates.delete(req.id);
