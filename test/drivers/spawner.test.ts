@@ -65,6 +65,9 @@ describe('spawner protocol', () => {
     const warm = { kind: 'warm', mount: '/sys/fs/cgroup/unified', controller: '', forMs: 150 };
     assert.deepEqual(decodeRequest(JSON.stringify(warm)), warm);
     assert.equal(decodeRequest(JSON.stringify({ ...warm, forMs: '150' })), null);
+    assert.deepEqual(decodeRequest(JSON.stringify({ ...req, gated: true, join: ['/c'] })), { ...req, gated: true, join: ['/c'] });
+    assert.equal(decodeRequest(JSON.stringify({ ...req, join: ['/c'] })), null, 'join without a gate');
+    assert.deepEqual(decodeMessage('{"kind":"started","id":1,"pid":2,"startTime":3}'), { kind: 'started', id: 1, pid: 2, startTime: 3 });
     assert.deepEqual(decodeMessage('{"kind":"exited","pid":3,"code":null,"signal":"SIGKILL"}'), { kind: 'exited', pid: 3, code: null, signal: 'SIGKILL' });
     assert.equal(decodeMessage('{"kind":"started","id":1}'), null);
     const lines: string[] = [];
@@ -171,6 +174,28 @@ describe('spawner', () => {
     await until(() => !alive(helperPid) || readFileSync(`/proc/${helperPid}/stat`, 'utf8').includes(') Z'), 'the helper to exit');
     assert.ok(alive(p.pid));
     process.kill(p.pid, 'SIGKILL');
+  });
+
+  test('a gated start with `join`: the helper writes the pid there, reads its start time, and lets it run; a join that fails runs nothing', async () => {
+    const sp = createSpawner(silentLogger);
+    try {
+      const procs = join(dir, 'j.procs');
+      writeFileSync(procs, '');
+      const p = await sp.spawn(opts('j', 'echo ran', { gated: true, join: [procs] }));
+      assert.equal(readFileSync(procs, 'utf8'), String(p.pid));
+      assert.equal(typeof p.startTime, 'number');
+      assert.deepEqual(await ended(p), { kind: 'exited', code: 0, signal: null });
+      assert.equal(readFileSync(join(dir, 'j.out'), 'utf8'), 'ran\n');
+      const marker = join(dir, 'j2.ran');
+      await assert.rejects(
+        sp.spawn(opts('j2', `touch ${marker}`, { gated: true, join: [join(dir, 'no-such-dir', 'cgroup.procs')] })),
+        (e: unknown) => e instanceof BivouacError && e.code === 'DRIVER_START' && /cannot put the task in its cgroup/.test(e.message),
+      );
+      await new Promise((r) => setTimeout(r, 200));
+      assert.equal(existsSync(marker), false, 'the task did not run');
+    } finally {
+      sp.close();
+    }
   });
 
   test('a warm-up moves nothing: the helper stays in its cgroup, and starts go on', async () => {
