@@ -28,6 +28,15 @@ import { DueTimer } from './due-timer.js';
 import { externalCommits, nextRescheduleDue } from '../state/index.js';
 import { PeriodicLauncher } from './periodic.js';
 import { collectChildren } from './children-gc.js';
+import { LoopDelay } from './loop-delay.js';
+import { availableParallelism } from 'node:os';
+import { createStartSlots, type StartSlot } from '../runner/start-slots.js';
+
+/** Task starts under way at once, per core: see start-slots.ts and the README's benchmark notes. */
+const STARTS_PER_CORE = 2;
+
+/** How often the event-loop delay is logged (debug): a window long enough to see a burst in. */
+const LOOP_DELAY_LOG_MS = 60_000;
 
 export interface AgentDeps {
   readonly config: AgentConfig;
@@ -70,6 +79,16 @@ export class Agent {
   private readonly periodic: PeriodicLauncher;
   private lastGc = 0;
   private lastPhases: Readonly<Record<string, number>> = {};
+  /**
+   * Job file names fs.watch reported since the last pass began; the next pass looks at
+   * only these (JobsSource.list). `full`: some other cause asked for the pass, or an event
+   * named no file, so the next pass lists the whole directory.
+   */
+  private changedFiles = new Set<string>();
+  private fullScan = true;
+  private readonly startSlot: StartSlot = createStartSlots(STARTS_PER_CORE * availableParallelism());
+  /** The agent's event-loop delay, for the metrics and the periodic debug line. */
+  readonly loopDelay = new LoopDelay();
   /** Resolves after each completed pass; tests and benchmarks wait on it. */
   passes = 0;
   /** Callers of nextPass(), told when a pass that started after their call has finished. */
@@ -96,6 +115,8 @@ export class Agent {
     this.timers.push(setInterval(() => this.requestPass(), this.deps.config.rescanIntervalMs));
     this.timers.push(setInterval(() => void this.refreshFingerprint(), 30_000));
     this.timers.push(setInterval(() => this.rotation.tick(), 2_000));
+    this.loopDelay.take('log');
+    this.timers.push(setInterval(() => log.debug(this.loopDelay.take('log'), 'event loop delay'), LOOP_DELAY_LOG_MS));
     // Rows another process wrote (a dispatch, a forced periodic launch) ask for a pass.
     let commits = externalCommits(db);
     this.timers.push(setInterval(() => {
@@ -137,9 +158,15 @@ export class Agent {
     this.due.arm(times.length === 0 ? null : Math.min(...times));
   }
 
-  /** Asks for a pass soon; bursts of requests coalesce into one. */
-  requestPass(delayMs = 0): void {
+  /**
+   * Asks for a pass soon; bursts of requests coalesce into one. `file`: a job file an
+   * fs.watch event named, the only one the pass needs to look at for it; without it the
+   * pass lists the whole jobs directory (the rescan, and every other cause).
+   */
+  requestPass(delayMs = 0, file?: string): void {
     if (this.stopped) return;
+    if (file === undefined) this.fullScan = true;
+    else this.changedFiles.add(file);
     if (this.debounce) return;
     this.debounce = setTimeout(() => {
       this.debounce = null;
@@ -183,7 +210,17 @@ export class Agent {
   private async passOnce(): Promise<void> {
     const { db, log, clock } = this.deps;
     const passStart = performance.now();
-    const snap = await this.source.list();
+    // Taken now: events during this pass are for the next one.
+    const changed = this.fullScan ? null : this.changedFiles;
+    this.fullScan = false;
+    this.changedFiles = new Set();
+    let snap;
+    try {
+      snap = await this.source.list(changed);
+    } catch (err) {
+      this.fullScan = true;
+      throw err;
+    }
     if (this.stopped) return;
     const listed = performance.now();
     applyJobSync(db, snap, clock.now(), log);
@@ -234,6 +271,7 @@ export class Agent {
       log: this.deps.log.child({ component: 'runner' }),
       killOrphans: this.deps.killOrphans,
       hookSettings: { artifact: this.deps.config.artifact, templatePollMs: this.deps.config.rescanIntervalMs },
+      startSlot: this.startSlot,
       onAllocChange: () => this.requestPass(),
     });
     this.runners.set(alloc.id, runner);
@@ -245,26 +283,30 @@ export class Agent {
     });
   }
 
-  private armWatcher(): void {
+  private armWatcher(rearm = false): void {
     try {
       // No debounce beyond the next turn of the loop: a burst of events (an editor's save)
       // still coalesces into one pass, plus one more if it lands mid-pass, and a half-written
       // file is never cached, so its last write's event reads it whole. Measured: a 5 ms
       // debounce was a quarter of a drop's p50.
-      this.watcher = watch(this.deps.config.jobsDir, { persistent: false }, () => {
+      this.watcher = watch(this.deps.config.jobsDir, { persistent: false }, (_event, name) => {
         this.deps.onJobsEvent?.();
-        this.requestPass(0);
+        // No name (the kernel's queue overflowed, say): the whole directory is listed.
+        this.requestPass(0, typeof name === 'string' && name !== '' ? name : undefined);
       });
       this.watcher.on('error', (err) => {
         this.deps.log.warn({ err }, 'jobs directory watch failed; relying on the periodic rescan until it can be re-armed');
         this.watcher?.close();
         this.watcher = null;
-        setTimeout(() => !this.stopped && this.armWatcher(), 1000).unref();
+        setTimeout(() => !this.stopped && this.armWatcher(true), 1000).unref();
       });
     } catch (err) {
       this.deps.log.warn({ err, dir: this.deps.config.jobsDir }, 'cannot watch the jobs directory; the periodic rescan will pick up changes');
-      setTimeout(() => !this.stopped && this.armWatcher(), 5000).unref();
+      setTimeout(() => !this.stopped && this.armWatcher(true), 5000).unref();
+      return;
     }
+    // Events may have been missed while no watch was armed: the whole directory is listed.
+    if (rearm) this.requestPass();
   }
 
   private async refreshFingerprint(): Promise<void> {
@@ -280,6 +322,7 @@ export class Agent {
   async shutdown(): Promise<void> {
     this.stopped = true;
     for (const t of this.timers) clearInterval(t);
+    this.loopDelay.stop();
     if (this.debounce) clearTimeout(this.debounce);
     this.due.disarm();
     this.watcher?.close();

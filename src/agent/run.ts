@@ -88,6 +88,7 @@ export async function runAgent({ config, log, hostEnv, uid }: RunAgentInput): Pr
     });
     sampler.start();
     metrics.useTaskUsage((allocId, task) => sampler.usage(allocId, task));
+    metrics.useLoopDelay(() => agent.loopDelay.take('metrics'));
     const server = await api.startApi({ agent, config, db: state, dbPath, log, clock, parser, metrics, taskUsage: (allocId, task) => sampler.usage(allocId, task) });
     log.info({ http: server.httpAddr || null }, 'agent started');
     const sig = await stopped;
