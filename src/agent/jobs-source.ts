@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { lstatSync } from 'node:fs';
+import { closeSync, lstatSync, openSync, readSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import { MAX_JOB_FILE_BYTES, isJobFileName, readCapped } from '../jobspec/files.js';
 import { join } from 'node:path';
@@ -128,7 +128,7 @@ export class JobsSource {
       stamp = `${st.ino}:${st.size}:${st.mtimeNs}:${st.ctimeNs}`;
       const hit = this.cache.get(name);
       if (hit && hit.stamp === stamp) return hit.result;
-      text = await readCapped(path, Number(st.size));
+      text = st.size <= BigInt(SYNC_READ_BYTES) ? readSmall(path, Number(st.size)) : await readCapped(path, Number(st.size));
       // More than the stat's size plus readCapped's slack: the file is being written now.
       // Not cached, so the write's own fs event (or the next rescan) reads it whole.
       if (text.length > Number(st.size) + 4096 && text.length <= MAX_JOB_FILE_BYTES) return errorResult(`${name}: file changed while being read`);
@@ -166,6 +166,30 @@ export class JobsSource {
       this.log.error({ err, file: name }, 'job parser threw');
       return errorResult(`${name}: internal parser error: ${(err as Error).message}`);
     }
+  }
+}
+
+/**
+ * Job files up to this size are read synchronously: a regular file's read cannot wait on
+ * anything, and four syscalls cost the loop ~20 µs against ~0.2–0.4 ms of promise and
+ * FileHandle work for the async read (measured in the agent's profile with 1,000 files).
+ */
+const SYNC_READ_BYTES = 64 * 1024;
+
+/** As readCapped: up to the stat's size plus room to notice that the file grew. */
+function readSmall(path: string, size: number): Buffer {
+  const fd = openSync(path, 'r');
+  try {
+    const buf = Buffer.allocUnsafe(size + 4096 + 1);
+    let off = 0;
+    while (off < buf.length) {
+      const n = readSync(fd, buf, off, buf.length - off, off);
+      if (n === 0) break;
+      off += n;
+    }
+    return buf.subarray(0, off);
+  } finally {
+    closeSync(fd);
   }
 }
 
