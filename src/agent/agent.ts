@@ -223,18 +223,14 @@ export class Agent {
     }
     if (this.stopped) return;
     const listed = performance.now();
-    const touched = applyJobSync(db, snap, clock.now(), log);
+    applyJobSync(db, snap, clock.now(), log);
     const node = this.node;
     if (!node) return;
     const now = clock.now();
     const txStart = performance.now();
     const actions = tx(db, () => {
       this.periodic.launch(db, now, this.passes === 0);
-      // Only the named files' jobs when file events alone caused this pass; any other cause
-      // lists the directory whole and schedules every job (measured: the schedule over 300
-      // jobs was 4-11 ms of a drop's pass, most of it jobs that had not changed).
-      const only = changed !== null ? touched : null;
-      return schedulePass({ db, jobs: this.jobs, node, now, rand: this.deps.rand, newId: this.deps.newId ?? randomUUID, log, hostPorts: () => listeningPorts('/proc'), only });
+      return schedulePass({ db, jobs: this.jobs, node, now, rand: this.deps.rand, newId: this.deps.newId ?? randomUUID, log, hostPorts: () => listeningPorts('/proc') });
     });
     const scheduled = performance.now();
     this.deps.onPass?.((scheduled - passStart) / 1000, (scheduled - txStart) / 1000);

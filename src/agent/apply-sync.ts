@@ -7,20 +7,14 @@ import type { Logger } from '../util/logger.js';
 import type { JobSnapshot } from './jobs-source.js';
 import { planJobSync, type KnownJob } from './job-sync.js';
 
-/**
- * Plans the snapshot against the database and writes the outcome in one transaction.
- * Returns the jobs it registered, stopped or kept on a last good version: what a pass
- * caused by file events needs to schedule.
- */
-export function applyJobSync(db: Database, snap: JobSnapshot, now: number, log: Logger): ReadonlySet<string> {
-  const touched = new Set<string>();
+/** Plans the snapshot against the database and writes the outcome in one transaction. */
+export function applyJobSync(db: Database, snap: JobSnapshot, now: number, log: Logger): void {
   tx(db, () => {
     const known: KnownJob[] = listJobsWithHash(db).map((j) => ({ id: j.id, sourceFile: j.sourceFile, hash: j.hash, stopped: j.stopped }));
     const plan = planJobSync(known, snap);
     for (const a of plan.actions) {
       switch (a.kind) {
         case 'put': {
-          touched.add(a.job.id);
           const r = putJobVersion(db, a.job, a.hash, a.file, now, a.sha);
           if (r.changed) {
             log.info({ jobId: a.job.id, version: r.version, file: a.file }, 'job registered');
@@ -30,12 +24,10 @@ export function applyJobSync(db: Database, snap: JobSnapshot, now: number, log: 
           break;
         }
         case 'stop':
-          touched.add(a.jobId);
           setJobStopped(db, a.jobId, now);
           log.info({ jobId: a.jobId, reason: a.reason }, 'job stopped');
           break;
         case 'fileError':
-          if (a.jobId !== null) touched.add(a.jobId);
           if (putFileError(db, a.file, a.jobId, a.message, a.diagnostics, now)) {
             log.warn({ file: a.file, jobId: a.jobId, error: a.message }, 'job file rejected');
           }
@@ -48,5 +40,4 @@ export function applyJobSync(db: Database, snap: JobSnapshot, now: number, log: 
       for (const e of listFileErrors(db)) if (!plan.errorFiles.has(e.file)) clearFileError(db, e.file);
     }
   });
-  return touched;
 }

@@ -25,12 +25,6 @@ export interface ScheduleDeps {
   readonly log: Logger;
   /** Ports in use on the host, read only when something is to be placed. */
   readonly hostPorts: () => ReadonlySet<number>;
-  /**
-   * Reconcile only these jobs (a pass caused by job file events alone: the files' jobs are
-   * all that changed). Null: every job. Every other change (an allocation that finished, a
-   * due reschedule, a new fingerprint, the API, the rescan) asks for a pass over every job.
-   */
-  readonly only?: ReadonlySet<string> | null;
 }
 
 const NO_PORTS: ReadonlySet<number> = new Set();
@@ -74,7 +68,6 @@ export function schedulePass(deps: ScheduleDeps): ScheduleResult {
   const jobs = listJobs(db);
   const due = reschedulesDue(db, deps.jobs, new Map(jobs.map((j) => [j.id, j])), allocsByJob, now, deps.log);
   for (const job of jobs) {
-    if (deps.only && !deps.only.has(job.id)) continue;
     const spec = deps.jobs.get(job.id, job.version);
     if (!spec) continue;
     // A periodic or parameterized job never runs itself: its children do (periodic.ts, dispatch).
