@@ -35,6 +35,13 @@ import { createStartSlots, type StartSlot } from '../runner/start-slots.js';
 /** Task starts under way at once, per core: see start-slots.ts and the README's benchmark notes. */
 const STARTS_PER_CORE = 2;
 
+/**
+ * Named files one pass takes at most; the rest wait for the next pass. Registering and
+ * placing jobs is one synchronous transaction per pass, so 1,000 files at once in one pass
+ * held the event loop for hundreds of ms (measured with bench/event-loop).
+ */
+const FILES_PER_PASS = 64;
+
 /** How often the event-loop delay is logged (debug): a window long enough to see a burst in. */
 const LOOP_DELAY_LOG_MS = 60_000;
 
@@ -211,9 +218,18 @@ export class Agent {
     const { db, log, clock } = this.deps;
     const passStart = performance.now();
     // Taken now: events during this pass are for the next one.
-    const changed = this.fullScan ? null : this.changedFiles;
+    let changed: Set<string> | null = null;
+    if (!this.fullScan) {
+      const names = [...this.changedFiles];
+      // Only new files wait: a change or removal of a known file goes with this pass, so a
+      // rename's two names are never split (the job would stop, then start again).
+      const split = names.length > FILES_PER_PASS && names.every((n) => !this.source.knows(n));
+      changed = new Set(split ? names.slice(0, FILES_PER_PASS) : names);
+      this.changedFiles = new Set(split ? names.slice(FILES_PER_PASS) : []);
+      // The rest get the next pass, at once.
+      if (this.changedFiles.size > 0) this.again = true;
+    } else this.changedFiles = new Set();
     this.fullScan = false;
-    this.changedFiles = new Set();
     let snap;
     try {
       snap = await this.source.list(changed);
