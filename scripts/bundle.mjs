@@ -10,7 +10,7 @@
  * loads another's code until it hands over to it.
  */
 import { build } from 'esbuild';
-import { readdirSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -19,6 +19,11 @@ const cmdDir = join(root, 'dist', 'cmd');
 // Command modules: what the dispatcher imports by name. Helpers (args, common, io, logger) are bundled into each.
 const HELPERS = new Set(['args.js', 'common.js', 'io.js', 'logger.js']);
 const commands = readdirSync(cmdDir).filter((f) => f.endsWith('.js') && !HELPERS.has(f));
+// Packages stay external (found in node_modules at run time), but for better-sqlite3's
+// JavaScript: bundled, it spares every command that reads the state ~3 ms of require()
+// resolving and loading its dozen files. Its native addon is loaded by path (src/state/db.ts).
+const BUNDLED = new Set(['better-sqlite3']);
+const external = Object.keys(JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).dependencies).filter((p) => !BUNDLED.has(p));
 
 /** `import('./x.js')` from a command module to a sibling command: that command's own bundle. */
 const commandsStayApart = {
@@ -37,7 +42,9 @@ await build({
   format: 'esm',
   platform: 'node',
   target: 'node20',
-  packages: 'external',
+  external: [...external, ...external.map((p) => `${p}/*`)],
+  // Bundled CommonJS (better-sqlite3's) calls require() for Node's own modules.
+  banner: { js: "import { createRequire as __bivouacRequire } from 'node:module'; const require = __bivouacRequire(import.meta.url);" },
   outdir: join(root, 'dist', 'bin'),
   entryNames: '[name]',
   logLevel: 'warning',
