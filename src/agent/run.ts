@@ -7,7 +7,7 @@ import { createRktDriver } from '../drivers/rkt/index.js';
 import { setupContainment, type Containment } from '../cgroups/index.js';
 import { createSpawner, type Spawner } from '../drivers/spawner/client.js';
 import { FALLBACK_CPU_MHZ, loadOrCreateNodeId } from '../node/index.js';
-import { closeState, getNode, listAllocsToRecover, openState, type Database } from '../state/index.js';
+import { addPodRemoval, closeState, deletePodRemoval, getNode, listAllocsToRecover, listPodRemovals, openState, type Database } from '../state/index.js';
 import { StatsSampler } from './stats.js';
 import { systemClock } from '../util/clock.js';
 import type { Logger } from '../util/logger.js';
@@ -46,7 +46,7 @@ export async function runAgent({ config, log, hostEnv, uid }: RunAgentInput): Pr
     else log.warn({ reason: containment.reason }, 'task containment is off: tasks run without cgroups');
     // One helper forks every task: a fork from the agent's own heap costs more the larger it is.
     spawner = createSpawner(log.child({ component: 'spawner' }));
-    const drivers = makeDrivers(config, log, uid, containment, spawner);
+    const drivers = makeDrivers(config, log, uid, containment, spawner, db);
     const { parseJobFile, canonicalHash, formatDiagnostic } = await import('../jobspec/index.js');
     const clock = systemClock;
     const state = db;
@@ -102,7 +102,7 @@ export async function runAgent({ config, log, hostEnv, uid }: RunAgentInput): Pr
   }
 }
 
-function makeDrivers(config: AgentConfig, log: Logger, uid: number, containment: Containment, spawner: Spawner): Map<string, Driver> {
+function makeDrivers(config: AgentConfig, log: Logger, uid: number, containment: Containment, spawner: Spawner, db: Database): Map<string, Driver> {
   const drivers = new Map<string, Driver>();
   drivers.set('raw_exec', createRawExecDriver({ log, enabled: config.rawExecEnabled, cgroups: containment.manager, spawner }));
   drivers.set('exec', createExecDriver({ log, isRoot: () => uid === 0, chrootEnv: config.chrootEnv ?? undefined, cgroups: containment.manager, spawner }));
@@ -117,6 +117,8 @@ function makeDrivers(config: AgentConfig, log: Logger, uid: number, containment:
       isRoot: () => uid === 0,
       cgroups: containment.manager,
       spawner,
+      // Pods whose `rkt rm` failed, retried by the next agent too.
+      podRemovals: { list: () => listPodRemovals(db), add: (uuid, taskId) => addPodRemoval(db, uuid, taskId, systemClock.now()), remove: (uuid) => deletePodRemoval(db, uuid) },
     }),
   );
   return drivers;

@@ -6,7 +6,7 @@
  *   const c = setupContainment({ procRoot: '/proc', scope: nodeId.slice(0, 8), log });
  *   if (c.manager) {
  *     const cg = await c.manager.create(allocId, taskName);  // store cg in the task handle first
- *     applyLimits(cg, { memoryMB, memoryMaxMB, cpuMHz });    // isolating drivers only
+ *     applyLimits(cg, limitsFor(cfg.resources));             // isolating drivers only
  *     // join before the task execs: either the agent writes the pid of a shim that waits
  *     // for a go-ahead (manager.join(cg, pid)), or a root shim writes its own pid to each of
  *     // manager.procsFiles(cg).
@@ -26,7 +26,7 @@ export { createCgroupManager, destroyCgroup, type CgroupManager, type ManagerDep
 export { cgroupName, decodeTaskCgroup, distinctDirs, trackingDir, type TaskCgroup } from './task-cgroup.js';
 export { cgroupPids, killAll, type KillOptions } from './kill.js';
 export { oomKillCount, sampleCgroup, type CgroupSample, type CpuSample, type MemorySample } from './sample.js';
-export { applyCpuLimit, applyLimits, cpuShares, cpuWeight, type CgroupLimits } from './limits.js';
+export { applyLimits, cpuShares, cpuWeight, limitsFor, type CgroupLimits } from './limits.js';
 
 export interface Containment {
   /** Null when no cgroup can be made here: tasks still run, uncontained. */

@@ -53,9 +53,7 @@ export function applyLimits(cg: TaskCgroup, l: CgroupLimits): string[] {
   return written;
 }
 
-/** CPU shares/weight only: for a runtime whose own process is charged too (rkt), memory is left to it. */
-export function applyCpuLimit(cg: TaskCgroup, cpuMHz: number): void {
-  const shares = cpuShares(cpuMHz);
-  if (cg.dirs.cpu !== undefined && existsSync(join(cg.dirs.cpu, 'cpu.shares'))) writeText(cg.dirs.cpu, 'cpu.shares', String(shares));
-  if (cg.dirs.unified !== undefined && existsSync(join(cg.dirs.unified, 'cpu.weight'))) writeText(cg.dirs.unified, 'cpu.weight', String(cpuWeight(shares)));
+/** A task's resources as limits: `memory_max` counts only when the job sets it (> 0). */
+export function limitsFor(r: { readonly cpu: number; readonly memoryMB: number; readonly memoryMaxMB?: number }): CgroupLimits {
+  return { memoryMB: r.memoryMB, memoryMaxMB: r.memoryMaxMB !== undefined && r.memoryMaxMB > 0 ? r.memoryMaxMB : null, cpuMHz: r.cpu };
 }

@@ -22,7 +22,7 @@
  * runs the shim's no-op handler in the child and is lost. Only a stop sent within the first
  * moments of a start is affected, and the kill timeout's SIGKILL still ends the task.
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import type { ExitResult } from './types.js';
 import { MAX_SIGNAL } from './proc.js';
 
@@ -74,4 +74,10 @@ export function readExitFile(path: string): number | null {
   }
   const n = Number(text.trim());
   return text.trim() !== '' && Number.isInteger(n) && n >= 0 && n <= 255 ? n : null;
+}
+
+/** Before a start: a status left by the previous run must not be read as this run's. */
+export function clearExitFile(path: string): void {
+  rmSync(path, { force: true });
+  rmSync(`${path}.tmp`, { force: true });
 }

@@ -9,3 +9,4 @@ export * from './evals.js';
 export * from './stats.js';
 export * from './reschedules.js';
 export * from './children.js';
+export * from './pod-removals.js';

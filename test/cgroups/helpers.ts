@@ -1,10 +1,12 @@
 /** Cgroup test helpers: a manager unique to the test, removed with everything in it afterwards. */
 import { randomBytes } from 'node:crypto';
 import { spawn, type ChildProcess } from 'node:child_process';
+import type { TestContext } from 'node:test';
 import { existsSync, readFileSync, readdirSync, rmdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createCgroupManager, detectLayout, type CgroupLayout, type CgroupManager } from '../../src/cgroups/index.js';
 import { silentLogger } from '../../src/util/logger.js';
+import { assertNever } from '../../src/util/assert.js';
 
 export function hostLayout(): CgroupLayout {
   const r = detectLayout();
@@ -83,4 +85,65 @@ export function listBivouacCgroups(prefix = 'bivouac-'): string[] {
     for (const e of readdirSync(h.own, { withFileTypes: true })) if (e.isDirectory() && e.name.startsWith(prefix)) out.push(join(h.own, e.name));
   }
   return out;
+}
+
+/** A cgroup feature a test needs, as the kernel's own mount table shows it (not our detection). */
+export type CgroupFeature = 'cgroups' | 'v1 freezer' | 'v1 memory' | 'v1 cpu' | 'unified hierarchy';
+
+/** What /proc/self/mountinfo mounts, read without src/cgroups so a detection bug cannot hide itself. */
+function mountedByKernel(): { v1: Set<string>; v2: boolean } {
+  const v1 = new Set<string>();
+  let v2 = false;
+  for (const line of readFileSync('/proc/self/mountinfo', 'utf8').split('\n')) {
+    const after = line.split(' - ')[1]?.split(' ') ?? [];
+    if (after[0] === 'cgroup2') v2 = true;
+    if (after[0] === 'cgroup') for (const o of (after[2] ?? '').split(',')) v1.add(o);
+  }
+  return { v1, v2 };
+}
+
+function mountedFeature(f: CgroupFeature): boolean {
+  const m = mountedByKernel();
+  switch (f) {
+    case 'cgroups':
+      return m.v2 || m.v1.has('memory');
+    case 'v1 freezer':
+      return m.v1.has('freezer');
+    case 'v1 memory':
+      return m.v1.has('memory');
+    case 'v1 cpu':
+      return m.v1.has('cpu');
+    case 'unified hierarchy':
+      return m.v2;
+    default:
+      return assertNever(f, 'cgroup feature');
+  }
+}
+
+/**
+ * Guards a test of a cgroup feature. True: run it. Where the kernel mounts the feature (as on
+ * the build and CI machines: v1 hybrid, the unified hierarchy mounted too) and root runs the
+ * tests, a `detected` of false is a bug and fails the test loudly; elsewhere the test is
+ * skipped with the reason, so a run on another kind of host says what it did not cover.
+ */
+export function needFeature(t: TestContext, feature: CgroupFeature, detected: boolean): boolean {
+  if (hostHas(feature, detected)) return true;
+  const mounted = mountedFeature(feature);
+  const why = !mounted ? `this host mounts no ${feature} (per /proc/self/mountinfo)` : `not root, so ${feature} cannot be used`;
+  t.diagnostic(`skipped: ${why}; the build and CI machines have it`);
+  t.skip(why);
+  return false;
+}
+
+/**
+ * For an assertion that only applies where a feature is: `detected`, after checking that the
+ * detection agrees with the kernel's mount table when root runs the tests (it throws if the
+ * kernel mounts the feature and it was not found), so such an assertion is never passed over
+ * in silence on the build and CI machines.
+ */
+export function hostHas(feature: CgroupFeature, detected: boolean): boolean {
+  if (!detected && mountedFeature(feature) && process.getuid?.() === 0) {
+    throw new Error(`the host mounts ${feature} (per /proc/self/mountinfo) and we are root, yet the layout detection did not find it`);
+  }
+  return detected;
 }

@@ -81,6 +81,21 @@ describe('raw_exec with cgroups', () => {
     assert.deepEqual(cgroups.list(), []);
   });
 
+  test('not limited, as in Nomad: memory = 32 and 100 MB allocated runs to the end; its cgroup holds no limit', async () => {
+    const d = driver();
+    const id = `cg-${++seq}`;
+    const dir = join(root, id);
+    mkdirSync(dir, { recursive: true, mode: 0o777 });
+    const cfg = { ...hostTaskConfig({ command: '/bin/sh', args: ['-c', 'head -c 100m /dev/zero | tail >/dev/null'] }, { root: dir, id }), allocId: `alloc${seq}`, resources: { cpu: 100, memoryMB: 32, memoryMaxMB: 0 } };
+    const h = await d.startTask(cfg);
+    const cg = decodeTaskCgroup(h.state.cgroup);
+    assert.ok(cg);
+    const limit = cg.dirs.memory !== undefined ? readFileSync(join(cg.dirs.memory, 'memory.limit_in_bytes'), 'utf8').trim() : 'max';
+    assert.ok(limit === 'max' || Number(limit) > 1024 * 1024 * 1024, `no limit of its own (${limit})`);
+    assert.deepEqual(await d.waitTask(h.taskId), { exitCode: 0, signal: 0, oomKilled: false, err: null });
+    await d.destroyTask(h.taskId, false);
+  });
+
   test('signalTask reaches the task itself through the exit-status shim', async () => {
     const d = driver();
     const out = join(root, 'usr1');

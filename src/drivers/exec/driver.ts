@@ -7,18 +7,13 @@
  */
 import { rmSync, writeFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { applyLimits, destroyCgroup, killAll as killCgroup, type CgroupManager, type TaskCgroup } from '../../cgroups/index.js';
-import { systemClock, type Clock } from '../../util/clock.js';
-import { BivouacError, TaskNotFoundError } from '../../util/errors.js';
-import type { Logger } from '../../util/logger.js';
-import type { Capabilities, Driver, FingerprintResult, TaskConfig, TaskHandle, TaskResourceSample, TaskStatus } from '../types.js';
-import { sampleTask } from '../proc-stats.js';
-import { readBootId, signalNumber } from '../proc.js';
-import type { HandleDeps } from '../raw_exec/handle.js';
+import { destroyCgroup, limitsFor, killAll as killCgroup } from '../../cgroups/index.js';
+import { BivouacError } from '../../util/errors.js';
+import type { Capabilities, Driver, FingerprintResult, TaskConfig, TaskHandle } from '../types.js';
+import { clearExitFile } from '../exit-shim.js';
+import { createShimTaskTable, type ShimDriverDeps } from '../shim-task-table.js';
 import { TASK_ID_ENV } from '../raw_exec/index.js';
 import { decodeState, encodeState, type RawExecState } from '../raw_exec/state.js';
-import { spawnShim } from '../shim-spawn.js';
-import { createSpawner, type Spawner } from '../spawner/client.js';
 import { DEFAULT_CHROOT_ENV, devSkeleton, prepareChroot } from './chroot.js';
 import { decodeExecConfig } from './config.js';
 import { fingerprintExec } from './fingerprint.js';
@@ -34,46 +29,25 @@ export const EXEC_EXIT_SUFFIX = '.bivouac-exit';
 const SIGKILL = 9;
 const DEFAULT_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 
-export interface ExecDriverDeps {
-  readonly log: Logger;
+/** `cgroups` gives the task its cgroup, its limits, kill-all and OOM; null runs it uncontained. */
+export interface ExecDriverDeps extends ShimDriverDeps {
   /** Host path → path in the task root; Nomad's default when the agent config sets none. */
   readonly chrootEnv?: Readonly<Record<string, string>>;
   readonly isRoot: () => boolean;
-  readonly procRoot?: string;
   readonly binDirs?: readonly string[];
-  readonly pollIntervalMs?: number;
-  readonly clock?: Clock;
-  /** Task containment (src/cgroups): the task's cgroup, its limits, kill-all and OOM. Null runs uncontained. */
-  readonly cgroups?: CgroupManager | null;
-  /** Starts task processes from a small helper; one of the driver's own when absent. */
-  readonly spawner?: Spawner;
 }
 
 const CAPABILITIES: Capabilities = { sendSignals: true, exec: false, fsIsolation: 'chroot' };
 
 export function createExecDriver(deps: ExecDriverDeps): Driver {
-  const procRoot = deps.procRoot ?? '/proc';
-  const pollIntervalMs = deps.pollIntervalMs ?? 500;
-  const clock = deps.clock ?? systemClock;
   const chrootEnv = deps.chrootEnv ?? DEFAULT_CHROOT_ENV;
-  const log = deps.log.child({ component: 'driver', driver: EXEC });
-  let ownSpawner: Spawner | null = null;
-  const spawner = (): Spawner => deps.spawner ?? (ownSpawner ??= createSpawner(log.child({ component: 'spawner' })));
-  const tasks = new Map<string, ExecTask>();
-  let handleDeps: HandleDeps | null = null;
-  const hdeps = (): HandleDeps => (handleDeps ??= { procRoot, bootId: readBootId(procRoot), pollIntervalMs, log });
+  const tasks = createShimTaskTable(EXEC, deps, (taskId, state, hd) => new ExecTask(taskId, decodeState(taskId, state), hd, null));
+  const { log, procRoot, pollIntervalMs, clock, cgroups } = tasks;
+  const hdeps = tasks.handleDeps;
 
   const detect = (): { result: FingerprintResult; tools: HostTools | null } =>
     fingerprintExec({ platform: process.platform, isRoot: deps.isRoot(), procRoot, binDirs: deps.binDirs ?? ['/usr/bin', '/bin', '/usr/sbin', '/sbin'] });
   let tools: HostTools | null = null;
-
-  const get = (taskId: string): ExecTask => {
-    const t = tasks.get(taskId);
-    if (!t) throw new TaskNotFoundError(taskId);
-    return t;
-  };
-
-  const cgroups = deps.cgroups ?? null;
 
   /** Everything of the task gone: its cgroup emptied and removed, or (uncontained) its process group. */
   const waitAllGone = async (t: ExecTask): Promise<void> => {
@@ -105,18 +79,13 @@ export function createExecDriver(deps: ExecDriverDeps): Driver {
     async startTask(cfg: TaskConfig): Promise<TaskHandle> {
       tools ??= detect().tools;
       if (!tools) throw new BivouacError('DRIVER_START', `exec is not available on this node: ${detect().result.message}`, { recoverable: false });
-      const prev = tasks.get(cfg.id);
-      if (prev && prev.exitResult() === null) throw new BivouacError('DRIVER_START', `task ${cfg.id} is already running`, { recoverable: false });
-      prev?.dispose();
-      tasks.delete(cfg.id);
+      tasks.claim(cfg.id);
 
       const conf = decodeExecConfig(cfg.driverConfig);
       const user = execTaskUser(cfg.user, [cfg.dirs.localDir, cfg.dirs.secretsDir, cfg.dirs.tmpDir]);
       const binds = prepareChroot(cfg.dirs, chrootEnv);
       const exitFile = `${cfg.dirs.taskDir.replace(/\/+$/, '')}${EXEC_EXIT_SUFFIX}`;
-      // A status left by the previous run must not be read as this run's.
-      rmSync(exitFile, { force: true });
-      rmSync(`${exitFile}.tmp`, { force: true });
+      clearExitFile(exitFile);
       const launch = launchArgv({
         tools,
         taskDir: cfg.dirs.taskDir,
@@ -131,101 +100,38 @@ export function createExecDriver(deps: ExecDriverDeps): Driver {
       });
 
       const { bootId } = hdeps();
-      // The cgroup exists, limited, before the task does; its path goes into the handle with the pid.
-      const cgroup: TaskCgroup | null = cgroups ? await cgroups.create(cfg.allocId, cfg.taskName) : null;
-      let started;
-      try {
-        if (cgroup) {
-          const { memoryMB, memoryMaxMB, cpu } = cfg.resources;
-          applyLimits(cgroup, { memoryMB, memoryMaxMB: memoryMaxMB !== undefined && memoryMaxMB > 0 ? memoryMaxMB : null, cpuMHz: cpu });
-        }
-        started = await spawnShim({
-          what: EXEC,
-          exitFile,
-          command: launch.command,
-          args: launch.args,
-          cwd: cfg.dirs.taskDir,
-          env: { PATH: DEFAULT_PATH, ...cfg.env, [TASK_ID_ENV]: cfg.id, USER: user.name },
-          ids: null,
-          stdoutPath: cfg.stdoutPath,
-          stderrPath: cfg.stderrPath,
-          cgroup,
-          cgroups,
-          procRoot,
-          spawner: spawner(),
-        });
-      } catch (e) {
-        if (cgroup) await destroyCgroup(cgroup);
-        throw e;
-      }
-      const { child, pid } = started;
+      const env = { PATH: DEFAULT_PATH, ...cfg.env, [TASK_ID_ENV]: cfg.id, USER: user.name };
+      // Limited: the task's memory and CPU on its cgroup, as Nomad's exec sets them.
+      const shim = { what: EXEC, exitFile, command: launch.command, args: launch.args, cwd: cfg.dirs.taskDir, env, ids: null };
+      const started = await tasks.spawnInCgroup(cfg, shim, limitsFor(cfg.resources));
+      const { child, pid, cgroup } = started;
       const state: RawExecState = { pid, pgid: pid, startTime: started.startTime, bootId, exitFile, startedAt: clock.now(), cgroup };
       const task = new ExecTask(cfg.id, state, hdeps(), child);
       child.unref();
-      tasks.set(cfg.id, task);
+      tasks.add(cfg.id, task);
       log.debug({ taskId: cfg.id, pid, command: conf.command, cgroup: cgroup?.name }, 'task started');
       return { driver: EXEC, taskId: cfg.id, version: EXEC_HANDLE_VERSION, state: encodeState(state) };
     },
 
-    async recoverTask(handle: TaskHandle): Promise<void> {
-      if (tasks.has(handle.taskId)) return;
-      if (handle.driver !== EXEC) throw new TaskNotFoundError(handle.taskId, `handle is for driver ${handle.driver}`);
-      const state = decodeState(handle.taskId, handle.state);
-      const task = new ExecTask(handle.taskId, state, hdeps(), null);
-      tasks.set(handle.taskId, task);
-      task.watch();
-      log.debug({ taskId: handle.taskId, pid: state.pid, exited: task.exitResult() !== null }, 'task recovered');
-    },
-
-    async waitTask(taskId: string, signal?: AbortSignal) {
-      return get(taskId).wait(signal);
-    },
+    ...tasks.methods,
 
     async stopTask(taskId: string, timeoutMs: number, sig: string): Promise<void> {
-      const t = get(taskId);
-      const n = signalNumber(sig);
-      if (t.exitResult() !== null && t.members().length === 0) return;
-      t.signalTask(n);
+      const stop = tasks.toStop(taskId, sig);
+      if (stop === null) return;
+      stop.task.signalTask(stop.sig);
       // Nomad's order: the signal, kill_timeout for the task to exit, then everything left.
-      const ac = new AbortController();
-      const timer = setTimeout(() => ac.abort(), timeoutMs);
-      try {
-        await t.wait(ac.signal);
-      } catch {
-        log.debug({ taskId, timeoutMs }, 'kill timeout reached, killing the task');
-        await killAll(t);
-      } finally {
-        clearTimeout(timer);
-      }
-      await waitAllGone(t);
+      if (!(await tasks.exitsWithin(stop.task, timeoutMs))) await killAll(stop.task);
+      await waitAllGone(stop.task);
     },
 
     async destroyTask(taskId: string, force: boolean): Promise<void> {
-      const t = tasks.get(taskId);
+      const t = tasks.find(taskId);
       if (!t) return;
       const running = t.exitResult() === null;
       // A task that exited on its own may leave processes behind: they go with it (as in Nomad).
       if (force && running) await killAll(t);
       if (force || !running) await waitAllGone(t);
-      t.dispose();
-      tasks.delete(taskId);
-    },
-
-    inspectTask(taskId: string): TaskStatus {
-      const t = get(taskId);
-      const exitResult = t.exitResult();
-      return { id: taskId, state: exitResult ? 'exited' : 'running', startedAt: t.state.startedAt, exitResult };
-    },
-
-    taskStats(taskId: string): TaskResourceSample | null {
-      const t = tasks.get(taskId);
-      if (!t || t.exitResult() !== null) return null;
-      return sampleTask(procRoot, t.state.cgroup, () => t.groupMembers(), clock.now());
-    },
-
-    async signalTask(taskId: string, sig: string): Promise<void> {
-      const t = get(taskId);
-      if (!t.signalTask(signalNumber(sig))) log.debug({ taskId, sig }, 'signal not delivered: task not running');
+      tasks.forget(taskId);
     },
   };
 }

@@ -3,7 +3,7 @@
  * still ours, and its exit once known. A cache over the stored handle and the exit file:
  * dropping it loses nothing a fresh `recoverTask` cannot find again.
  */
-import type { Logger } from '../../util/logger.js';
+import type { HandleDeps } from '../shim-task-table.js';
 import type { ExitResult } from '../types.js';
 import { WatchedProcess, killQuietly, signalNumberOf, type ExitWatch } from '../watched-process.js';
 import { childProcesses, isLiveState, processGroupMembers, readProcStat } from '../proc.js';
@@ -11,13 +11,7 @@ import { exitResultFromStatus, readExitFile } from '../exit-shim.js';
 import { cgroupPids, oomKillCount } from '../../cgroups/index.js';
 import type { RawExecState } from './state.js';
 
-export interface HandleDeps {
-  readonly procRoot: string;
-  /** This boot's id, read once by the driver. */
-  readonly bootId: string;
-  readonly pollIntervalMs: number;
-  readonly log: Logger;
-}
+export type { HandleDeps };
 
 const UNKNOWN_WHILE_DOWN = 'exit code unknown: task exited while the agent was down';
 const UNKNOWN_NO_STATUS = 'exit code unknown: the task left no exit status';

@@ -6,7 +6,7 @@
 import { realpathSync, rmSync } from 'node:fs';
 import { dirname, isAbsolute, join, sep } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { applyCpuLimit, destroyCgroup, killAll, type CgroupManager, type TaskCgroup } from '../../cgroups/index.js';
+import { applyLimits, destroyCgroup, killAll, limitsFor, type CgroupManager, type TaskCgroup } from '../../cgroups/index.js';
 import { EXIT_FILE_NAME } from '../exit-shim.js';
 import { spawnShim } from '../shim-spawn.js';
 import { createSpawner, type Spawner } from '../spawner/client.js';
@@ -23,6 +23,7 @@ import { createRktCaller, describeFailure, type RktCaller } from './exec.js';
 import { fingerprintRkt } from './fingerprint.js';
 import { RktTask, exitFromCode } from './handle.js';
 import { RKT_HANDLE_VERSION, decodeState, encodeState } from './state.js';
+import { createPodRemover, type PodRemovalStore } from './removal.js';
 import { parsePodStatus, podFinished } from './status.js';
 import { DEFAULT_MIN_VERSION } from './version.js';
 
@@ -55,6 +56,10 @@ export interface RktDriverDeps {
   readonly cgroups?: CgroupManager | null;
   /** Starts task processes from a small helper; one of the driver's own when absent. */
   readonly spawner?: Spawner;
+  /** Pods whose `rkt rm` failed, kept across agent restarts; absent, retries live in memory only. */
+  readonly podRemovals?: PodRemovalStore | null;
+  /** First delay before a failed `rkt rm` is retried (doubling); default 2 s. */
+  readonly removalRetryMs?: number;
 }
 
 const CAPABILITIES: Capabilities = { sendSignals: true, exec: true, fsIsolation: 'image' };
@@ -109,6 +114,10 @@ export function createRktDriver(deps: RktDriverDeps): Driver {
     return st.exitCodes.length > 0 ? st.exitCodes[0] : null;
   };
 
+  const remover = createPodRemover({ call, dirArgs, timeoutMs, log, store: deps.podRemovals ?? null, retryBaseMs: deps.removalRetryMs });
+  // What an earlier agent could not remove is retried from the start.
+  remover.resume();
+
   const taskDeps = { procRoot, pollIntervalMs: deps.pollIntervalMs ?? 500, log, podExit };
 
   const startTask = async (cfg: TaskConfig): Promise<TaskHandle> => {
@@ -134,10 +143,14 @@ export function createRktDriver(deps: RktDriverDeps): Driver {
     rmSync(exitFile, { force: true });
     rmSync(`${exitFile}.tmp`, { force: true });
     const cgroup: TaskCgroup | null = cgroups ? await cgroups.create(cfg.allocId, cfg.taskName) : null;
-    // rkt passes memory and CPU to the pod as isolators; the pod cgroup adds the CPU weight
-    // for a stage1 that ignores them. Memory is not capped here: the cgroup also holds rkt
-    // itself, whose own memory a task's `memory` was never meant to cover.
-    if (cgroup) applyCpuLimit(cgroup, cfg.resources.cpu);
+    // rkt passes memory and CPU to the pod as isolators, which the fly stage1 ignores
+    // (reference/rkt.md §8): the pod's cgroup gets the task's limits as exec's does, and an
+    // OOM kill in it is read from it (handle.ts). What the cgroup holds besides the app: the
+    // exit-status shim (a /bin/sh, under 1 MiB charged) and, until it execs the app, rkt
+    // itself (fly execs stage0 → stage1 → app in one process, so nothing of rkt stays
+    // resident). Nomad ≥ 0.8.2 capped the same way: its executor, rkt and the pod shared one
+    // limited cgroup (§3.3).
+    if (cgroup) applyLimits(cgroup, limitsFor(cfg.resources));
     let started;
     try {
       started = await spawnShim({
@@ -222,36 +235,13 @@ export function createRktDriver(deps: RktDriverDeps): Driver {
     }
     // Any process of the pod left alive holds its lock, and rkt refuses to remove a running pod.
     if (t.state.cgroup !== null) await destroyCgroup(t.state.cgroup);
-    // Nomad 0.7.1–0.8 removed the pod after exit; later versions leaked them (nomad#3561).
-    await removePod(taskId, t.state.uuid);
-    t.dispose();
-    tasks.delete(taskId);
-  };
-
-  /** `rkt rm`; a pod that will not go is retried in the background and reported by the error. */
-  const removePod = async (taskId: string, uuid: string): Promise<void> => {
-    let r = await call([...dirArgs, 'rm', uuid]);
-    if (r.exitCode !== 0 && /is currently running/.test(r.stderr)) {
-      // Uncontained: rkt's own forced stop, then once more.
-      await call([...dirArgs, 'stop', '--force', uuid]);
-      r = await call([...dirArgs, 'rm', uuid]);
+    try {
+      await remover.remove(taskId, t.state.uuid);
+    } finally {
+      // A pod rkt refused is the remover's now (stored and retried): the task is done with.
+      t.dispose();
+      tasks.delete(taskId);
     }
-    if (r.exitCode === 0 || /no matches found/.test(r.stderr)) return;
-    const msg = describeFailure('rm', r, timeoutMs);
-    log.error({ taskId, uuid, err: msg }, 'error removing pod; retrying');
-    retryRemove(uuid, 1);
-    throw new BivouacError('DRIVER_START', `rkt rm ${uuid} failed, will retry: ${msg}`);
-  };
-
-  const retryRemove = (uuid: string, attempt: number): void => {
-    const timer = setTimeout(() => {
-      void call([...dirArgs, 'rm', uuid]).then((r) => {
-        if (r.exitCode === 0 || /no matches found/.test(r.stderr)) return log.info({ uuid }, 'pod removed on retry');
-        if (attempt < 10) retryRemove(uuid, attempt + 1);
-        else log.error({ uuid, err: describeFailure('rm', r, timeoutMs) }, 'error removing pod - must gc manually');
-      });
-    }, Math.min(60_000, 1000 * 2 ** attempt));
-    timer.unref();
   };
 
   const inspectTask = (taskId: string): TaskStatus => {

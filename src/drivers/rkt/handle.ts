@@ -91,7 +91,7 @@ export class RktTask extends WatchedProcess {
     } catch (e) {
       // rkt could not tell (hung, removed pod): the code is unknown, the process is gone.
       this.deps.log.warn({ taskId: this.id, uuid: this.state.uuid, err: String(e) }, 'rkt status failed after the pod process ended');
-      this.finish({ exitCode: null, signal: 0, oomKilled: false, err: EXIT_CODE_UNKNOWN });
+      this.finishWith({ exitCode: null, signal: 0, oomKilled: false, err: EXIT_CODE_UNKNOWN });
     }
   }
 
