@@ -90,7 +90,7 @@ const run = promisify(execFile);
  * The bare start: `rkt prepare` then `rkt run-prepared` until the stand-in's pod record says
  * running; then the pod is killed and removed (untimed).
  */
-async function bareStart(rktPath: string, rktDir: string, scratch: string, i: number): Promise<number> {
+async function bareStart(rktPath: string, rktDir: string, scratch: string, i: number): Promise<{ readonly ms: number; readonly prepareMs: number }> {
   const allocId = `bare0000-0000-0000-0000-${String(i).padStart(12, '0')}`;
   const base = join(scratch, allocId);
   const dirs = { allocDir: join(base, 'alloc'), taskDir: join(base, 'web'), localDir: join(base, 'web', 'local'), secretsDir: join(base, 'web', 'secrets'), tmpDir: join(base, 'web', 'tmp') };
@@ -104,6 +104,7 @@ async function bareStart(rktPath: string, rktDir: string, scratch: string, i: nu
   const prepareArgs = buildPrepareArgs(cfg, config, { rktVersion: '1.30.0', volumesEnabled: true, rktDir });
   const t0 = performance.now();
   const { stdout } = await run(rktPath, prepareArgs, { encoding: 'utf8' });
+  const prepareMs = performance.now() - t0;
   const uuid = stdout.trim().split('\n').pop() ?? '';
   const out = openSync(cfg.stdoutPath, 'a');
   const err = openSync(cfg.stderrPath, 'a');
@@ -118,11 +119,12 @@ async function bareStart(rktPath: string, rktDir: string, scratch: string, i: nu
   killStandins(rktDir, uuid);
   await run(rktPath, [`--dir=${rktDir}`, 'rm', uuid], { encoding: 'utf8' });
   rmSync(base, { recursive: true, force: true });
-  return ms;
+  return { ms, prepareMs };
 }
 
 interface Sample {
   readonly bareMs: number;
+  readonly barePrepareMs: number;
   readonly startedAtMs: number;
   readonly seenRunningMs: number;
   readonly podRunningMs: number;
@@ -160,7 +162,7 @@ try {
   try {
     for (const [i, id] of ids.entries()) {
       // Alternating which goes first, so a drift in load favours neither.
-      let bareMs = i % 2 === 0 ? await bareStart(rkt.rktPath, rkt.dataDir, bareDir, i) : -1;
+      let bare = i % 2 === 0 ? await bareStart(rkt.rktPath, rkt.dataDir, bareDir, i) : null;
       const perf0 = performance.now();
       const t0 = Date.now();
       renameSync(join(staging, `${id}.nomad`), join(sb.jobsDir, `${id}.nomad`));
@@ -179,8 +181,8 @@ try {
       const perf1 = performance.now();
       rmSync(join(sb.jobsDir, `${id}.nomad`));
       await until(`${id} stopped and removed`, () => listAllocsForJob(db, id)[0]?.clientStatus === 'complete' && !existsSync(join(rkt.dataDir, 'pods', uuid)));
-      if (bareMs < 0) bareMs = await bareStart(rkt.rktPath, rkt.dataDir, bareDir, i);
-      samples.push({ bareMs, startedAtMs: st.startedAt - t0, seenRunningMs, podRunningMs, stopToRemovedMs: performance.now() - perf1 });
+      bare ??= await bareStart(rkt.rktPath, rkt.dataDir, bareDir, i);
+      samples.push({ bareMs: bare.ms, barePrepareMs: bare.prepareMs, startedAtMs: st.startedAt - t0, seenRunningMs, podRunningMs, stopToRemovedMs: performance.now() - perf1 });
     }
   } finally {
     db.close();
@@ -208,6 +210,7 @@ const results = {
   seenRunning: summary((s) => s.seenRunningMs),
   podRunning: summary((s) => s.podRunningMs),
   bare: summary((s) => s.bareMs),
+  barePrepare: summary((s) => s.barePrepareMs),
   /** Medians' ratio: drop → pod running over the bare prepare + run-prepared (target ≤ 1.5). */
   ratio: 0,
   stopToRemoved: summary((s) => s.stopToRemovedMs),
@@ -225,6 +228,7 @@ if (json) {
   line('task running seen by poll:', results.seenRunning);
   line('pod running (stand-in):', results.podRunning);
   line('bare prepare + run-prepared:', results.bare);
+  line('  of which bare prepare:', results.barePrepare);
   console.log(`  ratio (p50 pod running / p50 bare): ×${results.ratio}  (target ≤ ×1.5, same run)`);
   line('file removed → pod rm’d:', results.stopToRemoved);
 }
