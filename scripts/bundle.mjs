@@ -36,17 +36,27 @@ const commandsStayApart = {
   },
 };
 
-await build({
-  entryPoints: [...commands.map((f) => join(cmdDir, f)), join(root, 'dist/src/jobspec/hcl-worker.js'), join(root, 'dist/src/drivers/spawner/spawner-main.js')],
+const common = {
   bundle: true,
   format: 'esm',
   platform: 'node',
   target: 'node20',
   external: [...external, ...external.map((p) => `${p}/*`)],
-  // Bundled CommonJS (better-sqlite3's) calls require() for Node's own modules.
-  banner: { js: "import { createRequire as __bivouacRequire } from 'node:module'; const require = __bivouacRequire(import.meta.url);" },
   outdir: join(root, 'dist', 'bin'),
   entryNames: '[name]',
   logLevel: 'warning',
   plugins: [commandsStayApart],
+};
+// What never opens the state (the dispatcher, version, the two helpers) stays without the
+// banner below: each line a cold start runs costs it.
+const LIGHT = ['bivouac.js', 'version.js'];
+await build({
+  ...common,
+  entryPoints: [...LIGHT.map((f) => join(cmdDir, f)), join(root, 'dist/src/jobspec/hcl-worker.js'), join(root, 'dist/src/drivers/spawner/spawner-main.js')],
+});
+await build({
+  ...common,
+  entryPoints: commands.filter((f) => !LIGHT.includes(f)).map((f) => join(cmdDir, f)),
+  // Bundled CommonJS (better-sqlite3's) calls require() for Node's own modules.
+  banner: { js: "import { createRequire as __bivouacRequire } from 'node:module'; const require = __bivouacRequire(import.meta.url);" },
 });
