@@ -1,6 +1,6 @@
 /**
  * Bundles the compiled CLI (dist/cmd, dist/src) into dist/bin: one self-contained file per
- * command, plus the parser and spawner helpers the agent starts by path.
+ * command, plus the helpers the agent starts by path (the parser, the spawner, the API's worker).
  *
  * One file per command, not shared chunks: a cold `bivouac status` loaded 17 chunk modules
  * (~15 ms of ESM resolve/link on this machine) where one file loads in ~7 ms. Code the
@@ -56,7 +56,8 @@ await build({
 });
 await build({
   ...common,
-  entryPoints: commands.filter((f) => !LIGHT.includes(f)).map((f) => join(cmdDir, f)),
+  // The API's worker thread reads the state too; the agent starts it by path.
+  entryPoints: [...commands.filter((f) => !LIGHT.includes(f)).map((f) => join(cmdDir, f)), join(root, 'dist/src/api/api-worker.js')],
   // Bundled CommonJS (better-sqlite3's) calls require() for Node's own modules.
   banner: { js: "import { createRequire as __bivouacRequire } from 'node:module'; const require = __bivouacRequire(import.meta.url);" },
 });

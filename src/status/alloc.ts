@@ -66,7 +66,7 @@ export class AllocReads {
   evalFor(a: AllocRecord): string {
     let list = this.evals.get(a.jobId);
     if (!list) this.evals.set(a.jobId, (list = listEvalsForJob(this.db, a.jobId)));
-    return list.find((e) => e.createTime <= a.createTime)?.id ?? '';
+    return list.find((e) => e.createIndex < a.createIndex)?.id ?? '';
   }
 }
 
