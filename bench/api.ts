@@ -2,19 +2,23 @@
  * The HTTP API under load (issue 13): GET /v1/jobs with 1,000 jobs and GET /v1/allocation/:id
  * with 10,000 allocations, p50/p99 latency and requests/s, while the agent runs 100 tasks;
  * and the agent's reconcile pass latency with and without that load.
- *   npx tsc -p . && node dist/bench/api.js [--json] [--running 100] [--jobs 1000] [--allocs 10000] [--requests 200] [--seconds 5] [--clients 4]
+ *   npx tsc -p . && node dist/bench/api.js [--json] [--running 100] [--jobs 1000] [--allocs 10000] [--requests 200] [--seconds 5] [--clients 4] [--windows 3]
  *
  * Setup: the state is seeded before the agent starts with (jobs − running) finished batch
  * jobs holding `allocs` complete allocations (3 task events each) through the state module;
  * their files are absent, so the agent keeps them as stopped jobs. `running` raw_exec sleep
  * jobs are real files the agent runs. The agent rescans every 200 ms so passes are many.
- * Floor: GET /v1/agent/health (no state read) in the same run: the HTTP round trip itself.
+ * Floors in the same run: GET /v1/agent/health (no state read: the API's HTTP round trip and
+ * its thread), and a bare Node http server in a process of its own answering `{}` (Node's
+ * HTTP round trip alone).
  * Answers to state queries are cached by URL while the state index stands still, so the
  * repeated GET /v1/jobs mostly measures a hit; "uncached" varies the query string to build
  * the list every time. Each GET /v1/allocation/:id asks a different allocation (a miss).
  * Latency: one client, a new connection per request (as Nomad's CLI does), `requests` each.
  * Throughput: `clients` concurrent clients for `seconds`. Pass latency: the agent's own
- * bivouac_reconcile_pass_seconds histogram (mean), read before and after each phase.
+ * bivouac_reconcile_pass_seconds histogram (mean over a window), in `windows` alternating
+ * pairs of a quiet window and a loaded one (`clients` clients asking uncached job lists and
+ * allocations, the heaviest reads), after the start burst has settled.
  */
 import { spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -24,9 +28,9 @@ import { request } from 'node:http';
 import { sandbox } from '../test/helpers/agent.js';
 import { parseJobFile, canonicalHash } from '../src/jobspec/index.js';
 import { appendTaskEvent, insertAlloc, markDead, openState, closeState, putJobVersion, setAllocClientStatus, setJobStopped, tx } from '../src/state/index.js';
-import { cleanupSandbox, cliPath, loadNow, machine, parseOptions, quantile, round, sleepJob, sleepMs } from './agent-common.js';
+import { cleanupSandbox, cliPath, loadNow, machine, parseOptions, quantile, round, rssMB, sleepJob, sleepMs } from './agent-common.js';
 
-const { json, opts } = parseOptions(process.argv.slice(2), { running: 100, jobs: 1000, allocs: 10_000, requests: 200, seconds: 5, clients: 4 });
+const { json, opts } = parseOptions(process.argv.slice(2), { running: 100, jobs: 1000, allocs: 10_000, requests: 200, seconds: 5, clients: 4, windows: 3 });
 
 function get(addr: string, path: string, keepAlive = false): Promise<{ ms: number; status: number; bytes: number }> {
   const [host, port] = addr.split(':');
@@ -113,6 +117,17 @@ async function throughput(addr: string, paths: () => string): Promise<number> {
   return round(n / opts.seconds, 0);
 }
 
+/** A bare Node http server answering `{}` to everything, in a process of its own: the floor under any Node HTTP API. */
+async function bareServer(): Promise<{ addr: string; stop: () => void }> {
+  const code = "require('http').createServer((q, s) => { s.setHeader('Content-Type', 'application/json'); s.end('{}'); }).listen(0, '127.0.0.1', function () { console.log(this.address().port); });";
+  const p = spawn(process.execPath, ['-e', code], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const port = await new Promise<string>((resolve, reject) => {
+    p.stdout?.once('data', (d: Buffer) => resolve(d.toString().trim()));
+    p.once('exit', () => reject(new Error('the bare server exited')));
+  });
+  return { addr: `127.0.0.1:${port}`, stop: () => p.kill('SIGKILL') };
+}
+
 async function main(): Promise<void> {
   const sb = sandbox('bivouac-bench-api-');
   const allocIds = await seed(sb.dataDir);
@@ -154,33 +169,57 @@ async function main(): Promise<void> {
       }
       await sleepMs(250);
     }
-    const idle0 = await passMean(addr);
-    await sleepMs(opts.seconds * 1000);
-    const idle1 = await passMean(addr);
+    const rssBefore = rssMB(proc.pid ?? 0).rssMB;
     let k = 0;
     const alloc = (): string => `/v1/allocation/${allocIds[k++ % allocIds.length]}`;
+    const bare = await bareServer();
+    const bareLat = await latency(bare.addr, () => '/');
+    const bareRps = await throughput(bare.addr, () => '/');
+    bare.stop();
     const floor = await latency(addr, () => '/v1/agent/health');
     const jobsLat = await latency(addr, () => '/v1/jobs');
     // A distinct query string each time misses the answer cache: the cost of building the list.
     let miss = 0;
     const jobsCold = await latency(addr, () => `/v1/jobs?stale&bench=${miss++}`);
     const allocLat = await latency(addr, alloc);
-    const load0 = await passMean(addr);
     const jobsRps = await throughput(addr, () => '/v1/jobs');
     const allocRps = await throughput(addr, alloc);
-    const load1 = await passMean(addr);
     const floorRps = await throughput(addr, () => '/v1/agent/health');
-    const mean = (a: { sum: number; count: number }, b: { sum: number; count: number }): number => round(((b.sum - a.sum) / Math.max(1, b.count - a.count)) * 1000, 2);
-    const passIdle = mean(idle0, idle1);
-    const passLoaded = mean(load0, load1);
+    // Pass latency: quiet and loaded windows in turn, so drift of the machine's load hits both.
+    let turn = 0;
+    const passes = { idle: { sum: 0, count: 0 }, loaded: { sum: 0, count: 0 } };
+    const window = async (into: { sum: number; count: number }, load: boolean): Promise<void> => {
+      const a = await passMean(addr);
+      if (load) await throughput(addr, () => (turn++ % 2 === 0 ? `/v1/jobs?stale&bench=${miss++}` : alloc()));
+      else await sleepMs(opts.seconds * 1000);
+      const b = await passMean(addr);
+      into.sum += b.sum - a.sum;
+      into.count += b.count - a.count;
+    };
+    for (let w = 0; w < opts.windows; w++) {
+      await window(passes.idle, false);
+      await window(passes.loaded, true);
+    }
+    // The agent's memory after the load, once its thread's garbage has had a quiet moment.
+    await sleepMs(opts.seconds * 1000);
+    const rss = { beforeLoad: rssBefore, afterLoad: rssMB(proc.pid ?? 0).rssMB, peak: rssMB(proc.pid ?? 0).hwmMB };
+    const mean = (x: { sum: number; count: number }): number => round((x.sum / Math.max(1, x.count)) * 1000, 2);
+    const passIdle = mean(passes.idle);
+    const passLoaded = mean(passes.loaded);
+    const idle0 = { count: 0 };
+    const idle1 = passes.idle;
+    const load0 = { count: 0 };
+    const load1 = passes.loaded;
     const result = {
       machine: machine(),
       load: loadNow(),
       setup: { jobs: opts.jobs, allocs: allocIds.length, runningTasks: opts.running, clients: opts.clients },
+      floorBareNode: { ...bareLat, rps: bareRps },
       floorHealth: { ...floor, rps: floorRps },
-      getJobs: { ...jobsLat, rps: jobsRps, p99OverFloor: round(jobsLat.p99 / floor.p99, 1) },
+      getJobs: { ...jobsLat, rps: jobsRps, p99OverFloor: round(jobsLat.p99 / floor.p99, 1), p99OverBareNode: round(jobsLat.p99 / bareLat.p99, 1) },
       getJobsUncached: jobsCold,
-      getAllocation: { ...allocLat, rps: allocRps, p99OverFloor: round(allocLat.p99 / floor.p99, 1) },
+      getAllocation: { ...allocLat, rps: allocRps, p99OverFloor: round(allocLat.p99 / floor.p99, 1), p99OverBareNode: round(allocLat.p99 / bareLat.p99, 1) },
+      agentRssMB: rss,
       reconcilePassMs: { idle: passIdle, underApiLoad: passLoaded, ratio: round(passLoaded / passIdle, 2), passesIdle: idle1.count - idle0.count, passesLoaded: load1.count - load0.count },
     };
     if (json) process.stdout.write(`${JSON.stringify(result)}\n`);
@@ -191,10 +230,12 @@ async function main(): Promise<void> {
         [
           `machine: ${JSON.stringify(result.machine)}  load: ${result.load}`,
           `setup: ${opts.jobs} jobs, ${allocIds.length} allocations, ${opts.running} running tasks`,
+          p('bare node http (floor)', result.floorBareNode),
           p('GET /v1/agent/health (floor)', result.floorHealth),
-          `${p('GET /v1/jobs', result.getJobs)}  p99/floor ${result.getJobs.p99OverFloor}`,
+          `${p('GET /v1/jobs', result.getJobs)}  p99/floor ${result.getJobs.p99OverFloor}, /bare ${result.getJobs.p99OverBareNode}`,
           `${'GET /v1/jobs, uncached'.padEnd(28)} p50 ${jobsCold.p50} ms  p99 ${jobsCold.p99} ms  max ${jobsCold.max} ms`,
-          `${p('GET /v1/allocation/:id', result.getAllocation)}  p99/floor ${result.getAllocation.p99OverFloor}`,
+          `${p('GET /v1/allocation/:id', result.getAllocation)}  p99/floor ${result.getAllocation.p99OverFloor}, /bare ${result.getAllocation.p99OverBareNode}`,
+          `agent RSS: ${rss.beforeLoad} MB with ${opts.running} tasks before the load, ${rss.afterLoad} MB after it, peak ${rss.peak} MB`,
           `reconcile pass mean: idle ${passIdle} ms (${result.reconcilePassMs.passesIdle} passes), under API load ${passLoaded} ms (${result.reconcilePassMs.passesLoaded} passes), ratio ${result.reconcilePassMs.ratio}`,
           '',
         ].join('\n'),

@@ -1,7 +1,8 @@
 /**
  * `bivouac alloc exec [-task T] [-i] [-t] ALLOC CMD [ARGS…]`: runs a command in a running
  * task's context, locally and as root (the CLI does it itself; there is no agent RPC). The
- * exit code is the command's; stdin, stdout, stderr and the terminal are the caller's own.
+ * exit code is the command's; stdin, stdout and stderr are the caller's, and with -t (the default
+ * when stdin is a terminal, as Nomad's) the command gets a pseudo-terminal of its own.
  */
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -24,8 +25,9 @@ Exec Specific Options:
     Pass stdin to the command, defaults to true. Use -i=false to close it.
 
   -t
-    The command runs on the caller's terminal when stdin is one (bivouac runs it
-    locally, so the terminal is the caller's own, not a pseudo-tty).
+    Allocate a pseudo-tty, defaults to true if stdin is detected to be a tty session.
+    The pseudo-terminal comes from util-linux's script(1); output and errors then
+    both arrive on it, as on any terminal.
 
   -data-dir <dir>
     The agent's data directory (env BIVOUAC_DATA_DIR; default .bivouac).
@@ -68,22 +70,19 @@ export const allocExecCommand: Command = async (argv, io) => {
     db.close();
   }
   const stdin = args.flags.i === false ? 'ignore' : 'inherit';
+  // Nomad's default: a pseudo-terminal when stdin is a terminal, or when -t asks for one.
+  const tty = typeof args.flags.t === 'boolean' ? args.flags.t : process.stdin.isTTY === true;
   const { target } = found;
-  let child;
+  let spec: { file: string; args: string[]; env?: NodeJS.ProcessEnv; cwd?: string; uid?: number; gid?: number };
   if (target.kind === 'host') {
-    child = spawn(command[0], command.slice(1), {
-      cwd: target.cwd,
-      env: target.env,
-      stdio: [stdin, 'inherit', 'inherit'],
-      ...(target.uid !== null && target.gid !== null ? { uid: target.uid, gid: target.gid } : {}),
-    });
+    spec = { file: command[0], args: command.slice(1), env: target.env, cwd: target.cwd, ...(target.uid !== null && target.gid !== null ? { uid: target.uid, gid: target.gid } : {}) };
   } else if (target.kind === 'namespaces') {
     // A root shell joins the task's cgroup first, then becomes nsenter: nothing of the
     // command runs outside the cgroup. nsenter forks into the PID namespace and passes the
     // command's exit status on.
     const join = 'while [ "$1" != -- ]; do echo $$ > "$1" || exit 125; shift; done; shift; exec "$@"';
     const nsenter = [hostNsenter(), `--target=${target.pid}`, '--mount', '--uts', '--ipc', '--pid', '--root', '--wd', `--setuid=${target.uid}`, `--setgid=${target.gid}`, '--', ...command];
-    child = spawn('/bin/sh', ['-c', join, 'sh', ...target.procsFiles, '--', ...nsenter], { env: target.env, stdio: [stdin, 'inherit', 'inherit'] });
+    spec = { file: '/bin/sh', args: ['-c', join, 'sh', ...target.procsFiles, '--', ...nsenter], env: target.env };
   } else {
     // rkt as the agent calls it: its config file's rkt_dir and rkt path, then the environment.
     const { configFromEnv, mergeConfig } = await import('../src/agent/config.js');
@@ -91,8 +90,22 @@ export const allocExecCommand: Command = async (argv, io) => {
     const fileLayer = configPath ? await (await import('./agent.js')).loadConfigFile(resolve(io.cwd, configPath)) : {};
     const rkt = mergeConfig(fileLayer, configFromEnv(io.env)).rkt;
     const dir = rkt.dir === null ? [] : [`--dir=${rkt.dir}`];
-    child = spawn(rkt.path, [...dir, 'enter', target.uuid, ...command], { stdio: [stdin, 'inherit', 'inherit'] });
+    spec = { file: rkt.path, args: [...dir, 'enter', target.uuid, ...command] };
   }
+  if (tty) {
+    const script = hostScript();
+    if (script === null) {
+      io.stderr.write('alloc exec -t needs a pseudo-terminal broker: util-linux\'s script(1) (package bsdutils or util-linux) was not found in /usr/bin or /bin; install it, or run with -t=false\n');
+      return 1;
+    }
+    spec = { ...spec, ...throughPty(script, spec.file, spec.args, spec.env ?? io.env) };
+  }
+  const child = spawn(spec.file, spec.args, {
+    stdio: [stdin, 'inherit', 'inherit'],
+    ...(spec.env ? { env: spec.env } : {}),
+    ...(spec.cwd ? { cwd: spec.cwd } : {}),
+    ...(spec.uid !== undefined && spec.gid !== undefined ? { uid: spec.uid, gid: spec.gid } : {}),
+  });
   // The command decides what a signal means. A terminal's ^C reaches it directly (same
   // process group); signals sent to this CLI alone are passed on.
   const forward = (sig: NodeJS.Signals): void => {
@@ -111,6 +124,25 @@ export const allocExecCommand: Command = async (argv, io) => {
     for (const sig of signals) process.off(sig, forward);
   });
 };
+
+/** util-linux's script(1): Node has no pty API, and script is on every util-linux system (Debian's bsdutils is essential). */
+function hostScript(): string | null {
+  return ['/usr/bin/script', '/bin/script'].find((p) => existsSync(p)) ?? null;
+}
+
+const shellQuote = (a: string): string => `'${a.replace(/'/g, `'\\''`)}'`;
+
+/**
+ * The command on a pseudo-terminal of its own: script(1) opens one, makes it the command's
+ * controlling terminal and stdin/stdout/stderr, relays the caller's stdin (raw, when that is
+ * a terminal, window size included) and returns the command's exit status (-e). script runs
+ * its -c string with $SHELL, so SHELL is /bin/sh for script and the command gets its own back.
+ */
+function throughPty(script: string, file: string, args: readonly string[], env: NodeJS.ProcessEnv): { file: string; args: string[]; env: NodeJS.ProcessEnv } {
+  const restore = env.SHELL === undefined ? 'unset SHELL; ' : `SHELL=${shellQuote(env.SHELL)}; export SHELL; `;
+  const line = `${restore}exec ${[file, ...args].map(shellQuote).join(' ')}`;
+  return { file: script, args: ['-q', '-e', '-E', 'never', '-c', line, '/dev/null'], env: { ...env, SHELL: '/bin/sh' } };
+}
 
 /** nsenter from the host's own directories, never from the task's PATH. */
 function hostNsenter(): string {

@@ -90,6 +90,8 @@ export async function runAgent({ config, log, hostEnv, uid }: RunAgentInput): Pr
     metrics.useTaskUsage((allocId, task) => sampler.usage(allocId, task));
     metrics.useLoopDelay(() => agent.loopDelay.take('metrics'));
     const server = await api.startApi({ agent, config, db: state, dbPath, log, clock, parser, metrics, taskUsage: (allocId, task) => sampler.usage(allocId, task) });
+    sampler.onSample = (latest) => server.publishUsage(latest);
+    server.publishUsage(sampler.latestUsage());
     log.info({ http: server.httpAddr || null }, 'agent started');
     const sig = await stopped;
     log.info({ signal: sig }, 'agent stopping; tasks keep running for the next agent');

@@ -73,6 +73,8 @@ export class StatsSampler {
   private timers: NodeJS.Timeout[] = [];
   private readonly sampleMs: number;
   private readonly writeMs: number;
+  /** Told after each round (the API thread keeps its own copy of the latest usage). */
+  onSample: ((latest: [string, TaskResourceUsage][]) => void) | null = null;
 
   constructor(private readonly deps: StatsSamplerDeps) {
     this.sampleMs = deps.sampleMs ?? 5_000;
@@ -115,6 +117,7 @@ export class StatsSampler {
       this.latest.set(key, { sample, usage: toTaskUsage(this.latest.get(key)?.sample ?? null, sample, mhz) });
     }
     for (const k of this.latest.keys()) if (!seen.has(k)) this.latest.delete(k);
+    this.onSample?.(this.latestUsage());
   }
 
   /** The latest sample of every task, in one transaction. */
@@ -129,6 +132,11 @@ export class StatsSampler {
     } catch (err) {
       this.deps.log.warn({ err }, 'writing task stats failed; retried at the next write');
     }
+  }
+
+  /** Every task's latest usage, keyed `alloc\0task`. */
+  latestUsage(): [string, TaskResourceUsage][] {
+    return [...this.latest].map(([k, l]) => [k, l.usage]);
   }
 
   /** The in-memory latest usage of one task (the API may serve it fresher than the table). */

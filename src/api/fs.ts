@@ -9,7 +9,7 @@ import { openNoFollow } from '../util/fs-safe.js';
 import { readSync, closeSync, fstatSync } from 'node:fs';
 import { badRequest, notFound } from './errors.js';
 import { requireAlloc } from './read-allocs.js';
-import type { ApiDeps, Reply, Request } from './types.js';
+import type { ReadDeps, Reply, Request } from './types.js';
 
 const MAX_CAT_BYTES = 16 * 1024 * 1024;
 
@@ -26,7 +26,7 @@ function fileInfo(name: string, st: Stats): Record<string, unknown> {
 }
 
 /** The path asked for, inside the allocation's directory, or a 400. */
-function resolveIn(req: Request, deps: ApiDeps): { root: string; path: string; name: string } {
+function resolveIn(req: Request, deps: ReadDeps): { root: string; path: string; name: string } {
   const alloc = requireAlloc(deps.readDb, req.params[0]);
   const root = join(deps.dataDir, 'alloc', alloc.id);
   const rel = req.query.get('path') ?? '/';
@@ -43,7 +43,7 @@ function resolveIn(req: Request, deps: ApiDeps): { root: string; path: string; n
   return { root, path, name: path.split(sep).pop() ?? '' };
 }
 
-export function fsList(req: Request, deps: ApiDeps): Reply {
+export function fsList(req: Request, deps: ReadDeps): Reply {
   const { path } = resolveIn(req, deps);
   const st = lstatSync(path);
   if (!st.isDirectory()) return { kind: 'json', body: [fileInfo(path.split(sep).pop() ?? '', st)] };
@@ -53,12 +53,12 @@ export function fsList(req: Request, deps: ApiDeps): Reply {
   return { kind: 'json', body: out };
 }
 
-export function fsStat(req: Request, deps: ApiDeps): Reply {
+export function fsStat(req: Request, deps: ReadDeps): Reply {
   const { path, name } = resolveIn(req, deps);
   return { kind: 'json', body: fileInfo(name, lstatSync(path)) };
 }
 
-export function fsCat(req: Request, deps: ApiDeps): Reply {
+export function fsCat(req: Request, deps: ReadDeps): Reply {
   const { path } = resolveIn(req, deps);
   const fd = openNoFollow(path, constants.O_RDONLY);
   try {

@@ -8,14 +8,20 @@ import { join } from 'node:path';
 import type { Agent } from '../agent/agent.js';
 import type { AgentConfig } from '../agent/config.js';
 import type { JobParser } from '../agent/jobs-source.js';
-import { openState, type Database } from '../state/index.js';
+import { Worker } from 'node:worker_threads';
+import type { Database } from '../state/index.js';
+import type { TaskResourceUsage } from '../status/stats.js';
+import type { ApiWorkerData } from './api-worker.js';
+import { serveAgentCalls } from './api-bridge.js';
 import { BivouacError } from '../util/errors.js';
 import type { Clock } from '../util/clock.js';
 import type { Logger } from '../util/logger.js';
 import { ApiError } from './errors.js';
-import { createApiServer } from './server.js';
 import type { ApiMetrics } from './metrics.js';
-import type { AgentControl, ApiDeps } from './types.js';
+import type { AgentControl, ApiDeps, ToAgent, ToApi } from './types.js';
+
+/** Young generation of the API thread's heap (V8's default is 16 MB a semi-space). */
+const WORKER_YOUNG_MB = 4;
 import type { TaskUsageSource } from './stats.js';
 
 export { createMetrics, type ApiMetrics } from './metrics.js';
@@ -25,6 +31,8 @@ export const API_SOCKET = 'api.sock';
 export interface RunningApi {
   /** host:port of the TCP listener, '' when there is none. */
   readonly httpAddr: string;
+  /** The agent's latest usage of every task (key `alloc\0task`), for the API thread's stats reads. */
+  publishUsage(entries: readonly (readonly [string, TaskResourceUsage])[]): void;
   close(): Promise<void>;
 }
 
@@ -74,46 +82,64 @@ function control(agent: Agent): AgentControl {
   };
 }
 
+/** How long the API thread may take to let go of its listeners at shutdown before it is ended. */
+const CLOSE_WAIT_MS = 5_000;
+
 export async function startApi(input: StartApiInput): Promise<RunningApi> {
   const { config, log } = input;
   const token = readToken(config);
-  // Its own read-only connection: the API's reads see committed state and never hold the agent's.
-  const readDb = openState(input.dbPath, { readonly: true });
-  const deps: ApiDeps = {
-    readDb,
-    db: input.db,
-    jobsDir: config.jobsDir,
-    dataDir: config.dataDir,
-    region: config.region,
-    datacenter: config.datacenter,
-    log: log.child({ component: 'api' }),
-    clock: input.clock,
-    agent: control(input.agent),
-    token,
-    parser: input.parser,
-    metrics: input.metrics,
-    httpAddr: '',
-    startedAt: input.clock.now(),
-    taskUsage: input.taskUsage ?? null,
-  };
-  const server = createApiServer(deps);
-  try {
-    await server.listenUnix(join(config.dataDir, API_SOCKET));
-    if (config.httpAddr !== null) {
-      const i = config.httpAddr.lastIndexOf(':');
-      deps.httpAddr = await server.listenTcp(config.httpAddr.slice(0, i).replace(/^\[|\]$/g, ''), Number(config.httpAddr.slice(i + 1)));
-    }
-  } catch (err) {
-    await server.close();
-    readDb.close();
-    throw new BivouacError('CONFIG', `the HTTP API cannot listen on ${config.httpAddr ?? join(config.dataDir, API_SOCKET)}: ${(err as Error).message}`, { cause: err });
+  const socketPath = join(config.dataDir, API_SOCKET);
+  let tcp: ApiWorkerData['tcp'] = null;
+  if (config.httpAddr !== null) {
+    const i = config.httpAddr.lastIndexOf(':');
+    tcp = { host: config.httpAddr.slice(0, i).replace(/^\[|\]$/g, ''), port: Number(config.httpAddr.slice(i + 1)) };
   }
-  log.info({ http: deps.httpAddr || null, socket: join(config.dataDir, API_SOCKET), acl: token !== null }, 'HTTP API serving');
+  const startedAt = input.clock.now();
+  const data: ApiWorkerData = {
+    dbPath: input.dbPath, jobsDir: config.jobsDir, dataDir: config.dataDir, region: config.region, datacenter: config.datacenter, token, socketPath, tcp, startedAt,
+  };
+  // Under tsx (a single test file while developing) the entry is TypeScript too.
+  const here = new URL(import.meta.url);
+  const ts = here.pathname.endsWith('.ts');
+  const worker = new Worker(new URL(ts ? './api-worker.ts' : './api-worker.js', here), {
+    workerData: data,
+    execArgv: ts ? ['--import', 'tsx'] : [],
+    // The thread's heap is small by design: answers are built and sent, nothing is kept.
+    resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_MB },
+    stdout: false,
+    stderr: false,
+  });
+  const deps: ApiDeps = {
+    readDb: input.db, db: input.db, jobsDir: config.jobsDir, dataDir: config.dataDir, region: config.region, datacenter: config.datacenter,
+    log: log.child({ component: 'api' }), clock: input.clock, agent: control(input.agent), token, parser: input.parser, metrics: input.metrics,
+    httpAddr: '', startedAt, taskUsage: input.taskUsage ?? null,
+  };
+  serveAgentCalls(worker, deps);
+  const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
+  const ready = await new Promise<ToAgent>((resolve) => {
+    worker.on('message', (m: ToAgent) => {
+      if (m.type === 'listening' || m.type === 'failed') resolve(m);
+    });
+    worker.once('error', (err) => resolve({ type: 'failed', message: err.message }));
+    void exited.then(() => resolve({ type: 'failed', message: 'the API thread exited while starting' }));
+  });
+  if (ready.type !== 'listening') {
+    await worker.terminate();
+    throw new BivouacError('CONFIG', `the HTTP API cannot listen on ${config.httpAddr ?? socketPath}: ${ready.type === 'failed' ? ready.message : ''}`);
+  }
+  deps.httpAddr = ready.httpAddr;
+  worker.on('error', (err) => log.error({ err }, 'the HTTP API thread failed'));
+  log.info({ http: ready.httpAddr || null, socket: socketPath, acl: token !== null }, 'HTTP API serving');
   return {
-    httpAddr: deps.httpAddr,
+    httpAddr: ready.httpAddr,
+    publishUsage(entries) {
+      worker.postMessage({ type: 'usage', entries } satisfies ToApi);
+    },
     async close() {
-      await server.close();
-      readDb.close();
+      worker.postMessage({ type: 'close' } satisfies ToApi);
+      const timer = setTimeout(() => void worker.terminate(), CLOSE_WAIT_MS);
+      await exited;
+      clearTimeout(timer);
     },
   };
 }

@@ -12,14 +12,14 @@ import { logIndices, type LogStream } from '../runner/logs.js';
 import { badRequest, notFound } from './errors.js';
 import { requireAlloc } from './read-allocs.js';
 import { parseBoolParam } from './request.js';
-import type { ApiDeps, Reply, Request } from './types.js';
+import type { ReadDeps, Reply, Request } from './types.js';
 
 const FRAME_BYTES = 64 * 1024;
 const HEARTBEAT_MS = 1000;
 /** How often a followed file is looked at; Nomad batches for 200 ms, so new lines reach the client as soon. */
 const FOLLOW_POLL_MS = 100;
 
-export function streamLogs(req: Request, deps: ApiDeps): Reply {
+export function streamLogs(req: Request, deps: ReadDeps): Reply {
   const db = deps.readDb;
   const alloc = requireAlloc(db, req.params[0]);
   const task = req.query.get('task') ?? '';

@@ -1,5 +1,5 @@
 import { badRequest } from './errors.js';
-import type { ApiDeps, Reply, Request } from './types.js';
+import type { AgentReply as Reply, ApiDeps, Request } from './types.js';
 
 /** GET /v1/metrics: Nomad's JSON, or Prometheus text with `?format=prometheus`. */
 export async function metricsHandler(req: Request, deps: ApiDeps): Promise<Reply> {

@@ -4,16 +4,16 @@ import { countAllocsByJob, findAllocsByPrefix, getNode, getStateIndex, listEvals
 import { BIVOUAC_VERSION } from '../version.js';
 import { badRequest } from './errors.js';
 import { evenPrefix } from './read-allocs.js';
-import type { ApiDeps, Reply, Request } from './types.js';
+import type { ReadDeps, Reply, Request } from './types.js';
 
 const q = (body: unknown): Reply => ({ kind: 'json', body });
 
 /** bivouac is its own one server: its "RPC address" is the HTTP address it serves. */
-function selfAddr(deps: ApiDeps): string {
+function selfAddr(deps: ReadDeps): string {
   return deps.httpAddr || '127.0.0.1:4646';
 }
 
-function member(deps: ApiDeps, name: string): Record<string, unknown> {
+function member(deps: ReadDeps, name: string): Record<string, unknown> {
   const [host, port] = splitAddr(selfAddr(deps));
   return {
     Name: `${name}.${deps.region}`, Addr: host, Port: port, Status: 'alive',
@@ -27,7 +27,7 @@ function splitAddr(a: string): [string, number] {
   return [a.slice(0, i).replace(/^\[|\]$/g, ''), Number(a.slice(i + 1))];
 }
 
-export function agentSelf(_req: Request, deps: ApiDeps): Reply {
+export function agentSelf(_req: Request, deps: ReadDeps): Reply {
   const node = getNode(deps.readDb);
   let allocs = 0;
   for (const c of countAllocsByJob(deps.readDb).values()) allocs += c.total;
@@ -47,26 +47,26 @@ export function agentSelf(_req: Request, deps: ApiDeps): Reply {
   });
 }
 
-export function agentHealth(_req: Request, deps: ApiDeps): Reply {
+export function agentHealth(_req: Request, deps: ReadDeps): Reply {
   const node = getNode(deps.readDb);
   const ok = node !== null && node.status === 'ready';
   return q({ client: { message: ok ? 'ok' : 'node is not ready', ok } });
 }
 
-export function agentMembers(_req: Request, deps: ApiDeps): Reply {
+export function agentMembers(_req: Request, deps: ReadDeps): Reply {
   const name = getNode(deps.readDb)?.info.name ?? '';
   return q({ ServerName: name, ServerRegion: deps.region, ServerDC: deps.datacenter, Members: [member(deps, name)] });
 }
 
-export const statusLeader = (_req: Request, deps: ApiDeps): Reply => q(selfAddr(deps));
-export const statusPeers = (_req: Request, deps: ApiDeps): Reply => q([selfAddr(deps)]);
-export const regions = (_req: Request, deps: ApiDeps): Reply => q([deps.region]);
+export const statusLeader = (_req: Request, deps: ReadDeps): Reply => q(selfAddr(deps));
+export const statusPeers = (_req: Request, deps: ReadDeps): Reply => q([selfAddr(deps)]);
+export const regions = (_req: Request, deps: ReadDeps): Reply => q([deps.region]);
 
 const CONTEXTS = ['jobs', 'evals', 'allocs', 'nodes', 'deployment', 'plugins', 'volumes', 'scaling_policy', 'namespaces', 'all'];
 /** Nomad's truncateLimit. */
 const LIMIT = 20;
 
-export function search(req: Request, deps: ApiDeps): Reply {
+export function search(req: Request, deps: ReadDeps): Reply {
   const body = req.body;
   if (typeof body !== 'object' || body === null || Array.isArray(body)) throw badRequest('search request must be a JSON object with Prefix and Context');
   const { Prefix: prefix, Context: context } = body as { Prefix?: unknown; Context?: unknown };

@@ -12,11 +12,11 @@ import { diffJobs } from '../jobspec/diff.js';
 import { notFound } from './errors.js';
 import { parseBoolParam } from './request.js';
 import { apiJobDiff } from '../status/job-diff.js';
-import type { ApiDeps, Reply, Request } from './types.js';
+import type { ReadDeps, Reply, Request } from './types.js';
 
 const q = (body: unknown): Reply => ({ kind: 'json', body });
 
-export function listJobs(req: Request, deps: ApiDeps): Reply {
+export function listJobs(req: Request, deps: ReadDeps): Reply {
   // Nomad 1.0's list stub leaves the top-level Namespace empty; clients read JobSummary.Namespace.
   return q(listJobStubs(deps.readDb, true, req.query.get('prefix') ?? '').map((s) => ({ ...stubFields(s), Namespace: '' })));
 }
@@ -49,11 +49,11 @@ export function jobObject(db: Database, id: string): Record<string, unknown> {
   return apiJob(version.job, jobStateOf(entry.job, stub.Status));
 }
 
-export function getJobHandler(req: Request, deps: ApiDeps): Reply {
+export function getJobHandler(req: Request, deps: ReadDeps): Reply {
   return q(jobObject(deps.readDb, req.params[0]));
 }
 
-export function jobAllocations(req: Request, deps: ApiDeps): Reply {
+export function jobAllocations(req: Request, deps: ReadDeps): Reply {
   const db = deps.readDb;
   requireJob(db, req.params[0]);
   const all = parseBoolParam(req.query, 'all', false);
@@ -65,7 +65,7 @@ export function jobAllocations(req: Request, deps: ApiDeps): Reply {
   return q(allocs.map((a) => apiAllocStub(reads, a)));
 }
 
-export function jobEvaluations(req: Request, deps: ApiDeps): Reply {
+export function jobEvaluations(req: Request, deps: ReadDeps): Reply {
   const j = requireJob(deps.readDb, req.params[0]);
   return q(listEvalsForJob(deps.readDb, j.id).map((e) => apiEval(e, queuedOf(j))));
 }
@@ -77,7 +77,7 @@ export function queuedOf(j: JobRecord): Record<string, number> {
 }
 
 /** bivouac has no deployments (no update strategy is carried out): Nomad's answer for a job without one. */
-export function jobDeployment(req: Request, deps: ApiDeps): Reply {
+export function jobDeployment(req: Request, deps: ReadDeps): Reply {
   requireJob(deps.readDb, req.params[0]);
   return q(null);
 }
@@ -87,13 +87,13 @@ export function listDeployments(): Reply {
   return q([]);
 }
 
-export function jobSummaryHandler(req: Request, deps: ApiDeps): Reply {
+export function jobSummaryHandler(req: Request, deps: ReadDeps): Reply {
   const entry = getJobSummary(deps.readDb, req.params[0]);
   if (!entry) throw notFound('job not found');
   return q(apiJobSummary(deps.readDb, entry.job, entry.summary));
 }
 
-export function jobVersions(req: Request, deps: ApiDeps): Reply {
+export function jobVersions(req: Request, deps: ReadDeps): Reply {
   const db = deps.readDb;
   const j = requireJob(db, req.params[0]);
   const withDiffs = parseBoolParam(req.query, 'diffs', false);

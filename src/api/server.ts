@@ -1,7 +1,8 @@
 /**
  * Nomad's HTTP API over Node's own `http` module (command/agent/http.go's wrap, STYLE §12):
  * handlers return values or throw ApiError; this file alone writes responses, maps errors to
- * codes, sets the index headers and runs blocking queries.
+ * codes, sets the index headers and runs blocking queries. It runs in the API thread
+ * (api-worker.ts); routes marked `on: 'agent'` are passed to the agent's thread by `bridge`.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { chmodSync, rmSync } from 'node:fs';
@@ -10,7 +11,8 @@ import { BivouacError } from '../util/errors.js';
 import { ApiError } from './errors.js';
 import { checkToken, parseGoDuration, readBody } from './request.js';
 import { matchRoute } from './routes.js';
-import type { ApiDeps, Reply, Request } from './types.js';
+import type { AgentReply, ReadDeps, Reply, Request } from './types.js';
+import type { Logger } from '../util/logger.js';
 
 /** Nomad's default and longest blocking wait (MaxBlockingRPCQueryTime). */
 const MAX_WAIT_MS = 300_000;
@@ -19,10 +21,13 @@ const INDEX_POLL_MS = 50;
 /** Query answers kept by URL while the change counter stands still: a poll of an unchanged state costs one row read. */
 const CACHE_ENTRIES = 256;
 const CACHE_MAX_BYTES = 4 * 1024 * 1024;
+/** All answers together: URLs differing only in their query string must not grow the agent without bound. */
+const CACHE_TOTAL_BYTES = 16 * 1024 * 1024;
 
 /** Encoded answers of state queries, valid while the state index is the one they were made at. */
-class QueryCache {
+export class QueryCache {
   private readonly entries = new Map<string, { index: number; text: string }>();
+  private chars = 0;
   get(url: string, index: number): string | null {
     const e = this.entries.get(url);
     if (!e || e.index !== index) return null;
@@ -33,9 +38,17 @@ class QueryCache {
   }
   put(url: string, index: number, text: string): void {
     if (text.length > CACHE_MAX_BYTES) return;
-    this.entries.delete(url);
+    this.drop(url);
     this.entries.set(url, { index, text });
-    if (this.entries.size > CACHE_ENTRIES) this.entries.delete(this.entries.keys().next().value as string);
+    this.chars += text.length;
+    // Oldest use first out, until both bounds hold.
+    while (this.entries.size > CACHE_ENTRIES || this.chars > CACHE_TOTAL_BYTES) this.drop(this.entries.keys().next().value as string);
+  }
+  private drop(url: string): void {
+    const e = this.entries.get(url);
+    if (e === undefined) return;
+    this.chars -= e.text.length;
+    this.entries.delete(url);
   }
 }
 
@@ -46,12 +59,28 @@ export interface ApiServer {
   close(): Promise<void>;
 }
 
-export function createApiServer(deps: ApiDeps): ApiServer {
+/** A call of a route that runs on the agent's thread, as it crosses over. */
+export interface AgentCall {
+  readonly route: string;
+  readonly method: string;
+  readonly path: string;
+  readonly query: string;
+  readonly params: readonly string[];
+  readonly body: unknown;
+}
+
+/** The API thread's way to the agent's thread. */
+export interface AgentBridge {
+  call(call: AgentCall, signal: AbortSignal): Promise<AgentReply>;
+  observe(method: string, route: string, status: number, seconds: number): void;
+}
+
+export function createApiServer(deps: ReadDeps, bridge: AgentBridge): ApiServer {
   const servers: Server[] = [];
   const cache = new QueryCache();
   const sockets = new Set<import('node:net').Socket>();
   const make = (): Server => {
-    const s = createServer((req, res) => void handle(req, res, deps, cache));
+    const s = createServer((req, res) => void handle(req, res, deps, bridge, cache));
     s.on('connection', (c) => {
       sockets.add(c);
       c.on('close', () => sockets.delete(c));
@@ -94,7 +123,7 @@ export function createApiServer(deps: ApiDeps): ApiServer {
   };
 }
 
-async function handle(raw: IncomingMessage, res: ServerResponse, deps: ApiDeps, cache: QueryCache): Promise<void> {
+async function handle(raw: IncomingMessage, res: ServerResponse, deps: ReadDeps, bridge: AgentBridge, cache: QueryCache): Promise<void> {
   const started = process.hrtime.bigint();
   const ac = new AbortController();
   res.on('close', () => ac.abort());
@@ -108,7 +137,12 @@ async function handle(raw: IncomingMessage, res: ServerResponse, deps: ApiDeps, 
     route = match.route.name;
     checkToken(raw, deps.token, match.route.write === true);
     const body = method === 'PUT' || method === 'POST' ? await readBody(raw) : undefined;
-    const req: Request = { raw, method, path: url.pathname, query: url.searchParams, params: match.params, body, signal: ac.signal };
+    const req: Request = { method, path: url.pathname, query: url.searchParams, params: match.params, body, signal: ac.signal };
+    if (match.route.on === 'agent') {
+      const reply = await bridge.call({ route: route, method, path: url.pathname, query: url.search, params: match.params, body }, ac.signal);
+      await send(res, reply, match.route.meta ?? 'none', deps);
+      return;
+    }
     if (match.route.blocking) await blockUntil(req, deps);
     // Every state query's answer is a function of the rows, and every row change moves the index.
     const cacheable = method === 'GET' && match.route.meta === 'query';
@@ -127,14 +161,14 @@ async function handle(raw: IncomingMessage, res: ServerResponse, deps: ApiDeps, 
     }
     await send(res, reply, match.route.meta ?? 'none', deps);
   } catch (err) {
-    sendError(res, err, deps);
+    sendError(res, err, deps.log);
   } finally {
-    deps.metrics.observeRequest(method, route, res.statusCode, Number(process.hrtime.bigint() - started) / 1e9);
+    bridge.observe(method, route, res.statusCode, Number(process.hrtime.bigint() - started) / 1e9);
   }
 }
 
 /** Nomad's blocking query: return once the state index passes `index`, or after `wait` (plus jitter). */
-async function blockUntil(req: Request, deps: ApiDeps): Promise<void> {
+async function blockUntil(req: Request, deps: ReadDeps): Promise<void> {
   const index = Number(req.query.get('index') ?? '0');
   if (!Number.isFinite(index) || index <= 0) return;
   const waitText = req.query.get('wait');
@@ -150,7 +184,7 @@ async function blockUntil(req: Request, deps: ApiDeps): Promise<void> {
   }
 }
 
-async function send(res: ServerResponse, reply: Reply, meta: 'query' | 'write' | 'none', deps: ApiDeps): Promise<void> {
+async function send(res: ServerResponse, reply: Reply, meta: 'query' | 'write' | 'none', deps: ReadDeps): Promise<void> {
   if (reply.kind === 'stream') {
     await reply.run(res);
     return;
@@ -175,19 +209,29 @@ function sendJsonText(res: ServerResponse, text: string, meta: 'query' | 'write'
   res.end(text);
 }
 
-function sendError(res: ServerResponse, err: unknown, deps: ApiDeps): void {
-  let status = 500;
-  let message: string;
-  if (err instanceof ApiError) {
-    status = err.status;
-    message = err.userMessage;
-  } else if (err instanceof BivouacError) {
-    status = err.code === 'NOT_FOUND' ? 404 : err.code === 'USAGE' || err.code === 'JOBSPEC_INVALID' || err.code === 'JOBSPEC_PARSE' ? 400 : 500;
-    message = err.userMessage;
-  } else {
-    deps.log.error({ err }, 'API handler failed');
-    message = (err as Error).message ?? String(err);
+/** Nomad's status code and plain-text body for a handler's failure (on either thread). */
+export function errorReply(err: unknown, log: Logger): { status: number; message: string } {
+  if (err instanceof ApiError) return { status: err.status, message: err.userMessage };
+  if (err instanceof BivouacError) {
+    const status = err.code === 'NOT_FOUND' ? 404 : err.code === 'USAGE' || err.code === 'JOBSPEC_INVALID' || err.code === 'JOBSPEC_PARSE' ? 400 : 500;
+    return { status, message: err.userMessage };
   }
+  log.error({ err }, 'API handler failed');
+  return { status: 500, message: (err as Error).message ?? String(err) };
+}
+
+/** A failure the agent's thread already turned into Nomad's status and body. */
+export class RemoteError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+function sendError(res: ServerResponse, err: unknown, log: Logger): void {
+  const { status, message } = err instanceof RemoteError ? { status: err.status, message: err.message } : errorReply(err, log);
   if (res.headersSent) {
     // A stream already under way keeps its 200; all that is left is to end it.
     res.destroy();

@@ -1,4 +1,3 @@
-import type { IncomingMessage } from 'node:http';
 import type { Database } from '../state/index.js';
 import type { Logger } from '../util/logger.js';
 import type { Clock } from '../util/clock.js';
@@ -6,6 +5,7 @@ import type { JobParser } from '../agent/jobs-source.js';
 import type { NodeInfo } from '../node/types.js';
 import type { ApiMetrics } from './metrics.js';
 import type { TaskUsageSource } from './stats.js';
+import type { TaskResourceUsage } from '../status/stats.js';
 
 /** What the API may ask of the running agent: the agent owns the runners and the passes. */
 export interface AgentControl {
@@ -23,31 +23,38 @@ export interface AgentControl {
   node(): NodeInfo | null;
 }
 
-export interface ApiDeps {
+/**
+ * What a read handler may use: everything is in SQLite or posted by the agent, so reads are
+ * served in the API's own thread (api-worker.ts) and never wait on the agent's loop.
+ */
+export interface ReadDeps {
   /** A read-only connection of the API's own: reads never queue behind the agent's writes. */
   readonly readDb: Database;
-  /** The agent's connection, for the API's few writes (evaluations, purge). */
-  readonly db: Database;
   readonly jobsDir: string;
   readonly dataDir: string;
   readonly region: string;
   readonly datacenter: string;
   readonly log: Logger;
   readonly clock: Clock;
-  readonly agent: AgentControl;
   /** The management token (ACLs enabled), or null: every write is then refused. */
   readonly token: string | null;
-  readonly parser: JobParser;
-  readonly metrics: ApiMetrics;
   /** host:port the TCP listener is bound to ('' when there is none), advertised as Node.HTTPAddr. */
   httpAddr: string;
   readonly startedAt: number;
-  /** The agent's stats sampler: a task's latest usage, in memory. */
+  /** The agent's stats sampler: a task's latest usage, as the agent last posted it. */
   readonly taskUsage: TaskUsageSource | null;
 }
 
+/** What the handlers that run on the agent's thread (writes, plan, metrics) use besides. */
+export interface ApiDeps extends ReadDeps {
+  /** The agent's connection, for the API's few writes (evaluations, purge). */
+  readonly db: Database;
+  readonly agent: AgentControl;
+  readonly parser: JobParser;
+  readonly metrics: ApiMetrics;
+}
+
 export interface Request {
-  readonly raw: IncomingMessage;
   readonly method: string;
   readonly path: string;
   readonly query: URLSearchParams;
@@ -64,4 +71,33 @@ export type Reply =
   | { readonly kind: 'text'; readonly body: string; readonly contentType: string }
   | { readonly kind: 'stream'; readonly run: (res: import('node:http').ServerResponse) => Promise<void> };
 
-export type Handler = (req: Request, deps: ApiDeps) => Reply | Promise<Reply>;
+/** What a handler on the agent's thread answers: it crosses to the API thread as a message, so no stream. */
+export type AgentReply = Exclude<Reply, { kind: 'stream' }>;
+
+export type ReadHandler = (req: Request, deps: ReadDeps) => Reply | Promise<Reply>;
+export type AgentHandler = (req: Request, deps: ApiDeps) => AgentReply | Promise<AgentReply>;
+
+/** Messages from the API thread to the agent's. */
+export type ToAgent =
+  | { readonly type: 'listening'; readonly httpAddr: string }
+  | { readonly type: 'failed'; readonly message: string }
+  | {
+      readonly type: 'call';
+      readonly id: number;
+      readonly route: string;
+      readonly method: string;
+      readonly path: string;
+      readonly query: string;
+      readonly params: readonly string[];
+      readonly body: unknown;
+    }
+  | { readonly type: 'abort'; readonly id: number }
+  | { readonly type: 'observe'; readonly rows: readonly (readonly [string, string, number, number])[] }
+  | { readonly type: 'log'; readonly level: 'warn' | 'error'; readonly obj: object | string; readonly msg?: string };
+
+/** Messages from the agent's thread to the API thread. */
+export type ToApi =
+  | { readonly type: 'reply'; readonly id: number; readonly reply: AgentReply }
+  | { readonly type: 'reply'; readonly id: number; readonly status: number; readonly message: string }
+  | { readonly type: 'usage'; readonly entries: readonly (readonly [string, TaskResourceUsage])[] }
+  | { readonly type: 'close' };

@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { getJobSummary, getStateIndex, insertEval, getJob } from '../state/index.js';
 import { badRequest } from './errors.js';
 import { requireAlloc } from './read-allocs.js';
-import type { ApiDeps, Reply, Request } from './types.js';
+import type { AgentReply as Reply, ApiDeps, Request } from './types.js';
 
 function field(body: unknown, name: string): string | null {
   if (body === undefined || body === null) return null;

@@ -11,12 +11,12 @@ import type { Job } from '../jobspec/types.js';
 import { decodeApiJob, apiJobObject } from '../jobspec/api-decode.js';
 import { formatDiagnostic } from '../jobspec/diagnostics.js';
 import {
-  apiJobFileSha, forgetApiJobFile, getJob, getJobSummary, getStateIndex, insertEval, listAllocsForJob, purgeJobRows, recordApiJobFile, tx,
+  apiJobFileSha, findEvalAfter, forgetApiJobFile, getJob, getJobSummary, getStateIndex, insertEval, listAllocsForJob, purgeJobRows, recordApiJobFile, tx,
   type EvalRecord,
 } from '../state/index.js';
 import { ApiError, badRequest, notFound } from './errors.js';
 import { parseBoolParam } from './request.js';
-import type { ApiDeps, Reply, Request } from './types.js';
+import type { AgentReply as Reply, ApiDeps, Request } from './types.js';
 
 /** How long a write waits for the agent's pass to take it in before answering anyway. */
 const PASS_WAIT_MS = 10_000;
@@ -43,15 +43,18 @@ function fileNameFor(id: string): string {
   return `${id}.nomad.json`;
 }
 
-function waitForPass(deps: ApiDeps): Promise<void> {
+export function waitForPass(deps: ApiDeps): Promise<void> {
   return Promise.race([deps.agent.nextPass(), new Promise<void>((r) => setTimeout(r, PASS_WAIT_MS).unref())]);
 }
 
 /**
- * Recorded once the pass has taken the change in, dated from the request (`since`): the
- * allocations that pass made count as the evaluation's, as the CLI's monitor lists them.
+ * The evaluation of this write: the one the pass recorded when it took in a new version or a
+ * stop (schema 008), else — nothing changed, or a purge dropped it — one recorded now, as
+ * Nomad makes an evaluation for every register and deregister.
  */
-function newEval(deps: ApiDeps, job: { id: string; namespace: string; priority: number; type: string }, triggeredBy: string, since: number): EvalRecord {
+function evalOf(deps: ApiDeps, job: { id: string; namespace: string; priority: number; type: string }, triggeredBy: string, since: number, before: number): EvalRecord {
+  const made = findEvalAfter(deps.db, job.id, triggeredBy, before);
+  if (made !== null) return made;
   const j = getJob(deps.db, job.id);
   return insertEval(deps.db, {
     id: randomUUID(), jobId: job.id, namespace: job.namespace, priority: job.priority, type: job.type, triggeredBy,
@@ -68,6 +71,7 @@ export async function registerJob(req: Request, deps: ApiDeps): Promise<Reply> {
     throw badRequest(`job "${job.id}" is defined by the file ${existing.sourceFile} in the jobs directory; edit that file (it is the operator's and stays the truth)`);
   }
   const since = deps.clock.now();
+  const before = getStateIndex(deps.db);
   const text = `${JSON.stringify({ Job: raw }, null, 2)}\n`;
   const tmp = join(deps.jobsDir, `.${name}.tmp`);
   writeFileSync(tmp, text, { mode: 0o640 });
@@ -75,7 +79,7 @@ export async function registerJob(req: Request, deps: ApiDeps): Promise<Reply> {
   recordApiJobFile(deps.db, name, createHash('sha256').update(text).digest('hex'));
   deps.agent.requestPass();
   await waitForPass(deps);
-  const ev = newEval(deps, job, 'job-register', since);
+  const ev = evalOf(deps, job, 'job-register', since, before);
   const idx = getStateIndex(deps.readDb);
   return { kind: 'json', body: { EvalID: ev.id, EvalCreateIndex: ev.createIndex, JobModifyIndex: ev.jobModifyIndex, Warnings: '', Index: idx, LastContact: 0, KnownLeader: false }, index: idx };
 }
@@ -92,6 +96,7 @@ export async function deregisterJob(req: Request, deps: ApiDeps): Promise<Reply>
   const id = req.params[0];
   const purge = parseBoolParam(req.query, 'purge', false);
   const since = deps.clock.now();
+  const before = getStateIndex(deps.db);
   const j = getJob(deps.readDb, id);
   if (!j) throw notFound('job not found');
   const summary = getJobSummary(deps.readDb, id)?.summary;
@@ -123,7 +128,7 @@ export async function deregisterJob(req: Request, deps: ApiDeps): Promise<Reply>
     if (moved !== null && ours) rmSync(moved, { force: true });
     forgetApiJobFile(deps.db, j.sourceFile);
   }
-  const ev = newEval(deps, jobSpec, 'job-deregister', since);
+  const ev = evalOf(deps, jobSpec, 'job-deregister', since, before);
   const idx = getStateIndex(deps.readDb);
   return {
     kind: 'json',

@@ -10,7 +10,7 @@ import { apiJobDiff } from '../status/job-diff.js';
 import { apiJobSpec } from '../status/job.js';
 import { ApiError, badRequest } from './errors.js';
 import { jobFromBody } from './write-jobs.js';
-import type { ApiDeps, Reply, Request } from './types.js';
+import type { AgentReply as Reply, ApiDeps, Request } from './types.js';
 
 /** Nomad's DesiredUpdates field for each of bivouac's update kinds. */
 const DESIRED: Readonly<Record<UpdateType, string>> = {

@@ -1,5 +1,6 @@
 import { stmt, type Database } from './db.js';
 import type { ClientStatus } from './types.js';
+import { pruneEvalsSql } from './migrations/008_job_evals.js';
 
 /**
  * The change counter behind Nomad's X-Nomad-Index and blocking queries (schema 006), and the
@@ -52,13 +53,17 @@ function toEval(r: EvalRow): EvalRecord {
   };
 }
 
+/** Records an evaluation, keeping the job's newest EVALS_PER_JOB (schema 008 keeps the ones its triggers make so). */
 export function insertEval(db: Database, e: Omit<EvalRecord, 'createIndex'>): EvalRecord {
   stmt(
     db,
     'INSERT INTO evaluations (id, job_id, namespace, priority, type, triggered_by, status, job_modify_index, create_time) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
   ).run(e.id, e.jobId, e.namespace, e.priority, e.type, e.triggeredBy, e.status, e.jobModifyIndex, e.createTime);
+  stmt(db, PRUNE_EVALS).run({ job: e.jobId });
   return getEval(db, e.id) as EvalRecord;
 }
+
+const PRUNE_EVALS = pruneEvalsSql('@job');
 
 export function getEval(db: Database, id: string): EvalRecord | null {
   const r = stmt(db, 'SELECT * FROM evaluations WHERE id = ?').get(id) as EvalRow | undefined;
@@ -68,6 +73,14 @@ export function getEval(db: Database, id: string): EvalRecord | null {
 /** Newest first, as Nomad lists a job's evaluations. */
 export function listEvalsForJob(db: Database, jobId: string): EvalRecord[] {
   return (stmt(db, 'SELECT * FROM evaluations WHERE job_id = ? ORDER BY create_index DESC').all(jobId) as EvalRow[]).map(toEval);
+}
+
+/** The job's newest evaluation of this trigger made after the state index `after` (schema 008's triggers make them), or null. */
+export function findEvalAfter(db: Database, jobId: string, triggeredBy: string, after: number): EvalRecord | null {
+  const r = stmt(db, 'SELECT * FROM evaluations WHERE job_id = ? AND triggered_by = ? AND create_index > ? ORDER BY create_index DESC LIMIT 1').get(jobId, triggeredBy, after) as
+    | EvalRow
+    | undefined;
+  return r ? toEval(r) : null;
 }
 
 export function listEvals(db: Database): EvalRecord[] {

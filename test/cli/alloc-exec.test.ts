@@ -4,7 +4,7 @@
  * its exit code and stdin come through.
  */
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -83,6 +83,59 @@ describe('alloc exec into an exec task', { skip: root ? false : 'the exec driver
     const r = spawnSync(process.execPath, [cliPath, 'alloc', 'exec', '--data-dir', sb.dataDir, allocId, '/bin/sh', '-c', 'cat > /local/from-exec'], { input: 'piped in\n', encoding: 'utf8' });
     assert.equal(r.status, 0, r.stderr);
     assert.equal(readFileSync(join(sb.dataDir, 'alloc', allocId, 't', 'local', 'from-exec'), 'utf8'), 'piped in\n');
+  });
+
+  test('-t: the command inside the namespaces has a terminal on stdin and stdout, still in the task\'s cgroup; the exit code is its own', () => {
+    const r = spawnSync(process.execPath, [cliPath, 'alloc', 'exec', '-t', '--data-dir', sb.dataDir, allocId, '/bin/sh', '-c', '[ -t 0 ] && [ -t 1 ] && echo isatty; cat /proc/self/cgroup; exit 5'], { input: '', encoding: 'utf8' });
+    assert.equal(r.status, 5, r.stderr);
+    const lines = r.stdout.split('\r\n');
+    assert.equal(lines[0], 'isatty', r.stdout);
+    assert.ok(lines.some((l) => l.includes(`${allocId}.t`)), `not in the task's cgroup:\n${r.stdout}`);
+  });
+});
+
+describe('alloc exec -t: a pseudo-terminal of its own (raw_exec)', () => {
+  let sb: Sandbox;
+  let agent: RunningAgent;
+  let allocId = '';
+
+  before(async () => {
+    sb = sandbox('bivouac-cli-exec-tty-');
+    sb.writeJob('plain.nomad', 'job "plain" {\n  group "g" {\n    task "t" {\n      driver = "raw_exec"\n      config {\n        command = "/bin/sleep"\n        args = ["1000"]\n      }\n      resources {\n        cpu = 20\n        memory = 16\n      }\n    }\n  }\n}\n');
+    agent = startAgent(sb);
+    allocId = (await waitFor('raw_exec task running', () => jobStatus(sb, 'plain')?.Allocations.find((x) => x.ClientStatus === 'running'), 60_000)).ID;
+  });
+
+  after(async () => {
+    await agent?.stop();
+    sb?.cleanup();
+  });
+
+  const exec = (flags: string[], command: string[], input: string): SpawnSyncReturns<string> =>
+    spawnSync(process.execPath, [cliPath, 'alloc', 'exec', ...flags, '--data-dir', sb.dataDir, allocId, ...command], { input, encoding: 'utf8' });
+
+  test('tty prints a /dev/pts path, stdin reaches the command through the terminal, the exit code is the command\'s', () => {
+    const r = exec(['-t'], ['/bin/sh', '-c', 'tty; [ -t 0 ] && [ -t 1 ] && [ -t 2 ] && echo isatty; head -1; exit 6'], 'hello through the pty\nsecond\n');
+    assert.equal(r.status, 6, r.stderr);
+    const lines = r.stdout.split('\r\n');
+    assert.match(lines[0], /^\/dev\/pts\/\d+$/, r.stdout);
+    assert.equal(lines[1], 'isatty');
+    // Echo is off: the line arrives once, from the command.
+    assert.equal(lines[2], 'hello through the pty', r.stdout);
+    assert.ok(!r.stdout.includes('second'), r.stdout);
+  });
+
+  test('arguments reach the command as they were, quotes and spaces included; the task\'s SHELL is not the broker\'s', () => {
+    const r = exec(['-t'], ['/bin/sh', '-c', 'printf "[%s]" "$@"; printf "{%s}" "${SHELL-unset}"', 'sh', "it's", 'a b', '$HOME', ''], '');
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal(r.stdout, `[it's][a b][$HOME][]{${process.env.SHELL ?? 'unset'}}`);
+  });
+
+  test('without -t and with stdin not a terminal there is none (Nomad\'s default); -t=false likewise', () => {
+    for (const flags of [[], ['-t=false']]) {
+      const r = exec(flags, ['/bin/sh', '-c', 'tty; exit 0'], '');
+      assert.equal(r.stdout, 'not a tty\n', `${flags.join(' ')}: ${r.stdout}`);
+    }
   });
 });
 

@@ -193,9 +193,10 @@ describe('status layouts against a running agent', () => {
   test('status -verbose JOB: allocations with full IDs, Eval ID and Node Name', () => {
     const r = run('status', '-verbose', 'web');
     assert.equal(r.code, 0, r.stderr);
-    // A job from a file has no evaluation: no Evaluations table, Eval ID <none>.
-    assert.doesNotMatch(r.stdout, /\nEvaluations\n/);
-    assert.match(r.stdout, new RegExp(`\\nAllocations\\nID +Eval ID +Node ID +Node Name +Task Group +Version +Desired +Status +Created +Modified\\n${webAlloc} +<none> +[0-9a-f-]{36} +\\S+ +g +0 +run +running +\\d{4}-`));
+    // A job from a file has its registration's synthetic evaluation, which placed the allocation.
+    const evalId = /\nEvaluations\nID +Priority +Triggered By +Status +Placement Failures\n([0-9a-f-]{36}) +50 +job-register +complete +false\n/.exec(r.stdout)?.[1];
+    assert.ok(evalId, r.stdout);
+    assert.match(r.stdout, new RegExp(`\\nAllocations\\nID +Eval ID +Node ID +Node Name +Task Group +Version +Desired +Status +Created +Modified\\n${webAlloc} +${evalId} +[0-9a-f-]{36} +\\S+ +g +0 +run +running +\\d{4}-`));
   });
 
   test('a group that cannot be placed counts as Queued', () => {
