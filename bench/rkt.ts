@@ -13,10 +13,20 @@
  *     directly, ~1 ms poll) first said `running`, i.e. run-prepared had started the app.
  * Then the job file is removed and the run waits until the alloc is complete and the pod
  * is `rkt rm`'d (timed too, as stopToRemoved), so every drop lands on an idle agent.
+ *
+ * The floor, measured in the same run, alternating with the drops: the bare calls the driver
+ * makes, by the same path (the stand-in's wrapper) and with the same argument vectors
+ * (src/drivers/rkt/args.ts): `rkt prepare` (its stdout is the UUID), then `rkt run-prepared`
+ * spawned with its output to files, until pod.json says running. `podRunning / bare` is
+ * issue 14's ratio (target ≤ 1.5).
  * Figures only: nothing here asserts a timing.
  */
-import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { execFile, spawn } from 'node:child_process';
+import { existsSync, mkdirSync, openSync, closeSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { buildPrepareArgs, buildRunPreparedArgs, decodeRktConfig } from '../src/drivers/rkt/index.js';
+import type { TaskConfig } from '../src/drivers/types.js';
 import { sandbox, startAgent } from '../test/helpers/agent.js';
 import { makeRktSandbox } from '../test/helpers/rkt.js';
 import { getHandle, getTaskState, listAllocsForJob } from '../src/state/index.js';
@@ -52,12 +62,13 @@ function job(id: string): string {
 }
 
 /** Stand-in processes working on this `--dir` (pods left by a failed run). */
-function killStandins(rktDir: string): void {
+function killStandins(rktDir: string, uuid?: string): void {
   const want = `--dir=${rktDir}`;
   for (const name of readdirSync('/proc')) {
     if (!/^\d+$/.test(name)) continue;
     try {
-      if (!readFileSync(`/proc/${name}/cmdline`, 'utf8').split('\0').includes(want)) continue;
+      const argv = readFileSync(`/proc/${name}/cmdline`, 'utf8').split('\0');
+      if (!argv.includes(want) || (uuid !== undefined && !argv.includes(uuid))) continue;
       process.kill(Number(name), 'SIGKILL');
     } catch {
       // Gone between the listing and the read or the kill.
@@ -73,7 +84,47 @@ function podState(rktDir: string, uuid: string): string | null {
   }
 }
 
+const run = promisify(execFile);
+
+/**
+ * The bare start: `rkt prepare` then `rkt run-prepared` until the stand-in's pod record says
+ * running; then the pod is killed and removed (untimed).
+ */
+async function bareStart(rktPath: string, rktDir: string, scratch: string, i: number): Promise<{ readonly ms: number; readonly prepareMs: number }> {
+  const allocId = `bare0000-0000-0000-0000-${String(i).padStart(12, '0')}`;
+  const base = join(scratch, allocId);
+  const dirs = { allocDir: join(base, 'alloc'), taskDir: join(base, 'web'), localDir: join(base, 'web', 'local'), secretsDir: join(base, 'web', 'secrets'), tmpDir: join(base, 'web', 'tmp') };
+  for (const d of Object.values(dirs)) mkdirSync(d, { recursive: true });
+  const cfg: TaskConfig = {
+    id: `${allocId}/web`, allocId, jobId: 'bare', groupName: 'g', taskName: 'web', driverConfig: null,
+    env: { NOMAD_TASK_NAME: 'web', NOMAD_ALLOC_DIR: dirs.allocDir, NOMAD_TASK_DIR: dirs.localDir, NOMAD_SECRETS_DIR: dirs.secretsDir },
+    user: '', resources: { cpu: 20, memoryMB: 16 }, ports: [], dirs, stdoutPath: join(base, 'out'), stderrPath: join(base, 'err'),
+  };
+  const config = decodeRktConfig({ image: 'example.com/sh:1.0', command: '/bin/sh', args: ['-c', 'exec sleep 600'] });
+  const prepareArgs = buildPrepareArgs(cfg, config, { rktVersion: '1.30.0', volumesEnabled: true, rktDir });
+  const t0 = performance.now();
+  const { stdout } = await run(rktPath, prepareArgs, { encoding: 'utf8' });
+  const prepareMs = performance.now() - t0;
+  const uuid = stdout.trim().split('\n').pop() ?? '';
+  const out = openSync(cfg.stdoutPath, 'a');
+  const err = openSync(cfg.stderrPath, 'a');
+  const child = spawn(rktPath, buildRunPreparedArgs(config, uuid, rktDir), { stdio: ['ignore', out, err], detached: true });
+  closeSync(out);
+  closeSync(err);
+  await until(`bare pod ${uuid} running`, () => podState(rktDir, uuid) === 'running');
+  const ms = performance.now() - t0;
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  if (child.pid !== undefined) process.kill(-child.pid, 'SIGKILL');
+  await exited;
+  killStandins(rktDir, uuid);
+  await run(rktPath, [`--dir=${rktDir}`, 'rm', uuid], { encoding: 'utf8' });
+  rmSync(base, { recursive: true, force: true });
+  return { ms, prepareMs };
+}
+
 interface Sample {
+  readonly bareMs: number;
+  readonly barePrepareMs: number;
   readonly startedAtMs: number;
   readonly seenRunningMs: number;
   readonly podRunningMs: number;
@@ -86,6 +137,9 @@ const config = join(sb.root, 'agent.hcl');
 writeFileSync(config, `bivouac {\n  rkt_dir = ${JSON.stringify(rkt.dataDir)}\n}\n`);
 const staging = join(sb.jobsDir, '.staging');
 mkdirSync(staging);
+// The bare pods' dirs, where the stand-in's apps (nobody) can reach them, as the agent's alloc dirs.
+const bareDir = join(rkt.root, 'bare');
+mkdirSync(bareDir, { mode: 0o755 });
 const agent = startAgent(sb, ['--config', config, '--rkt-path', rkt.rktPath, '--log-level', 'info']);
 const samples: Sample[] = [];
 const loadBefore = loadNow();
@@ -106,7 +160,9 @@ try {
   await until('agent started', () => agent.output().includes('"msg":"agent started"'));
   const db = openStateReadonly(sb.dataDir);
   try {
-    for (const id of ids) {
+    for (const [i, id] of ids.entries()) {
+      // Alternating which goes first, so a drift in load favours neither.
+      let bare = i % 2 === 0 ? await bareStart(rkt.rktPath, rkt.dataDir, bareDir, i) : null;
       const perf0 = performance.now();
       const t0 = Date.now();
       renameSync(join(staging, `${id}.nomad`), join(sb.jobsDir, `${id}.nomad`));
@@ -125,7 +181,8 @@ try {
       const perf1 = performance.now();
       rmSync(join(sb.jobsDir, `${id}.nomad`));
       await until(`${id} stopped and removed`, () => listAllocsForJob(db, id)[0]?.clientStatus === 'complete' && !existsSync(join(rkt.dataDir, 'pods', uuid)));
-      samples.push({ startedAtMs: st.startedAt - t0, seenRunningMs, podRunningMs, stopToRemovedMs: performance.now() - perf1 });
+      bare ??= await bareStart(rkt.rktPath, rkt.dataDir, bareDir, i);
+      samples.push({ bareMs: bare.ms, barePrepareMs: bare.prepareMs, startedAtMs: st.startedAt - t0, seenRunningMs, podRunningMs, stopToRemovedMs: performance.now() - perf1 });
     }
   } finally {
     db.close();
@@ -152,8 +209,14 @@ const results = {
   startedAt: summary((s) => s.startedAtMs),
   seenRunning: summary((s) => s.seenRunningMs),
   podRunning: summary((s) => s.podRunningMs),
+  bare: summary((s) => s.bareMs),
+  barePrepare: summary((s) => s.barePrepareMs),
+  /** Medians' ratio: drop → pod running over the bare prepare + run-prepared (target ≤ 1.5). */
+  ratio: 0,
   stopToRemoved: summary((s) => s.stopToRemovedMs),
 };
+
+results.ratio = round(results.podRunning.p50 / results.bare.p50, 2);
 
 if (json) {
   process.stdout.write(JSON.stringify(results) + '\n');
@@ -164,5 +227,8 @@ if (json) {
   line('started_at − drop:', results.startedAt);
   line('task running seen by poll:', results.seenRunning);
   line('pod running (stand-in):', results.podRunning);
+  line('bare prepare + run-prepared:', results.bare);
+  line('  of which bare prepare:', results.barePrepare);
+  console.log(`  ratio (p50 pod running / p50 bare): ×${results.ratio}  (target ≤ ×1.5, same run)`);
   line('file removed → pod rm’d:', results.stopToRemoved);
 }

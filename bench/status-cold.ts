@@ -6,8 +6,9 @@
  * The DB is built directly through src/state (no agent): --jobs jobs of --allocs
  * allocations each, every alloc with one task state, a stored handle and three events
  * (Received, Task Setup, Started); one alloc in ten is complete, with Terminated and a
- * dead task. Each command is spawned --runs times (after 2 warm-up spawns, so the page
- * cache is warm: "cold" means a new process) and the wall of spawnSync is reported.
+ * dead task. The commands are spawned in rounds, each once per round, --runs rounds after 2
+ * warm-up rounds (so the page cache is warm: "cold" means a new process), and the wall of
+ * spawnSync is reported.
  */
 import { spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
@@ -108,8 +109,12 @@ interface Timing {
   readonly load: string;
 }
 
-function time(label: string, args: readonly string[]): Timing {
-  const run = (): { ms: number; bytes: number } => {
+/**
+ * Every command once per round, rounds repeated: a burst of load from elsewhere falls on all
+ * of them alike, so each ratio to `node -e 0` is paired within the run.
+ */
+function timeAll(commands: readonly (readonly [string, readonly string[]])[]): Timing[] {
+  const run = (label: string, args: readonly string[]): { ms: number; bytes: number } => {
     const t0 = performance.now();
     const r = spawnSync(process.execPath, args, { encoding: 'utf8', maxBuffer: 512 * 1024 * 1024 });
     const ms = performance.now() - t0;
@@ -117,34 +122,37 @@ function time(label: string, args: readonly string[]): Timing {
     return { ms, bytes: Buffer.byteLength(r.stdout) };
   };
   const load = loadNow();
-  run();
-  run();
-  const times: number[] = [];
-  let bytes = 0;
-  for (let i = 0; i < opts.runs; i++) {
-    const r = run();
-    times.push(r.ms);
-    bytes = r.bytes;
+  const times = commands.map(() => [] as number[]);
+  const bytes = commands.map(() => 0);
+  for (let round = 0; round < opts.runs + 2; round++) {
+    commands.forEach(([label, args], i) => {
+      const r = run(label, args);
+      // The first two rounds warm the page cache: "cold" means a new process.
+      if (round >= 2) times[i].push(r.ms);
+      bytes[i] = r.bytes;
+    });
   }
-  times.sort((a, b) => a - b);
-  const shown = args.map((a) => (a === cliPath ? 'bivouac' : a === dataDir ? 'DIR' : a)).join(' ');
-  return { label, command: `node ${shown}`, medianMs: round(quantile(times, 0.5)), p10Ms: round(quantile(times, 0.1)), p90Ms: round(quantile(times, 0.9)), minMs: round(times[0]), outBytes: bytes, load };
+  return commands.map(([label, args], i) => {
+    const t = times[i].sort((a, b) => a - b);
+    const shown = args.map((a) => (a === cliPath ? 'bivouac' : a === dataDir ? 'DIR' : a)).join(' ');
+    return { label, command: `node ${shown}`, medianMs: round(quantile(t, 0.5)), p10Ms: round(quantile(t, 0.1)), p90Ms: round(quantile(t, 0.9)), minMs: round(t[0]), outBytes: bytes[i], load };
+  });
 }
 
 let results;
 try {
   const built = await buildDb();
   const dd = ['--data-dir', dataDir];
-  const timings = [
-    time('node -e 0', ['-e', '0']),
-    time('bivouac version', [cliPath, 'version']),
-    time('bivouac status', [cliPath, 'status', ...dd]),
-    time('bivouac status --json', [cliPath, 'status', '--json', ...dd]),
-    time('bivouac status JOB', [cliPath, 'status', ...dd, built.jobId]),
-    time('bivouac status --json JOB', [cliPath, 'status', '--json', ...dd, built.jobId]),
-    time('bivouac alloc status ID8', [cliPath, 'alloc', 'status', ...dd, built.allocId.slice(0, 8)]),
-    time('bivouac alloc status --json ID', [cliPath, 'alloc', 'status', '--json', ...dd, built.allocId]),
-  ];
+  const timings = timeAll([
+    ['node -e 0', ['-e', '0']],
+    ['bivouac version', [cliPath, 'version']],
+    ['bivouac status', [cliPath, 'status', ...dd]],
+    ['bivouac status --json', [cliPath, 'status', '--json', ...dd]],
+    ['bivouac status JOB', [cliPath, 'status', ...dd, built.jobId]],
+    ['bivouac status --json JOB', [cliPath, 'status', '--json', ...dd, built.jobId]],
+    ['bivouac alloc status ID8', [cliPath, 'alloc', 'status', ...dd, built.allocId.slice(0, 8)]],
+    ['bivouac alloc status --json ID', [cliPath, 'alloc', 'status', '--json', ...dd, built.allocId]],
+  ]);
   results = {
     bench: 'status-cold',
     machine: machine(),
@@ -162,7 +170,7 @@ try {
 if (json) {
   process.stdout.write(JSON.stringify(results) + '\n');
 } else {
-  console.log(`cold CLI with ${results.db.allocs} allocations in the DB (${results.db.jobs} jobs; built in ${results.db.buildMs} ms), median of ${results.runs} spawns (${results.machine.node}, ${results.machine.cpus} cpus)`);
+  console.log(`cold CLI with ${results.db.allocs} allocations in the DB (${results.db.jobs} jobs; built in ${results.db.buildMs} ms), median of ${results.runs} rounds of interleaved spawns (${results.machine.node}, ${results.machine.cpus} cpus)`);
   const floor = results.timings[0].medianMs;
   for (const t of results.timings) {
     console.log(`  ${t.label.padEnd(32)} median ${String(t.medianMs).padStart(6)} ms  ×${round(t.medianMs / floor, 2)} node -e 0  (p10 ${t.p10Ms}, p90 ${t.p90Ms}, min ${t.minMs}; ${t.outBytes} bytes out; load ${t.load})`);

@@ -84,6 +84,12 @@ export const agentCommand: Command = async (argv, io) => {
     acl: { ...config.acl, tokenFile: config.acl.tokenFile === null ? null : resolve(io.cwd, config.acl.tokenFile) },
   };
 
+  // A long-lived process whose periodic work (stats, rescans) makes steady garbage: V8's default
+  // lets the old space grow up to 4x what a collection leaves live before the next one. 1.2x
+  // keeps the idle agent with 1,000 tasks at 143 MB RSS instead of 191-222 MB and growing, at
+  // the same CPU (bench/idle: 4.0 % vs 3.8-4.0 % of one core); --optimize-for-size held 100 MB
+  // but doubled the CPU. Set before the agent's heap grows; `bivouac` commands keep V8's default.
+  setFlagsFromString('--heap-growing-percent=20');
   const { log } = await createLogger({ level: resolved.logLevel, pretty: io.isTTY });
   favorMemory();
   const { runAgent } = await import('../src/agent/run.js');

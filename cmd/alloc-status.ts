@@ -2,6 +2,7 @@ import type { Command } from './io.js';
 import { flagBool, parseArgs } from './args.js';
 import { READ_FLAGS, allocOrReport, openReadonly, writeJson } from './common.js';
 import { apiAlloc } from '../src/status/api.js';
+import { AllocReads } from '../src/status/alloc.js';
 import { renderAllocStatus } from '../src/status/render-alloc.js';
 import { getNode } from '../src/state/index.js';
 import { allocResourceUsage } from '../src/status/stats.js';
@@ -40,8 +41,9 @@ export const allocStatusCommand: Command = async (argv, io) => {
   try {
     const alloc = allocOrReport(db, args.positional[0], io, 'Identifier', verbose);
     if (alloc === null) return 1;
-    const api = apiAlloc(db, alloc);
-    if (flagBool(args, 'json')) {
+    const json = flagBool(args, 'json');
+    const api = apiAlloc(db, alloc, true, new AllocReads(db, { embedJob: json }));
+    if (json) {
       writeJson(io, api);
       return 0;
     }

@@ -101,13 +101,20 @@ export async function main(argv: readonly string[], io: CommandIO): Promise<numb
   try {
     return await command(rest, io);
   } catch (err) {
-    const { BivouacError } = await import('../src/util/errors.js');
-    if (err instanceof BivouacError) {
+    if (isUserError(err)) {
       io.stderr.write(`Error: ${err.userMessage}\n`);
       return 1;
     }
     throw err;
   }
+}
+
+/**
+ * A BivouacError by its fields, not `instanceof`: each command is a bundle of its own
+ * (scripts/bundle.mjs), with its own copy of the class.
+ */
+function isUserError(err: unknown): err is { readonly code: string; readonly userMessage: string } {
+  return err instanceof Error && typeof (err as { code?: unknown }).code === 'string' && typeof (err as { userMessage?: unknown }).userMessage === 'string';
 }
 
 const io: CommandIO = {

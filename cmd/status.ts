@@ -83,7 +83,7 @@ async function status(argv: readonly string[], io: CommandIO, general: boolean):
       io.stderr.write(general && !found.message.startsWith('Prefix matched') ? `Unable to resolve ID: "${arg}"\n` : `${found.message.trimEnd()}\n`);
       return 1;
     }
-    const out = jobStatusJson(db, found.value.job.id);
+    const out = jobStatusJson(db, found.value.job.id, { embedJob: json });
     if (!out) throw new BivouacError('NOT_FOUND', `job "${found.value.job.id}" vanished while being read`);
     if (json) writeJson(io, out);
     else io.stdout.write(renderJobStatus(out, now, verbose));

@@ -1,4 +1,6 @@
-import type BetterSqlite3 from 'better-sqlite3';
+// A static import, so the CLI's bundle carries the package's JavaScript (loading its ~12 files
+// through require cost a cold `status` ~3 ms); the native addon still loads on the first open.
+import BetterSqlite3 from 'better-sqlite3';
 import { createRequire } from 'node:module';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -49,8 +51,7 @@ function nativeBinding(): { nativeBinding?: string } {
  * ~5× the write rate (reference/deps.md §3) for that last case only.
  */
 export function openState(path: string, opts: OpenOptions = {}): Database {
-  // better-sqlite3 is a native module: loaded here, on first use, never by commands that don't need it.
-  const Ctor = require('better-sqlite3') as typeof BetterSqlite3;
+  const Ctor = BetterSqlite3;
   if (opts.readonly) {
     if (path !== ':memory:' && !existsSync(path)) {
       throw new BivouacError('STATE_NOT_FOUND', `no state database at ${path}: has the agent run with this data dir?`);

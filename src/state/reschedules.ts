@@ -103,3 +103,8 @@ export function getLineage(db: Database, allocId: string): Lineage {
 export function jobHasDueReschedule(db: Database, jobId: string): boolean {
   return stmt(db, `SELECT 1 FROM reschedules WHERE job_id = ? AND state = 'due' LIMIT 1`).get(jobId) !== undefined;
 }
+
+/** The same of every job in one read, for the job list (one query per job cost a cold `status` ~3 ms at 1,000 jobs). */
+export function jobsWithDueReschedule(db: Database): Set<string> {
+  return new Set((stmt(db, `SELECT DISTINCT job_id FROM reschedules WHERE state = 'due'`).all() as { job_id: string }[]).map((r) => r.job_id));
+}

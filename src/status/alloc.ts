@@ -6,7 +6,7 @@
  */
 import type { ApiValue } from '../jobspec/api-json.js';
 import type { Group, Job } from '../jobspec/types.js';
-import type { AllocPort, AllocRecord, Database, EvalRecord, JobVersionRecord, NodeRecord } from '../state/index.js';
+import type { AllocPort, AllocRecord, Database, EvalRecord, JobRecord, JobVersionRecord, NodeRecord } from '../state/index.js';
 import { getJob, getJobVersion, getCurrentJobVersion, getNode, listEvalsForJob, listTaskEvents, listTaskStates } from '../state/index.js';
 import { MS_TO_NS } from '../cli/format.js';
 import { apiTaskState, type ApiTaskState } from './task-state.js';
@@ -15,12 +15,41 @@ import { lifecycleJson } from '../jobspec/api-json-lifecycle.js';
 import { apiJob, jobStateOf } from './job.js';
 import { jobStatus } from '../scheduler/status.js';
 
-/** Reads shared by the allocations of one answer: the node, job versions, evaluations. */
+/** Reads shared by the allocations of one answer: the node, job versions, evaluations, embedded jobs. */
 export class AllocReads {
   private node: NodeRecord | null | undefined;
   private readonly versions = new Map<string, JobVersionRecord | null>();
   private readonly evals = new Map<string, EvalRecord[]>();
-  constructor(readonly db: Database) {}
+  private readonly records = new Map<string, JobRecord | null>();
+  private readonly embedded = new Map<string, Record<string, ApiValue>>();
+  /**
+   * `embedJob: false` for a text layout, which never shows the job an allocation embeds:
+   * Job is null there, and the spec is not turned into API JSON (~2 ms of a cold `alloc status`).
+   */
+  constructor(
+    readonly db: Database,
+    readonly opts: { readonly embedJob: boolean } = { embedJob: true },
+  ) {}
+
+  job(jobId: string): JobRecord | null {
+    if (!this.records.has(jobId)) this.records.set(jobId, getJob(this.db, jobId));
+    return this.records.get(jobId) ?? null;
+  }
+
+  /**
+   * The job as an allocation embeds it: the same for every allocation of one version with
+   * one status, so built once per answer (apiJob turns the whole spec into API JSON: most of
+   * `status JOB`'s work when built per allocation). Shared objects print the same JSON.
+   */
+  embeddedJob(version: JobVersionRecord, record: JobRecord, status: string): Record<string, ApiValue> {
+    const key = `${version.jobId}\u0000${version.version}\u0000${status}`;
+    let out = this.embedded.get(key);
+    if (out === undefined) {
+      out = apiJob(version.job, { ...jobStateOf(record, status, version.version), submitTime: version.submitTime });
+      this.embedded.set(key, out);
+    }
+    return out;
+  }
 
   getNode(): NodeRecord | null {
     if (this.node === undefined) this.node = getNode(this.db);
@@ -180,13 +209,10 @@ export function apiAlloc(db: Database, a: AllocRecord, withTasks = true, reads =
     allocTasks[t.name] = { Cpu: { CpuShares: t.resources.cpu }, Memory: { MemoryMB: t.resources.memoryMB }, Networks: nets, Devices: null };
     lifecycles[t.name] = lifecycleJson(t.lifecycle);
   }
-  const record = job ? getJob(db, a.jobId) : null;
+  const record = job ? reads.job(a.jobId) : null;
   const embedded =
-    job && version && record
-      ? apiJob(job, {
-          ...jobStateOf(record, jobStatus({ type: job.type, periodic: job.periodic !== null, parameterized: job.parameterized !== null, stopped: record.stopped, allocs: [a], pendingWork: false }), version.version),
-          submitTime: version.submitTime,
-        })
+    job && version && record && reads.opts.embedJob
+      ? reads.embeddedJob(version, record, jobStatus({ type: job.type, periodic: job.periodic !== null, parameterized: job.parameterized !== null, stopped: record.stopped, allocs: [a], pendingWork: false }))
       : null;
   const { JobType: _type, AllocatedResources: _none, ...rest } = stub;
   void _type;

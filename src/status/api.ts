@@ -1,6 +1,6 @@
 import type { Database, AllocCounts, JobRecord, JobSummary } from '../state/index.js';
 import type { JobType } from '../jobspec/types.js';
-import { countAllocsByGroup, countAllocsByJobGroup, listJobSummaries, countAllocsByJob, jobHasDueReschedule } from '../state/index.js';
+import { countAllocsByGroup, countAllocsByJobGroup, listJobSummaries, countAllocsByJob, jobsWithDueReschedule } from '../state/index.js';
 import { MS_TO_NS } from '../cli/format.js';
 // The status module alone, not the scheduler's index: the index pulls in semver and the
 // constraint checkers, ~60 ms of a cold `status` for nothing it uses.
@@ -103,9 +103,10 @@ export function listJobStubs(db: Database, summaries = false, prefix = ''): JobS
   const groups = summaries ? countAllocsByJobGroup(db) : null;
   // With the group counts read, the per-job counts follow from them: one query fewer.
   const counts = groups ? new Map([...groups].map(([id, rows]) => [id, countsOf(rows)])) : countAllocsByJob(db);
+  const due = jobsWithDueReschedule(db);
   return listJobSummaries(db)
     .filter(({ job }) => job.id.startsWith(prefix))
-    .map(({ job, summary }) => jobStub(job, summary, counts.get(job.id), groups ? apiJobSummary(db, job, summary, groups.get(job.id) ?? []) : null, jobHasDueReschedule(db, job.id)));
+    .map(({ job, summary }) => jobStub(job, summary, counts.get(job.id), groups ? apiJobSummary(db, job, summary, groups.get(job.id) ?? []) : null, due.has(job.id)));
 }
 
 function countsOf(rows: readonly GroupCount[]): AllocCounts {

@@ -5,6 +5,7 @@ import { childrenJson, childrenKV, renderChildren, type ChildrenJson } from './r
 import { apiEval, type ApiEval } from './eval.js';
 import { formatAgo, formatKV, formatTable, formatTime, shortId, MS_TO_NS } from '../cli/format.js';
 import { jobStatusLabel } from '../scheduler/status.js';
+import { AllocReads } from './alloc.js';
 import { apiAlloc, jobStub, jobSummary, type ApiAlloc, type GroupSummary, type JobStub } from './api.js';
 
 export function renderJobList(jobs: readonly JobStub[], errors: readonly FileErrorRecord[]): string {
@@ -36,17 +37,20 @@ export interface JobStatusJson {
   readonly Children: ChildrenJson | null;
 }
 
-export function jobStatusJson(db: Database, id: string): JobStatusJson | null {
+/** `embedJob: false` for the text layout: its allocations' Job stays null (see AllocReads). */
+export function jobStatusJson(db: Database, id: string, opts: { readonly embedJob: boolean } = { embedJob: true }): JobStatusJson | null {
   const entry = getJobSummary(db, id);
   if (!entry) return null;
   const j = entry.job;
   const stub = jobStub(j, entry.summary, countAllocsByJob(db, id).get(id), null, jobHasDueReschedule(db, id));
   const groups = entry.summary.groups;
   const failures = j.placementFailures ?? [];
+  // One set of reads for all its allocations: the node, the version and the embedded job are the same.
+  const reads = new AllocReads(db, opts);
   return {
     Job: stub,
     Summary: jobSummary(db, id, groups, j.placementFailures),
-    Allocations: listAllocsForJob(db, id).map((a) => apiAlloc(db, a, false)),
+    Allocations: listAllocsForJob(db, id).map((a) => apiAlloc(db, a, false, reads)),
     PlacementFailures: failures,
     Evaluations: listEvalsForJob(db, id).map((e) => apiEval(e)),
     FileErrors: listFileErrors(db)

@@ -1,0 +1,63 @@
+/**
+ * Bundles the compiled CLI (dist/cmd, dist/src) into dist/bin: one self-contained file per
+ * command, plus the helpers the agent starts by path (the parser, the spawner, the API's worker).
+ *
+ * One file per command, not shared chunks: a cold `bivouac status` loaded 17 chunk modules
+ * (~15 ms of ESM resolve/link on this machine) where one file loads in ~7 ms. Code the
+ * commands share is duplicated on disk, which nothing pays for at run time. A command's
+ * dynamic import of another command (`./alloc-status.js` from `status`, every command from
+ * the dispatcher) stays a dynamic import of that command's own file, so a command never
+ * loads another's code until it hands over to it.
+ */
+import { build } from 'esbuild';
+import { readFileSync, readdirSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const cmdDir = join(root, 'dist', 'cmd');
+// Command modules: what the dispatcher imports by name. Helpers (args, common, io, logger) are bundled into each.
+const HELPERS = new Set(['args.js', 'common.js', 'io.js', 'logger.js']);
+const commands = readdirSync(cmdDir).filter((f) => f.endsWith('.js') && !HELPERS.has(f));
+// Packages stay external (found in node_modules at run time), but for better-sqlite3's
+// JavaScript: bundled, it spares every command that reads the state ~3 ms of require()
+// resolving and loading its dozen files. Its native addon is loaded by path (src/state/db.ts).
+const BUNDLED = new Set(['better-sqlite3']);
+const external = Object.keys(JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).dependencies).filter((p) => !BUNDLED.has(p));
+
+/** `import('./x.js')` from a command module to a sibling command: that command's own bundle. */
+const commandsStayApart = {
+  name: 'commands-stay-apart',
+  setup(b) {
+    b.onResolve({ filter: /^\.\/[a-z-]+\.js$/ }, (args) => {
+      if (args.kind !== 'dynamic-import' || dirname(args.importer) !== cmdDir || !commands.includes(args.path.slice(2))) return undefined;
+      return { path: args.path, external: true };
+    });
+  },
+};
+
+const common = {
+  bundle: true,
+  format: 'esm',
+  platform: 'node',
+  target: 'node20',
+  external: [...external, ...external.map((p) => `${p}/*`)],
+  outdir: join(root, 'dist', 'bin'),
+  entryNames: '[name]',
+  logLevel: 'warning',
+  plugins: [commandsStayApart],
+};
+// What never opens the state (the dispatcher, version, the two helpers) stays without the
+// banner below: each line a cold start runs costs it.
+const LIGHT = ['bivouac.js', 'version.js'];
+await build({
+  ...common,
+  entryPoints: [...LIGHT.map((f) => join(cmdDir, f)), join(root, 'dist/src/jobspec/hcl-worker.js'), join(root, 'dist/src/drivers/spawner/spawner-main.js')],
+});
+await build({
+  ...common,
+  // The API's worker thread reads the state too; the agent starts it by path.
+  entryPoints: [...commands.filter((f) => !LIGHT.includes(f)).map((f) => join(cmdDir, f)), join(root, 'dist/src/api/api-worker.js')],
+  // Bundled CommonJS (better-sqlite3's) calls require() for Node's own modules.
+  banner: { js: "import { createRequire as __bivouacRequire } from 'node:module'; const require = __bivouacRequire(import.meta.url);" },
+});
