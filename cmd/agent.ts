@@ -84,30 +84,30 @@ export const agentCommand: Command = async (argv, io) => {
     acl: { ...config.acl, tokenFile: config.acl.tokenFile === null ? null : resolve(io.cwd, config.acl.tokenFile) },
   };
 
-  // A long-lived process whose periodic work (stats, rescans) makes steady garbage: V8's default
-  // lets the old space grow up to 4x what a collection leaves live before the next one. 1.2x
-  // keeps the idle agent with 1,000 tasks at 143 MB RSS instead of 191-222 MB and growing, at
-  // the same CPU (bench/idle: 4.0 % vs 3.8-4.0 % of one core); --optimize-for-size held 100 MB
-  // but doubled the CPU. Set before the agent's heap grows; `bivouac` commands keep V8's default.
-  setFlagsFromString('--heap-growing-percent=20');
+  tuneAgentHeap();
   const { log } = await createLogger({ level: resolved.logLevel, pretty: io.isTTY });
-  favorMemory();
   const { runAgent } = await import('../src/agent/run.js');
   const hostEnv = Object.fromEntries(Object.entries(io.env).filter((e): e is [string, string] => e[1] !== undefined));
   return runAgent({ config: resolved, log, hostEnv, uid: process.getuid?.() ?? 0 });
 };
 
 /**
- * The agent is a long-lived process that is idle nearly always: V8's heap heuristics tuned
- * for memory over speed let it give back what a burst of starts grew. Measured with
- * bench/idle-memory.js (100 raw_exec tasks, API thread on): without it the young
- * generation stays at the ~23-32 MB a burst grew it to and the old generation keeps its
- * garbage (RSS 104 MB at 100 tasks, 179 MB at 1,000); with it both shrink once the agent
- * is idle. Set at run time, since a command line flag (--max-semi-space-size) would need
- * every way of starting the agent to pass it; V8 reads this flag at each GC, so it takes.
- * Process-wide: the API thread's heap follows it too.
+ * V8's heap heuristics for the agent, a long-lived process that is idle nearly always. Set
+ * at run time before its heap grows (V8 reads both at each GC; `--max-semi-space-size` would
+ * not take from here, measured); `bivouac` commands keep V8's defaults. Process-wide: the API
+ * thread follows them too.
+ * - `--heap-growing-percent=20`: the stats sampler and rescans make steady garbage, and V8's
+ *   default lets the old space grow up to 4x what a collection leaves live. 1.2x kept the idle
+ *   agent with 1,000 tasks at 143 MB RSS instead of 191-222 MB and growing, at the same CPU.
+ * - `--optimize-for-size`: a burst of starts grows the young generation to 23 MB (100 tasks)
+ *   or 32 MB (1,000) and only this lets it shrink again once idle. bench/idle.js, interleaved,
+ *   both flags vs the first alone: 100 tasks 84.3 / 84.8 MB vs 83.3 / 101.7 MB (the young
+ *   generation's size is the burst's luck without it), CPU 1.6 / 1.7 % vs 2.3 / 1.3 % (noise);
+ *   1,000 tasks 107-115 MB vs 148-149 MB, at 7-9.5 % of one core vs 5.5-8 %: ~1.5 points more
+ *   CPU where the sampler reads 1,000 tasks (an earlier build saw it double, 7-9 % vs 4 %).
  */
-function favorMemory(): void {
+function tuneAgentHeap(): void {
+  setFlagsFromString('--heap-growing-percent=20');
   setFlagsFromString('--optimize-for-size');
 }
 
