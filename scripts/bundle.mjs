@@ -25,39 +25,68 @@ const commands = readdirSync(cmdDir).filter((f) => f.endsWith('.js') && !HELPERS
 const BUNDLED = new Set(['better-sqlite3']);
 const external = Object.keys(JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).dependencies).filter((p) => !BUNDLED.has(p));
 
+/**
+ * The dispatcher and the read commands a user waits on are CommonJS (.cjs): a CommonJS entry
+ * starts without Node's ESM loader, ~6 ms of every cold start (`node empty.mjs` against
+ * `empty.cjs`). They hand over to each other with require(); to an ESM command (the agent,
+ * anything using an ESM-only package such as execa) still with import().
+ */
+const CJS = new Set(['bivouac.js', 'version.js', 'status.js', 'alloc-status.js']);
+const outName = (f) => (CJS.has(f) ? f.replace(/\.js$/, '.cjs') : f);
+
 /** `import('./x.js')` from a command module to a sibling command: that command's own bundle. */
-const commandsStayApart = {
+const commandsStayApart = (cjs) => ({
   name: 'commands-stay-apart',
   setup(b) {
-    b.onResolve({ filter: /^\.\/[a-z-]+\.js$/ }, (args) => {
-      if (args.kind !== 'dynamic-import' || dirname(args.importer) !== cmdDir || !commands.includes(args.path.slice(2))) return undefined;
-      return { path: args.path, external: true };
+    b.onResolve({ filter: /^\.\/[a-z-]+\.c?js$/ }, (args) => {
+      if (dirname(args.importer) !== cmdDir) return undefined;
+      const name = args.path.slice(2).replace(/\.cjs$/, '.js');
+      if (!commands.includes(name) || (args.kind !== 'dynamic-import' && args.kind !== 'require-call')) return undefined;
+      return { path: `./${outName(name)}`, external: true };
+    });
+    if (!cjs) return;
+    // A CommonJS command loads a CommonJS sibling with require(): import() would start the ESM loader.
+    b.onLoad({ filter: /\/dist\/cmd\/[a-z-]+\.js$/ }, (args) => {
+      const text = readFileSync(args.path, 'utf8').replace(/\bimport\((['"])\.\/([a-z-]+\.js)\1\)/g, (m, q, f) =>
+        CJS.has(f) && commands.includes(f) ? `Promise.resolve().then(() => require('./${f.replace(/\.js$/, '.cjs')}'))` : m,
+      );
+      return { contents: text, loader: 'js', resolveDir: dirname(args.path) };
     });
   },
-};
+});
 
 const common = {
   bundle: true,
-  format: 'esm',
   platform: 'node',
   target: 'node20',
   external: [...external, ...external.map((p) => `${p}/*`)],
   outdir: join(root, 'dist', 'bin'),
   entryNames: '[name]',
   logLevel: 'warning',
-  plugins: [commandsStayApart],
+};
+const esm = { ...common, format: 'esm', plugins: [commandsStayApart(false)] };
+const cjs = {
+  ...common,
+  format: 'cjs',
+  outExtension: { '.js': '.cjs' },
+  plugins: [commandsStayApart(true)],
+  // src/state/db.ts builds its require() from import.meta.url, which CommonJS has not.
+  define: { 'import.meta.url': '__bivouacUrl' },
 };
 // What never opens the state (the dispatcher, version, the two helpers) stays without the
-// banner below: each line a cold start runs costs it.
+// banners below: each line a cold start runs costs it.
 const LIGHT = ['bivouac.js', 'version.js'];
+await build({ ...cjs, entryPoints: LIGHT.map((f) => join(cmdDir, f)) });
+await build({ ...esm, entryPoints: [join(root, 'dist/src/jobspec/hcl-worker.js'), join(root, 'dist/src/drivers/spawner/spawner-main.js')] });
 await build({
-  ...common,
-  entryPoints: [...LIGHT.map((f) => join(cmdDir, f)), join(root, 'dist/src/jobspec/hcl-worker.js'), join(root, 'dist/src/drivers/spawner/spawner-main.js')],
+  ...cjs,
+  entryPoints: commands.filter((f) => CJS.has(f) && !LIGHT.includes(f)).map((f) => join(cmdDir, f)),
+  banner: { js: "const __bivouacUrl = require('node:url').pathToFileURL(__filename).href;" },
 });
 await build({
-  ...common,
+  ...esm,
   // The API's worker thread reads the state too; the agent starts it by path.
-  entryPoints: [...commands.filter((f) => !LIGHT.includes(f)).map((f) => join(cmdDir, f)), join(root, 'dist/src/api/api-worker.js')],
+  entryPoints: [...commands.filter((f) => !CJS.has(f)).map((f) => join(cmdDir, f)), join(root, 'dist/src/api/api-worker.js')],
   // Bundled CommonJS (better-sqlite3's) calls require() for Node's own modules.
   banner: { js: "import { createRequire as __bivouacRequire } from 'node:module'; const require = __bivouacRequire(import.meta.url);" },
 });

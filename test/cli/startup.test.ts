@@ -17,7 +17,7 @@ function reachable(entry: string): Set<string> {
     if (seen.has(file)) continue;
     seen.add(file);
     const text = readFileSync(file, 'utf8');
-    for (const m of text.matchAll(/(?:^|\s)(?:import|export)\s[^'"]*?from\s+['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)/g)) {
+    for (const m of text.matchAll(/(?:^|\s)(?:import|export)\s[^'"]*?from\s+['"]([^'"]+)['"]|(?:import|require)\(\s*['"]([^'"]+)['"]\s*\)/g)) {
       const spec = m[1] ?? m[2];
       if (spec.startsWith('.')) {
         const p = resolve(dirname(file), spec);
@@ -52,13 +52,13 @@ describe('what each command loads', () => {
 
 /**
  * The shipped CLI is the bundle in dist/bin: one file per command (scripts/bundle.mjs), loaded
- * by the entry's dynamic imports.
+ * by the entry's require() (CommonJS commands, .cjs) or dynamic imports (ESM ones).
  */
 const bin = join(repoRoot, 'dist', 'bin');
 function commandChunk(cmd: string): string {
-  const entry = readFileSync(join(bin, 'bivouac.js'), 'utf8');
-  const m = [...entry.matchAll(/import\(\s*["'](\.\/[^"']+)["']\s*\)/g)].map((x) => x[1]).find((s) => s === `./${cmd}.js`);
-  assert.ok(m, `no import of ${cmd} in dist/bin/bivouac.js`);
+  const entry = readFileSync(join(bin, 'bivouac.cjs'), 'utf8');
+  const m = [...entry.matchAll(/(?:import|require)\(\s*["'](\.\/[^"']+)["']\s*\)/g)].map((x) => x[1]).find((s) => s === `./${cmd}.js` || s === `./${cmd}.cjs`);
+  assert.ok(m, `no import of ${cmd} in dist/bin/bivouac.cjs`);
   return join(bin, m);
 }
 /** A chunk reaches the parser when it imports the WASM package or starts the parser's worker. */
@@ -81,17 +81,28 @@ describe('what each bundled command loads', () => {
     assert.deepEqual([...reachable(commandChunk('version'))].filter((m) => m.startsWith('pkg:')), []);
   });
 
+  // A CommonJS entry starts without Node's ESM loader (~6 ms of a cold start): the dispatcher and the read commands are .cjs.
+  for (const cmd of ['version', 'status', 'alloc-status']) {
+    test(`${cmd} is CommonJS, loaded by require()`, () => {
+      assert.match(commandChunk(cmd), /\.cjs$/);
+      assert.doesNotMatch(readFileSync(commandChunk(cmd), 'utf8'), /(?:^|\n)import\s/);
+    });
+  }
+
   // Each module costs a cold start its resolve, read and link (17 chunks: ~15 ms; one file: ~7 ms).
   for (const cmd of ['status', 'alloc-status']) {
     test(`${cmd} is one file: it imports nothing of ours statically`, () => {
       const text = readFileSync(commandChunk(cmd), 'utf8');
       assert.deepEqual([...text.matchAll(/(?:^|\n)(?:import|export)\s[^'"]*?from\s+['"](\.[^'"]+)['"]/g)].map((m) => m[1]), []);
+      // Its require()s of our files are the hand-overs to sibling commands' own bundles, nothing else.
+      const ours = [...text.matchAll(/require\(\s*["'](\.[^"']+)["']\s*\)/g)].map((m) => m[1]);
+      assert.deepEqual(ours.filter((f) => !/^\.\/[a-z-]+\.cjs$/.test(f) || !existsSync(join(bin, f))), []);
     });
   }
 
   test('status hands over to alloc status and node status by their own files', () => {
     const text = readFileSync(commandChunk('status'), 'utf8');
-    assert.match(text, /import\(\s*["']\.\/alloc-status\.js["']\s*\)/);
+    assert.match(text, /require\(\s*["']\.\/alloc-status\.cjs["']\s*\)/);
     assert.match(text, /import\(\s*["']\.\/node-status\.js["']\s*\)/);
   });
 });
