@@ -121,14 +121,14 @@ export function jobListCells(j: JobStub): string[] {
 
 /**
  * The text list's cells of every job, as jobListCells of listJobStubs gives them, without a
- * JobStub per job: one query shaped for the list (listJobEntries) and the two of the counts.
+ * JobStub per job: one query shaped for the list (listJobEntries) and one of the due reschedules.
  */
 export function listJobCells(db: Database): string[][] {
-  const counts = countAllocsByJob(db);
   const due = jobsWithDueReschedule(db);
-  const none: AllocCounts = { live: 0, total: 0 };
   return listJobEntries(db).map((e) => {
-    const status = stubStatus(e.summary, e.stopped, e.placementFailures, counts.get(e.id) ?? none, due.has(e.id));
+    // stubStatus asks of the counts only whether one is live and whether any exists.
+    const counts: AllocCounts = { live: e.live ? 1 : 0, total: e.anyAlloc ? 1 : 0 };
+    const status = stubStatus(e.summary, e.stopped, e.placementFailures, counts, due.has(e.id));
     // The stub's SubmitTime is in ns: the same arithmetic, so the same rounding, as jobListCells.
     return [e.id, e.summary.type, String(e.summary.priority), jobStatusLabel(status, e.stopped), formatTime((e.submitTime * MS_TO_NS) / MS_TO_NS)];
   });
