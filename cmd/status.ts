@@ -75,10 +75,10 @@ async function status(argv: readonly string[], io: CommandIO, general: boolean):
       // `nomad status` does through its prefix search; a job still wins when both match.
       const other = general ? otherContext(db, arg) : null;
       if (other !== null) {
-        const { allocStatusCommand } = await import('./alloc-status.js');
-        const { nodeStatusCommand } = await import('./node-status.js');
         db.close();
-        return (other === 'alloc' ? allocStatusCommand : nodeStatusCommand)(argv, io);
+        // Only the command handed over to is loaded: node status is an ESM bundle with execa.
+        if (other === 'alloc') return (await import('./alloc-status.js')).allocStatusCommand(argv, io);
+        return (await import('./node-status.js')).nodeStatusCommand(argv, io);
       }
       io.stderr.write(general && !found.message.startsWith('Prefix matched') ? `Unable to resolve ID: "${arg}"\n` : `${found.message.trimEnd()}\n`);
       return 1;
