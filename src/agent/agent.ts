@@ -28,6 +28,22 @@ import { DueTimer } from './due-timer.js';
 import { externalCommits, nextRescheduleDue } from '../state/index.js';
 import { PeriodicLauncher } from './periodic.js';
 import { collectChildren } from './children-gc.js';
+import { LoopDelay } from './loop-delay.js';
+import { availableParallelism } from 'node:os';
+import { createStartSlots, type StartSlot } from '../runner/start-slots.js';
+
+/** Task starts under way at once, per core: see start-slots.ts and the README's benchmark notes. */
+const STARTS_PER_CORE = 2;
+
+/**
+ * Named files one pass takes at most; the rest wait for the next pass. Registering and
+ * placing jobs is one synchronous transaction per pass, so 1,000 files at once in one pass
+ * held the event loop for hundreds of ms (measured with bench/event-loop).
+ */
+const FILES_PER_PASS = 64;
+
+/** How often the event-loop delay is logged (debug): a window long enough to see a burst in. */
+const LOOP_DELAY_LOG_MS = 60_000;
 
 export interface AgentDeps {
   readonly config: AgentConfig;
@@ -43,6 +59,8 @@ export interface AgentDeps {
   readonly killOrphans: (marker: string) => Promise<number>;
   /** Makes allocation IDs; injectable so tests can predict them. */
   readonly newId?: () => string;
+  /** Told of a change in the jobs directory, before its pass: task starts may follow (the spawner warms up). */
+  readonly onJobsEvent?: () => void;
   /** Told each pass's duration and its transaction's, in seconds (the API's metrics). */
   readonly onPass?: (seconds: number, txSeconds: number) => void;
 }
@@ -67,6 +85,17 @@ export class Agent {
   private readonly due: DueTimer;
   private readonly periodic: PeriodicLauncher;
   private lastGc = 0;
+  private lastPhases: Readonly<Record<string, number>> = {};
+  /**
+   * Job file names fs.watch reported since the last pass began; the next pass looks at
+   * only these (JobsSource.list). `full`: some other cause asked for the pass, or an event
+   * named no file, so the next pass lists the whole directory.
+   */
+  private changedFiles = new Set<string>();
+  private fullScan = true;
+  private readonly startSlot: StartSlot = createStartSlots(STARTS_PER_CORE * availableParallelism());
+  /** The agent's event-loop delay, for the metrics and the periodic debug line. */
+  readonly loopDelay = new LoopDelay();
   /** Resolves after each completed pass; tests and benchmarks wait on it. */
   passes = 0;
   /** Callers of nextPass(), told when a pass that started after their call has finished. */
@@ -93,6 +122,8 @@ export class Agent {
     this.timers.push(setInterval(() => this.requestPass(), this.deps.config.rescanIntervalMs));
     this.timers.push(setInterval(() => void this.refreshFingerprint(), 30_000));
     this.timers.push(setInterval(() => this.rotation.tick(), 2_000));
+    this.loopDelay.take('log');
+    this.timers.push(setInterval(() => log.debug(this.loopDelay.take('log'), 'event loop delay'), LOOP_DELAY_LOG_MS));
     // Rows another process wrote (a dispatch, a forced periodic launch) ask for a pass.
     let commits = externalCommits(db);
     this.timers.push(setInterval(() => {
@@ -134,9 +165,15 @@ export class Agent {
     this.due.arm(times.length === 0 ? null : Math.min(...times));
   }
 
-  /** Asks for a pass soon; bursts of requests coalesce into one. */
-  requestPass(delayMs = 0): void {
+  /**
+   * Asks for a pass soon; bursts of requests coalesce into one. `file`: a job file an
+   * fs.watch event named, the only one the pass needs to look at for it; without it the
+   * pass lists the whole jobs directory (the rescan, and every other cause).
+   */
+  requestPass(delayMs = 0, file?: string): void {
     if (this.stopped) return;
+    if (file === undefined) this.fullScan = true;
+    else this.changedFiles.add(file);
     if (this.debounce) return;
     this.debounce = setTimeout(() => {
       this.debounce = null;
@@ -168,7 +205,7 @@ export class Agent {
           for (const w of waiting) w();
           // `started` (wall clock): a reader of the log can tell a pass that began after a moment
           // of its own from one that ended before it but was read late.
-          this.deps.log.debug({ pass: this.passes, started }, 'pass complete');
+          this.deps.log.debug({ pass: this.passes, started, ...this.lastPhases }, 'pass complete');
         } while (this.again && !this.stopped);
       } finally {
         this.running = null;
@@ -180,8 +217,28 @@ export class Agent {
   private async passOnce(): Promise<void> {
     const { db, log, clock } = this.deps;
     const passStart = performance.now();
-    const snap = await this.source.list();
+    // Taken now: events during this pass are for the next one.
+    let changed: Set<string> | null = null;
+    if (!this.fullScan) {
+      const names = [...this.changedFiles];
+      // Only new files wait: a change or removal of a known file goes with this pass, so a
+      // rename's two names are never split (the job would stop, then start again).
+      const split = names.length > FILES_PER_PASS && names.every((n) => !this.source.knows(n));
+      changed = new Set(split ? names.slice(0, FILES_PER_PASS) : names);
+      this.changedFiles = new Set(split ? names.slice(FILES_PER_PASS) : []);
+      // The rest get the next pass, at once.
+      if (this.changedFiles.size > 0) this.again = true;
+    } else this.changedFiles = new Set();
+    this.fullScan = false;
+    let snap;
+    try {
+      snap = await this.source.list(changed);
+    } catch (err) {
+      this.fullScan = true;
+      throw err;
+    }
     if (this.stopped) return;
+    const listed = performance.now();
     applyJobSync(db, snap, clock.now(), log);
     const node = this.node;
     if (!node) return;
@@ -191,13 +248,17 @@ export class Agent {
       this.periodic.launch(db, now, this.passes === 0);
       return schedulePass({ db, jobs: this.jobs, node, now, rand: this.deps.rand, newId: this.deps.newId ?? randomUUID, log, hostPorts: () => listeningPorts('/proc') });
     });
-    this.deps.onPass?.((performance.now() - passStart) / 1000, (performance.now() - txStart) / 1000);
+    const scheduled = performance.now();
+    this.deps.onPass?.((scheduled - passStart) / 1000, (scheduled - txStart) / 1000);
     for (const a of actions.stop) this.runners.get(a.allocId)?.kill(a.reason);
     for (const id of listLiveAllocIds(db)) {
       if (this.runners.has(id)) continue;
       const alloc = getAlloc(db, id);
       if (alloc) this.ensureRunner(alloc);
     }
+    // Where a pass's time goes (the 'pass complete' debug line): listing and parsing the
+    // files, registering jobs, the scheduling transaction, handing allocations to runners.
+    this.lastPhases = { listMs: ms(listed - passStart), syncMs: ms(txStart - listed), scheduleMs: ms(scheduled - txStart), runnersMs: ms(performance.now() - scheduled) };
     // A due time already past was acted on in this pass (or could not be placed, which the rescan retries).
     this.armDue(clock.now());
     // At most every few seconds: with many children it reads every parent's list.
@@ -226,6 +287,7 @@ export class Agent {
       log: this.deps.log.child({ component: 'runner' }),
       killOrphans: this.deps.killOrphans,
       hookSettings: { artifact: this.deps.config.artifact, templatePollMs: this.deps.config.rescanIntervalMs },
+      startSlot: this.startSlot,
       onAllocChange: () => this.requestPass(),
     });
     this.runners.set(alloc.id, runner);
@@ -237,23 +299,30 @@ export class Agent {
     });
   }
 
-  private armWatcher(): void {
+  private armWatcher(rearm = false): void {
     try {
       // No debounce beyond the next turn of the loop: a burst of events (an editor's save)
       // still coalesces into one pass, plus one more if it lands mid-pass, and a half-written
       // file is never cached, so its last write's event reads it whole. Measured: a 5 ms
       // debounce was a quarter of a drop's p50.
-      this.watcher = watch(this.deps.config.jobsDir, { persistent: false }, () => this.requestPass(0));
+      this.watcher = watch(this.deps.config.jobsDir, { persistent: false }, (_event, name) => {
+        this.deps.onJobsEvent?.();
+        // No name (the kernel's queue overflowed, say): the whole directory is listed.
+        this.requestPass(0, typeof name === 'string' && name !== '' ? name : undefined);
+      });
       this.watcher.on('error', (err) => {
         this.deps.log.warn({ err }, 'jobs directory watch failed; relying on the periodic rescan until it can be re-armed');
         this.watcher?.close();
         this.watcher = null;
-        setTimeout(() => !this.stopped && this.armWatcher(), 1000).unref();
+        setTimeout(() => !this.stopped && this.armWatcher(true), 1000).unref();
       });
     } catch (err) {
       this.deps.log.warn({ err, dir: this.deps.config.jobsDir }, 'cannot watch the jobs directory; the periodic rescan will pick up changes');
-      setTimeout(() => !this.stopped && this.armWatcher(), 5000).unref();
+      setTimeout(() => !this.stopped && this.armWatcher(true), 5000).unref();
+      return;
     }
+    // Events may have been missed while no watch was armed: the whole directory is listed.
+    if (rearm) this.requestPass();
   }
 
   private async refreshFingerprint(): Promise<void> {
@@ -269,6 +338,7 @@ export class Agent {
   async shutdown(): Promise<void> {
     this.stopped = true;
     for (const t of this.timers) clearInterval(t);
+    this.loopDelay.stop();
     if (this.debounce) clearTimeout(this.debounce);
     this.due.disarm();
     this.watcher?.close();
@@ -310,4 +380,8 @@ export class Agent {
   jobCount(): number {
     return listJobs(this.deps.db).length;
   }
+}
+
+function ms(x: number): number {
+  return Math.round(x * 100) / 100;
 }

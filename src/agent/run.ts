@@ -65,6 +65,7 @@ export async function runAgent({ config, log, hostEnv, uid }: RunAgentInput): Pr
       hostEnv,
       parser,
       onPass: (seconds, txSeconds) => metrics.observePass(seconds, txSeconds),
+      onJobsEvent: warmTarget(containment, spawner),
       fingerprint: async () => {
         const node = await fingerprintNode({ config, drivers, log: log.child({ component: 'fingerprint' }), clock, containment });
         recordNode(state, node, clock.now());
@@ -87,6 +88,7 @@ export async function runAgent({ config, log, hostEnv, uid }: RunAgentInput): Pr
     });
     sampler.start();
     metrics.useTaskUsage((allocId, task) => sampler.usage(allocId, task));
+    metrics.useLoopDelay(() => agent.loopDelay.take('metrics'));
     const server = await api.startApi({ agent, config, db: state, dbPath, log, clock, parser, metrics, taskUsage: (allocId, task) => sampler.usage(allocId, task) });
     sampler.onSample = (latest) => server.publishUsage(latest);
     server.publishUsage(sampler.latestUsage());
@@ -103,6 +105,17 @@ export async function runAgent({ config, log, hostEnv, uid }: RunAgentInput): Pr
     release();
   }
 }
+
+/** A job file changed: the spawner keeps cgroup joins cheap for the starts that may follow (spawner-warm.ts). */
+function warmTarget(containment: Containment, spawner: Spawner): (() => void) | undefined {
+  const h = containment.manager?.layout.hierarchies.find((x) => x.kind === 'unified') ?? containment.manager?.layout.hierarchies[0];
+  if (!h) return undefined;
+  const target = { mount: h.mount, controller: h.kind === 'unified' ? '' : h.kind };
+  return () => spawner.warm(target, WARM_FOR_MS);
+}
+
+/** How long after a job file event starts are expected: a pass and a start take ~10–30 ms, more under load. */
+const WARM_FOR_MS = 150;
 
 function makeDrivers(config: AgentConfig, log: Logger, uid: number, containment: Containment, spawner: Spawner, db: Database): Map<string, Driver> {
   const drivers = new Map<string, Driver>();

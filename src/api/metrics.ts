@@ -18,6 +18,8 @@ export interface ApiMetrics {
   observePass(seconds: number, txSeconds: number): void;
   /** Where task usage comes from once the agent's stats sampler runs. */
   useTaskUsage(source: TaskUsageSource): void;
+  /** The agent's event-loop delay since the previous scrape (agent/loop-delay.ts). */
+  useLoopDelay(source: () => { readonly p50Ms: number; readonly p99Ms: number; readonly maxMs: number }): void;
   prometheus(): Promise<{ text: string; contentType: string }>;
   json(): Promise<Record<string, unknown>>;
 }
@@ -143,6 +145,15 @@ export async function createMetrics(src: Sources): Promise<ApiMetrics> {
   ownGauge('bivouac_tasks_started', 'Task starts recorded (Started events)', () => eventCount('Started'));
   ownGauge('bivouac_tasks_restarted', 'Task restarts decided (Restarting events)', () => eventCount('Restarting'));
   ownGauge('bivouac_tasks_failed', 'Tasks failed for good (Not Restarting events)', () => eventCount('Not Restarting'));
+  let loopDelay: (() => { readonly p50Ms: number; readonly p99Ms: number; readonly maxMs: number }) | null = null;
+  dotted.set('bivouac_event_loop_delay_seconds', 'bivouac_event_loop_delay_seconds');
+  new prom.Gauge({ name: 'bivouac_event_loop_delay_seconds', help: "The agent's event-loop delay since the previous scrape (quantile 1 is the max)", labelNames: ['quantile'], registers: [registry], collect() {
+    const d = loopDelay?.();
+    if (!d) return;
+    this.set({ quantile: '0.5' }, d.p50Ms / 1000);
+    this.set({ quantile: '0.99' }, d.p99Ms / 1000);
+    this.set({ quantile: '1' }, d.maxMs / 1000);
+  } });
   const buckets = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5];
   const pass = new prom.Histogram({ name: 'bivouac_reconcile_pass_seconds', help: 'Duration of a reconcile pass', buckets, registers: [registry] });
   const passTx = new prom.Histogram({ name: 'bivouac_sqlite_commit_seconds', help: "Duration of a pass's SQLite transaction, commit included", buckets, registers: [registry] });
@@ -151,6 +162,9 @@ export async function createMetrics(src: Sources): Promise<ApiMetrics> {
   return {
     useTaskUsage(source) {
       usage = source;
+    },
+    useLoopDelay(source) {
+      loopDelay = source;
     },
     observeRequest(method, route, status, seconds) {
       http.observe({ method, route, code: String(status) }, seconds);

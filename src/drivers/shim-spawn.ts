@@ -38,6 +38,11 @@ export interface ShimStarted {
 }
 
 export async function spawnShim(o: ShimSpawnInput): Promise<ShimStarted> {
+  // On the host's own /proc the helper joins the cgroup, reads the start time and releases
+  // the shim itself (off the agent's event loop, one round trip fewer: measured ~1.4 ms of
+  // the agent's loop per start when 1,000 start together). Another proc root (tests) is
+  // the agent's to read, so the agent does those steps.
+  const byHelper = o.procRoot === '/proc';
   let child: SpawnedProcess;
   try {
     child = await o.spawner.spawn({
@@ -49,11 +54,13 @@ export async function spawnShim(o: ShimSpawnInput): Promise<ShimStarted> {
       stdoutPath: o.stdoutPath,
       stderrPath: o.stderrPath,
       gated: true,
+      ...(byHelper ? { join: o.cgroup && o.cgroups ? o.cgroups.procsFiles(o.cgroup) : [] } : {}),
     });
   } catch (e) {
     throw new BivouacError('DRIVER_START', `${o.what}: ${(e as Error).message}`, { cause: e });
   }
   const pid = child.pid;
+  if (byHelper && child.startTime !== null) return { child, pid, startTime: child.startTime };
   // The shim waits on its gate, so it cannot have been reaped: its stat is there.
   const stat = readProcStat(o.procRoot, pid);
   if (!stat) {

@@ -62,6 +62,11 @@ export class HclHost {
     }
   }
 
+  /** Files queued or being parsed here. */
+  get pending(): number {
+    return this.inFlight;
+  }
+
   /** Whether a parser process is loaded now (for tests). */
   get loaded(): boolean {
     return this.worker !== null;

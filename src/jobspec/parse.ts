@@ -5,7 +5,9 @@
  */
 import { makeDiagnostic, type Position } from './diagnostics.js';
 import { LineIndex } from './hcl-lex.js';
-import { HclHost, ParserFailure } from './hcl-host.js';
+import { availableParallelism } from 'node:os';
+import { ParserFailure } from './hcl-host.js';
+import { HclPool } from './hcl-pool.js';
 import { fromHcl1 } from './hcl1-tree.js';
 import { nestLabels } from './hcl2-labels.js';
 import type { Diagnostic } from './types.js';
@@ -34,12 +36,13 @@ const PARSE_TIMEOUT_MS = 5_000;
 /** A parser thread unused this long is let go (see HclHost): an idle agent keeps ~90 MB less. */
 const PARSER_IDLE_MS = 60_000;
 
-// One parser thread per process, made on first use: the WebAssembly module costs ~0.5 s to
-// load, and `status` never gets here. It is the one process-wide object in jobspec.
-let host: HclHost | null = null;
+// The parser processes, made on first use: the WebAssembly module costs ~0.5 s to load, and
+// `status` never gets here. One per core at most (a burst of files parses on all of them);
+// it is the one process-wide object in jobspec.
+let host: HclPool | null = null;
 
 async function loadParser(): Promise<Parse> {
-  host ??= new HclHost(PARSE_TIMEOUT_MS, PARSER_IDLE_MS);
+  host ??= new HclPool(PARSE_TIMEOUT_MS, PARSER_IDLE_MS, availableParallelism());
   const h = host;
   // Loaded before the file's time limit starts: the limit is for parsing, not for a cold start.
   await h.warm();

@@ -14,6 +14,7 @@ import { nodeVariables } from './interpolate.js';
 import { writeDispatchPayload } from './dispatch-payload.js';
 import { isSidecar, mainDone, mainStarted, phaseOf, prestartDone, readyForPoststop, restartsOnSuccess, type Phase, type TaskView } from './lifecycle.js';
 import { liveTaskFilter, unmountSecrets } from './secrets-tmpfs.js';
+import type { StartSlot } from './start-slots.js';
 
 export interface AllocRunnerDeps {
   readonly db: Database;
@@ -27,6 +28,8 @@ export interface AllocRunnerDeps {
   readonly killOrphans: (marker: string) => Promise<number>;
   /** Artifact limits and the template poll period, from the agent config. */
   readonly hookSettings: HookSettings;
+  /** The agent's bound on starts under way at once (start-slots.ts); none: no bound. */
+  readonly startSlot?: StartSlot;
   /** Told when the allocation finishes (the agent re-runs its pass). */
   readonly onAllocChange: (allocId: string) => void;
 }
@@ -72,6 +75,7 @@ export class AllocRunner {
         log: taskLog,
         onStateChange: () => this.onTaskChange(task),
         prepare: (attempt) => this.prepare(task, attempt),
+        ...(this.deps.startSlot ? { startSlot: this.deps.startSlot } : {}),
         cleanupOrphans: (attempt) => this.deps.killOrphans(taskMarker(this.alloc.id, task.name, attempt)),
         hooks: taskHooks({
           task,

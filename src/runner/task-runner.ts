@@ -22,6 +22,7 @@ import { decideRestart, type RestartOutcome } from './restart.js';
 import { describeRestarting, describeTerminated } from './events.js';
 import { runPoststart, runPrestart, runReattach, runStop, TaskHookError, type TaskControl, type TaskHook } from './hooks/index.js';
 import { effectiveKillSignal } from './task-config.js';
+import type { StartSlot } from './start-slots.js';
 
 export interface TaskRunnerDeps {
   readonly db: Database;
@@ -37,6 +38,8 @@ export interface TaskRunnerDeps {
   readonly cleanupOrphans: (attempt: number) => Promise<number>;
   /** Prestart steps (artifacts, templates) run in this order before every start; see hooks/. */
   readonly hooks: readonly TaskHook[];
+  /** A start waits for one of the agent's start slots (start-slots.ts); none: no limit. */
+  readonly startSlot?: StartSlot;
 }
 
 export type StopReason = { readonly kind: 'kill'; readonly description: string; readonly eventType?: string } | { readonly kind: 'detach' };
@@ -80,6 +83,8 @@ export class TaskRunner {
     if (!st || st.state === 'dead') return;
 
     let next: number | 'done' | null = null;
+    /** A fresh task takes its start slot before its first event, so a burst of them does not write 1,000 events in one go. */
+    let slot: (() => void) | null = null;
     const stored = getHandle(db, this.allocId, this.task.name);
     if (stored) {
       next = await this.resume(stored.handle as TaskHandle);
@@ -92,15 +97,30 @@ export class TaskRunner {
     } else if (st.restartAt !== null) {
       next = st.restartAt - clock.now();
     } else if (st.attempt === 0) {
+      slot = await this.takeSlot();
+      // Let go while it waited (agent shutdown): the next agent receives it.
+      if (this.stopReason?.kind === 'detach') {
+        slot();
+        return this.finishStopped();
+      }
+      // A kill while it waited is recorded after Received, as before any start.
       this.event('Received', 'Task received by client');
     }
 
     for (;;) {
-      if (next === 'done') return;
+      if (next === 'done') return void slot?.();
       if (next !== null && !(await this.sleep(next))) return this.finishStopped();
-      if (this.stopReason) return this.finishStopped();
-      next = await this.startAndWait();
+      if (this.stopReason) {
+        slot?.();
+        return this.finishStopped();
+      }
+      next = await this.startAndWait(slot);
+      slot = null;
     }
+  }
+
+  private takeSlot(): Promise<() => void> {
+    return this.deps.startSlot ? this.deps.startSlot() : Promise.resolve(() => undefined);
   }
 
   /** Re-attaches to a task started by an earlier agent and waits for it. */
@@ -118,7 +138,21 @@ export class TaskRunner {
     return this.waitForExit(handle.taskId, true);
   }
 
-  private async startAndWait(): Promise<number | 'done'> {
+  /** One start under a start slot (`held`, or one taken now), then the wait for the task's end outside it. */
+  private async startAndWait(held: (() => void) | null): Promise<number | 'done'> {
+    const release = held ?? (await this.takeSlot());
+    let started: { readonly taskId: string } | number | 'done';
+    try {
+      started = await this.startOnce();
+    } finally {
+      release();
+    }
+    if (typeof started !== 'object') return started;
+    runPoststart(this.deps.hooks, this.control());
+    return this.waitForExit(started.taskId);
+  }
+
+  private async startOnce(): Promise<{ readonly taskId: string } | number | 'done'> {
     const { db, driver } = this.deps;
     if (getTaskState(db, this.allocId, this.task.name)?.attempt === 0) this.event('Task Setup', 'Building Task Directory');
     const attempt = markStarting(db, this.allocId, this.task.name);
@@ -150,8 +184,7 @@ export class TaskRunner {
       appendTaskEvent(db, this.allocId, this.task.name, this.deps.clock.now(), 'Started', 'Task started by client');
     });
     this.deps.onStateChange();
-    runPoststart(this.deps.hooks, this.control());
-    return this.waitForExit(handle.taskId);
+    return { taskId: handle.taskId };
   }
 
   /** What hooks may do to the running task: Nomad's TaskLifecycle. */

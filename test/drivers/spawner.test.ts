@@ -1,10 +1,11 @@
 import { describe, test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync, chmodSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync, chmodSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createSpawner, type SpawnedProcess, type SpawnOptions } from '../../src/drivers/spawner/client.js';
 import { decodeMessage, decodeRequest, lineSplitter } from '../../src/drivers/spawner/protocol.js';
+import { ownProcsFile } from '../../src/drivers/spawner/spawner-warm.js';
 import { BivouacError } from '../../src/util/errors.js';
 import { silentLogger } from '../../src/util/logger.js';
 
@@ -61,6 +62,12 @@ describe('spawner protocol', () => {
     assert.equal(decodeRequest(JSON.stringify({ ...req, kind: undefined })), null);
     assert.deepEqual(decodeRequest('{"kind":"release","id":4,"go":true}'), { kind: 'release', id: 4, go: true });
     assert.equal(decodeRequest('{"kind":"release","id":4}'), null);
+    const warm = { kind: 'warm', mount: '/sys/fs/cgroup/unified', controller: '', forMs: 150 };
+    assert.deepEqual(decodeRequest(JSON.stringify(warm)), warm);
+    assert.equal(decodeRequest(JSON.stringify({ ...warm, forMs: '150' })), null);
+    assert.deepEqual(decodeRequest(JSON.stringify({ ...req, gated: true, join: ['/c'] })), { ...req, gated: true, join: ['/c'] });
+    assert.equal(decodeRequest(JSON.stringify({ ...req, join: ['/c'] })), null, 'join without a gate');
+    assert.deepEqual(decodeMessage('{"kind":"started","id":1,"pid":2,"startTime":3}'), { kind: 'started', id: 1, pid: 2, startTime: 3 });
     assert.deepEqual(decodeMessage('{"kind":"exited","pid":3,"code":null,"signal":"SIGKILL"}'), { kind: 'exited', pid: 3, code: null, signal: 'SIGKILL' });
     assert.equal(decodeMessage('{"kind":"started","id":1}'), null);
     const lines: string[] = [];
@@ -167,5 +174,58 @@ describe('spawner', () => {
     await until(() => !alive(helperPid) || readFileSync(`/proc/${helperPid}/stat`, 'utf8').includes(') Z'), 'the helper to exit');
     assert.ok(alive(p.pid));
     process.kill(p.pid, 'SIGKILL');
+  });
+
+  test('a gated start with `join`: the helper writes the pid there, reads its start time, and lets it run; a join that fails runs nothing', async () => {
+    const sp = createSpawner(silentLogger);
+    try {
+      const procs = join(dir, 'j.procs');
+      writeFileSync(procs, '');
+      const p = await sp.spawn(opts('j', 'echo ran', { gated: true, join: [procs] }));
+      assert.equal(readFileSync(procs, 'utf8'), String(p.pid));
+      assert.equal(typeof p.startTime, 'number');
+      assert.deepEqual(await ended(p), { kind: 'exited', code: 0, signal: null });
+      assert.equal(readFileSync(join(dir, 'j.out'), 'utf8'), 'ran\n');
+      const marker = join(dir, 'j2.ran');
+      await assert.rejects(
+        sp.spawn(opts('j2', `touch ${marker}`, { gated: true, join: [join(dir, 'no-such-dir', 'cgroup.procs')] })),
+        (e: unknown) => e instanceof BivouacError && e.code === 'DRIVER_START' && /cannot put the task in its cgroup/.test(e.message),
+      );
+      await new Promise((r) => setTimeout(r, 200));
+      assert.equal(existsSync(marker), false, 'the task did not run');
+    } finally {
+      sp.close();
+    }
+  });
+
+  test('a warm-up moves nothing: the helper stays in its cgroup, and starts go on', async () => {
+    const sp = createSpawner(silentLogger);
+    try {
+      const first = await sp.spawn(opts('w1', 'echo $PPID'));
+      await ended(first);
+      const helperPid = Number(readFileSync(join(dir, 'w1.out'), 'utf8').trim());
+      const before = readFileSync(`/proc/${helperPid}/cgroup`, 'utf8');
+      const unified = before.split('\n').find((l) => l.startsWith('0::'));
+      // The unified hierarchy where it is mounted; a host without one warms a v1 controller's.
+      const mount = unified !== undefined ? (existsSync('/sys/fs/cgroup/unified/cgroup.procs') ? '/sys/fs/cgroup/unified' : '/sys/fs/cgroup') : '/sys/fs/cgroup/memory';
+      sp.warm({ mount, controller: unified !== undefined ? '' : 'memory' }, 100);
+      const second = await sp.spawn(opts('w2', 'echo $PPID'));
+      assert.deepEqual(await ended(second), { kind: 'exited', code: 0, signal: null });
+      assert.equal(Number(readFileSync(join(dir, 'w2.out'), 'utf8').trim()), helperPid, 'the same helper');
+      await new Promise((r) => setTimeout(r, 150));
+      assert.equal(readFileSync(`/proc/${helperPid}/cgroup`, 'utf8'), before);
+    } finally {
+      sp.close();
+    }
+  });
+});
+
+describe('ownProcsFile', () => {
+  test("finds this process's cgroup.procs in the unified hierarchy or a v1 controller's", () => {
+    const f = join(dir, 'self-cgroup');
+    writeFileSync(f, '12:pids:/a\n4:cpu,cpuacct:/b/c\n1:name=systemd:/d\n0::/e/f\n');
+    assert.equal(ownProcsFile('/sys/fs/cgroup/unified', '', f), '/sys/fs/cgroup/unified/e/f/cgroup.procs');
+    assert.equal(ownProcsFile('/sys/fs/cgroup/cpuacct', 'cpuacct', f), '/sys/fs/cgroup/cpuacct/b/c/cgroup.procs');
+    assert.equal(ownProcsFile('/sys/fs/cgroup/memory', 'memory', f), null);
   });
 });

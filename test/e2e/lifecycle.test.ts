@@ -71,7 +71,8 @@ describe('task lifecycle hooks (raw_exec, real agent)', () => {
         { name: 'main', script: `test -f ${D}/ready || exit 3; cat ${D}/ready > ${D}/main-saw; touch ${D}/main-start; test -f ${D}/side-up || exit 4; sleep 1; touch ${D}/main-done` },
         { name: 'init', hook: 'prestart', script: `sleep 0.5; echo prepared > ${D}/ready` },
         { name: 'side', hook: 'prestart', sidecar: true, killSignal: 'SIGUSR1', script: `trap 'echo usr1 > ${D}/side-signal; exit 0' USR1; touch ${D}/side-up; while true; do sleep 0.1; done` },
-        { name: 'post', hook: 'poststart', script: `test -f ${D}/main-start && echo ok > ${D}/poststart` },
+        // Poststart runs once main is started, not once main's first command ran: it waits for main's mark.
+        { name: 'post', hook: 'poststart', script: `i=0; while ! test -f ${D}/main-start && [ $i -lt 300 ]; do sleep 0.1; i=$((i+1)); done; test -f ${D}/main-start && echo ok > ${D}/poststart` },
         { name: 'stop', hook: 'poststop', script: `test -f ${D}/main-done && test -f ${D}/side-signal && echo ok > ${D}/poststop` },
       ]));
       const alloc = await waitFor('allocation complete', () => {

@@ -21,6 +21,8 @@ type ExitListener = (code: number | null, signal: NodeJS.Signals | null) => void
  */
 export interface SpawnedProcess {
   readonly pid: number;
+  /** /proc/<pid>/stat's start time, read by the helper before the release (requests with `join`). */
+  readonly startTime: number | null;
   /** For a gated start: let the process run (`go`), or make it exit having run nothing. */
   release(go: boolean): void;
   once(event: 'exit', listener: ExitListener): this;
@@ -34,6 +36,11 @@ export type SpawnOptions = Omit<SpawnRequest, 'id' | 'kind'>;
 
 export interface Spawner {
   spawn(opts: SpawnOptions): Promise<SpawnedProcess>;
+  /**
+   * Task starts are expected within `forMs`: the helper keeps cgroup migrations cheap until
+   * then (spawner-warm.ts). `hierarchy` is where the tasks' cgroups are joined.
+   */
+  warm(hierarchy: { readonly mount: string; readonly controller: string }, forMs: number): void;
   /** Closes the helper's stdin; it exits and leaves its children running. */
   close(): void;
 }
@@ -51,7 +58,7 @@ export function createSpawner(log: Logger, helper: URL = HELPER_URL): Spawner {
   let proc: ChildProcess | null = null;
   let nextId = 1;
   let refs = 0;
-  const pending = new Map<number, { resolve: (w: { pid: number; watch: Watch }) => void; reject: (e: Error) => void }>();
+  const pending = new Map<number, { resolve: (w: { pid: number; startTime: number | null; watch: Watch }) => void; reject: (e: Error) => void }>();
   const watches = new Map<number, Watch>();
 
 
@@ -82,7 +89,7 @@ export function createSpawner(log: Logger, helper: URL = HELPER_URL): Spawner {
     if (m.kind === 'started') {
       const watch: Watch = { exit: [], lost: [], ended: null };
       watches.set(m.pid, watch);
-      p?.resolve({ pid: m.pid, watch });
+      p?.resolve({ pid: m.pid, startTime: m.startTime ?? null, watch });
     } else p?.reject(new BivouacError('DRIVER_START', m.message));
     refresh();
   };
@@ -126,10 +133,11 @@ export function createSpawner(log: Logger, helper: URL = HELPER_URL): Spawner {
   };
 
   /** `w` is held here, not looked up: the map lets go of it once the process has ended. */
-  const handle = (id: number, pid: number, w: Watch): SpawnedProcess => {
+  const handle = (id: number, pid: number, startTime: number | null, w: Watch): SpawnedProcess => {
     let reffed = false;
     const self: SpawnedProcess = {
       pid,
+      startTime,
       release(go) {
         send({ kind: 'release', id, go });
       },
@@ -164,12 +172,16 @@ export function createSpawner(log: Logger, helper: URL = HELPER_URL): Spawner {
     async spawn(opts: SpawnOptions): Promise<SpawnedProcess> {
       ensure();
       const id = nextId++;
-      const { pid, watch } = await new Promise<{ pid: number; watch: Watch }>((resolve, reject) => {
+      const { pid, startTime, watch } = await new Promise<{ pid: number; startTime: number | null; watch: Watch }>((resolve, reject) => {
         pending.set(id, { resolve, reject });
         refresh();
         send({ kind: 'spawn', id, ...opts });
       });
-      return handle(id, pid, watch);
+      return handle(id, pid, startTime, watch);
+    },
+    warm(hierarchy, forMs): void {
+      ensure();
+      send({ kind: 'warm', mount: hierarchy.mount, controller: hierarchy.controller, forMs });
     },
     close(): void {
       const p = proc;

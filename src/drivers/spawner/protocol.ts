@@ -24,6 +24,12 @@ export interface SpawnRequest {
    * on it for its go-ahead while the agent puts it in its cgroup.
    */
   readonly gated: boolean;
+  /**
+   * A gated child's cgroup: the helper writes its pid into these `cgroup.procs` files, reads
+   * its start time while it still waits, then releases it itself. The join is off the
+   * agent's event loop and a round trip shorter (the agent neither joins nor releases).
+   */
+  readonly join?: readonly string[];
 }
 
 /** The go-ahead for a gated child: `go` lets the shim run the task, false makes it exit unrun. */
@@ -33,10 +39,23 @@ export interface ReleaseRequest {
   readonly go: boolean;
 }
 
-export type Request = SpawnRequest | ReleaseRequest;
+/**
+ * Keep cgroup migrations cheap for `forMs` from now (spawner-warm.ts): a task's join into
+ * its cgroup soon after then skips the kernel's RCU grace period.
+ */
+export interface WarmRequest {
+  readonly kind: 'warm';
+  /** The hierarchy's mount point, and how /proc/self/cgroup names it: '' for the unified one, else a v1 controller. */
+  readonly mount: string;
+  readonly controller: string;
+  readonly forMs: number;
+}
+
+export type Request = SpawnRequest | ReleaseRequest | WarmRequest;
 
 export type SpawnerMessage =
-  | { readonly kind: 'started'; readonly id: number; readonly pid: number }
+  /** `startTime`: /proc/<pid>/stat's, read before the release, for a request with `join`. */
+  | { readonly kind: 'started'; readonly id: number; readonly pid: number; readonly startTime?: number }
   | { readonly kind: 'failed'; readonly id: number; readonly code: string; readonly message: string }
   | { readonly kind: 'exited'; readonly pid: number; readonly code: number | null; readonly signal: string | null };
 
@@ -69,13 +88,18 @@ export function decodeRequest(line: string): Request | null {
   }
   if (!isRecord(v)) return null;
   if (v.kind === 'release') return typeof v.id === 'number' && typeof v.go === 'boolean' ? { kind: 'release', id: v.id, go: v.go } : null;
-  const { kind, id, file, args, cwd, env, uid, gid, stdoutPath, stderrPath, gated } = v;
+  if (v.kind === 'warm') {
+    const { mount, controller, forMs } = v;
+    return typeof mount === 'string' && typeof controller === 'string' && typeof forMs === 'number' ? { kind: 'warm', mount, controller, forMs } : null;
+  }
+  const { kind, id, file, args, cwd, env, uid, gid, stdoutPath, stderrPath, gated, join } = v;
   if (kind !== 'spawn' || typeof gated !== 'boolean') return null;
   if (typeof id !== 'number' || typeof file !== 'string' || (cwd !== undefined && typeof cwd !== 'string')) return null;
   if (typeof stdoutPath !== 'string' || typeof stderrPath !== 'string') return null;
   if (!Array.isArray(args) || !args.every((a) => typeof a === 'string')) return null;
   if (env !== undefined && (!isRecord(env) || !Object.values(env).every((x) => typeof x === 'string'))) return null;
   if ((uid === undefined) !== (gid === undefined)) return null;
+  if (join !== undefined && (!gated || !Array.isArray(join) || !join.every((f) => typeof f === 'string'))) return null;
   if (uid !== undefined && (typeof uid !== 'number' || typeof gid !== 'number')) return null;
   return {
     kind: 'spawn',
@@ -88,6 +112,7 @@ export function decodeRequest(line: string): Request | null {
     stderrPath,
     gated,
     ...(uid !== undefined ? { uid, gid: gid as number } : {}),
+    ...(join !== undefined ? { join: join as string[] } : {}),
   };
 }
 
@@ -100,7 +125,10 @@ export function decodeMessage(line: string): SpawnerMessage | null {
     return null;
   }
   if (!isRecord(v)) return null;
-  if (v.kind === 'started' && typeof v.id === 'number' && typeof v.pid === 'number') return { kind: 'started', id: v.id, pid: v.pid };
+  if (v.kind === 'started' && typeof v.id === 'number' && typeof v.pid === 'number') {
+    if (v.startTime !== undefined && typeof v.startTime !== 'number') return null;
+    return { kind: 'started', id: v.id, pid: v.pid, ...(typeof v.startTime === 'number' ? { startTime: v.startTime } : {}) };
+  }
   if (v.kind === 'failed' && typeof v.id === 'number' && typeof v.code === 'string' && typeof v.message === 'string') {
     return { kind: 'failed', id: v.id, code: v.code, message: v.message };
   }

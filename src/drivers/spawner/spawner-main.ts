@@ -12,9 +12,11 @@
  * agent is gone) and leaves its children running.
  */
 import { spawn } from 'node:child_process';
-import { closeSync } from 'node:fs';
+import { closeSync, writeFileSync } from 'node:fs';
+import { readProcStat } from '../proc.js';
 import { openAppendNoFollow } from '../../util/fs-safe.js';
 import type { Writable } from 'node:stream';
+import { createWarmer } from './spawner-warm.js';
 import { decodeRequest, lineSplitter, type SpawnerMessage, type SpawnRequest } from './protocol.js';
 
 /** Stdins of gated children waiting for their release, by request id. */
@@ -70,6 +72,12 @@ function start(req: SpawnRequest): void {
       child.once('exit', () => gates.delete(req.id));
     }
     child.once('exit', (code, signal) => send({ kind: 'exited', pid, code, signal }));
+    if (req.join !== undefined) {
+      const startTime = joinAndRelease(req, pid, child.stdin);
+      if (startTime === null) return;
+      send({ kind: 'started', id: req.id, pid, startTime });
+      return;
+    }
     send({ kind: 'started', id: req.id, pid });
   } catch (e) {
     send({ kind: 'failed', id: req.id, code: errCode(e), message: `cannot start ${req.file}: ${e instanceof Error ? e.message : String(e)}` });
@@ -79,12 +87,44 @@ function start(req: SpawnRequest): void {
   }
 }
 
+/**
+ * The gated child joins its cgroup, its start time is read (it cannot have exited: it waits
+ * on its gate), and it is let go. On a failure it is made to exit unrun and killed, and the
+ * request fails; null then.
+ */
+function joinAndRelease(req: SpawnRequest, pid: number, gate: Writable | null): number | null {
+  const fail = (message: string, e?: unknown): null => {
+    gate?.end('');
+    gates.delete(req.id);
+    try {
+      process.kill(-pid, 'SIGKILL');
+    } catch {
+      // Already gone: nothing ran.
+    }
+    send({ kind: 'failed', id: req.id, code: errCode(e), message });
+    return null;
+  };
+  let file = '';
+  try {
+    for (file of req.join ?? []) writeFileSync(file, String(pid));
+  } catch (e) {
+    return fail(`cannot put the task in its cgroup (${file}): ${e instanceof Error ? e.message : String(e)}`, e);
+  }
+  const stat = readProcStat('/proc', pid);
+  if (!stat) return fail(`started pid ${pid} but cannot read its /proc entry`);
+  gate?.end('go\n');
+  gates.delete(req.id);
+  return stat.startTime;
+}
+
 // A terminal's Ctrl-C reaches the agent's process group; the agent decides when this helper
 // ends (by closing stdin), so the signals that would end it early are ignored.
 for (const s of ['SIGINT', 'SIGHUP', 'SIGQUIT'] as const) process.on(s, () => undefined);
+const warm = createWarmer((message) => process.stderr.write(`${message}\n`));
 process.stdin.on('data', lineSplitter((line) => {
   const req = decodeRequest(line);
   if (req?.kind === 'spawn') start(req);
+  else if (req?.kind === 'warm') warm(req);
   else if (req?.kind === 'release') {
     gates.get(req.id)?.end(req.go ? 'go\n' : '');
     gates.delete(req.id);
