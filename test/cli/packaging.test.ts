@@ -26,7 +26,7 @@ describe('npm pack', () => {
   const paths = new Set(files.map((f) => f.path));
 
   test('ships the bundled CLI (with the parser and spawner entries), the service files and the docs; no tests, benches or sources', () => {
-    for (const p of ['package.json', 'README.md', 'dist/bin/bivouac.cjs', 'dist/bin/hcl-worker.js', 'dist/bin/spawner-main.js', 'contrib/bivouac.service', 'contrib/agent.hcl', 'docs/DESIGN.md']) {
+    for (const p of ['package.json', 'README.md', 'dist/bin/bivouac.cjs', 'dist/bin/esm-import.cjs', 'dist/bin/status.cjs.cache', 'dist/bin/hcl-worker.js', 'dist/bin/spawner-main.js', 'contrib/bivouac.service', 'contrib/agent.hcl', 'docs/DESIGN.md']) {
       assert.ok(paths.has(p), `${p} missing from the package`);
     }
     for (const p of paths) assert.doesNotMatch(p, /^(dist\/test|dist\/bench|dist\/src|dist\/cmd|test|bench|src|cmd|jobs)\//, `${p} should not be packed`);
