@@ -97,7 +97,7 @@ async function main(): Promise<void> {
   const root = findRoot();
   // Beside the repository, or two levels up from a git worktree in a sibling folder.
   const corpus = [join(root, '..'), join(root, '..', '..')].map((d) => join(d, 'shared', 'corpus', 'nomad-jobs')).find((d) => existsSync(d)) ?? '';
-  const cli = join(root, 'dist', 'bin', 'bivouac.js');
+  const cli = join(root, 'dist', 'bin', 'bivouac.cjs');
   const one = join(root, 'test', 'fixtures', 'jobspec', 'rkt-web.nomad');
   const runs = flag('--runs', 9);
   // Cold runs first: once this process has the parser loaded, it competes for the 2 cores.

@@ -162,7 +162,7 @@ try {
     targets: { ratioToNode: 1.3 },
   };
 } finally {
-  // BIVOUAC_BENCH_KEEP=1 keeps the database for profiling (`node --cpu-prof dist/bin/bivouac.js status --data-dir …`).
+  // BIVOUAC_BENCH_KEEP=1 keeps the database for profiling (`node --cpu-prof dist/bin/bivouac.cjs status --data-dir …`).
   if (process.env.BIVOUAC_BENCH_KEEP === '1') console.error(`kept ${dataDir}`);
   else rmSync(root, { recursive: true, force: true });
 }

@@ -2,8 +2,8 @@ import type { Command, CommandIO } from './io.js';
 import { flagBool, parseArgs } from './args.js';
 import { READ_FLAGS, openReadonly, writeJson } from './common.js';
 import { BivouacError } from '../src/util/errors.js';
-import { renderJobList, renderJobStatus, jobStatusJson } from '../src/status/render-jobs.js';
-import { jobStub, listJobStubs } from '../src/status/api.js';
+import { renderJobList, renderJobStatus, renderJobTable, jobStatusJson } from '../src/status/render-jobs.js';
+import { jobStub, listJobCells, listJobStubs } from '../src/status/api.js';
 import { resolveJob, sanitizeUUIDPrefix } from '../src/status/resolve.js';
 import { findAllocsByPrefix, getNode, listFileErrors, type Database } from '../src/state/index.js';
 
@@ -62,10 +62,10 @@ async function status(argv: readonly string[], io: CommandIO, general: boolean):
     const verbose = flagBool(args, 'verbose');
     const now = Date.now();
     if (args.positional.length === 0) {
-      const jobs = listJobStubs(db);
       const errors = listFileErrors(db);
-      if (json) writeJson(io, jobs.map((j) => ({ ...j, FileErrors: errors.filter((e) => e.jobId === j.ID).map((e) => e.message) })));
-      else io.stdout.write(renderJobList(jobs, errors));
+      if (json) writeJson(io, listJobStubs(db).map((j) => ({ ...j, FileErrors: errors.filter((e) => e.jobId === j.ID).map((e) => e.message) })));
+      // The text list needs five cells a job, not a JobStub: listJobCells reads only those.
+      else io.stdout.write(renderJobTable(listJobCells(db), errors));
       return 0;
     }
     const arg = args.positional[0];
@@ -75,10 +75,10 @@ async function status(argv: readonly string[], io: CommandIO, general: boolean):
       // `nomad status` does through its prefix search; a job still wins when both match.
       const other = general ? otherContext(db, arg) : null;
       if (other !== null) {
-        const { allocStatusCommand } = await import('./alloc-status.js');
-        const { nodeStatusCommand } = await import('./node-status.js');
         db.close();
-        return (other === 'alloc' ? allocStatusCommand : nodeStatusCommand)(argv, io);
+        // Only the command handed over to is loaded: node status is an ESM bundle with execa.
+        if (other === 'alloc') return (await import('./alloc-status.js')).allocStatusCommand(argv, io);
+        return (await import('./node-status.js')).nodeStatusCommand(argv, io);
       }
       io.stderr.write(general && !found.message.startsWith('Prefix matched') ? `Unable to resolve ID: "${arg}"\n` : `${found.message.trimEnd()}\n`);
       return 1;

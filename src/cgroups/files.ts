@@ -18,12 +18,21 @@ export function readNumber(dir: string, file: string): number | null {
   return Number.isFinite(n) ? n : null;
 }
 
-/** `key value` lines (memory.stat, cpu.stat, memory.events, memory.oom_control). */
+/**
+ * `key value` lines (memory.stat, cpu.stat, memory.events, memory.oom_control), as the kernel
+ * writes them: one space between. Cut at the spaces, not split by a regex: the stats sampler
+ * reads these for every task every round.
+ */
 export function readKeyed(dir: string, file: string): Map<string, number> {
   const out = new Map<string, number>();
-  for (const line of (readText(dir, file) ?? '').split('\n')) {
-    const [k, v] = line.trim().split(/\s+/);
-    if (k && v !== undefined && Number.isFinite(Number(v))) out.set(k, Number(v));
+  for (const raw of (readText(dir, file) ?? '').split('\n')) {
+    const line = raw.trim();
+    const sp = line.indexOf(' ');
+    if (sp <= 0) continue;
+    const end = line.indexOf(' ', sp + 1);
+    const v = line.slice(sp + 1, end === -1 ? line.length : end);
+    const n = Number(v);
+    if (v !== '' && Number.isFinite(n)) out.set(line.slice(0, sp), n);
   }
   return out;
 }

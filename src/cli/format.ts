@@ -71,7 +71,8 @@ export function formatGoSeconds(totalSeconds: number): string {
 /** `2024-05-02T10:14:03Z` (UTC, second precision, as Nomad's formatTime prints). */
 export function formatTime(ms: number | null): string {
   if (ms === null) return 'N/A';
-  return new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
+  // toISOString always ends in `.sssZ`: cut, not a regex (1,000 rows of a cold `status`).
+  return `${new Date(ms).toISOString().slice(0, -5)}Z`;
 }
 
 /** `2m10s ago`, as Nomad's prettyTimeDiff: the two largest units. */

@@ -92,7 +92,8 @@ export interface TaskResourceSample {
   readonly memory: { readonly rss: number; readonly cache: number; readonly swap: number; readonly usage: number; readonly maxUsage: number } | null;
   /** Where it came from: the task's cgroup, or /proc of its processes when it has none. */
   readonly source: 'cgroup' | 'proc';
-  readonly pids: number;
+  /** Its processes, where they were listed (/proc); null where the cgroup's controllers answered alone. */
+  readonly pids: number | null;
 }
 
 export interface FingerprintResult {

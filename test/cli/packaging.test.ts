@@ -26,18 +26,18 @@ describe('npm pack', () => {
   const paths = new Set(files.map((f) => f.path));
 
   test('ships the bundled CLI (with the parser and spawner entries), the service files and the docs; no tests, benches or sources', () => {
-    for (const p of ['package.json', 'README.md', 'dist/bin/bivouac.js', 'dist/bin/hcl-worker.js', 'dist/bin/spawner-main.js', 'contrib/bivouac.service', 'contrib/agent.hcl', 'docs/DESIGN.md']) {
+    for (const p of ['package.json', 'README.md', 'dist/bin/bivouac.cjs', 'dist/bin/esm-import.cjs', 'dist/bin/status.cjs.cache', 'dist/bin/hcl-worker.js', 'dist/bin/spawner-main.js', 'contrib/bivouac.service', 'contrib/agent.hcl', 'docs/DESIGN.md']) {
       assert.ok(paths.has(p), `${p} missing from the package`);
     }
     for (const p of paths) assert.doesNotMatch(p, /^(dist\/test|dist\/bench|dist\/src|dist\/cmd|test|bench|src|cmd|jobs)\//, `${p} should not be packed`);
   });
 
   test('the bin is executable and starts with its shebang', () => {
-    const bin = files.find((f) => f.path === 'dist/bin/bivouac.js');
+    const bin = files.find((f) => f.path === 'dist/bin/bivouac.cjs');
     assert.equal((bin?.mode ?? 0) & 0o111, 0o111);
-    assert.equal(readFileSync(join(repoRoot, 'dist/bin/bivouac.js'), 'utf8').split('\n')[0], '#!/usr/bin/env node');
+    assert.equal(readFileSync(join(repoRoot, 'dist/bin/bivouac.cjs'), 'utf8').split('\n')[0], '#!/usr/bin/env node');
     const pkg = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as { bin: Record<string, string> };
-    assert.deepEqual(pkg.bin, { bivouac: 'dist/bin/bivouac.js' });
+    assert.deepEqual(pkg.bin, { bivouac: 'dist/bin/bivouac.cjs' });
   });
 });
 

