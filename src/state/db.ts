@@ -111,9 +111,15 @@ export function stmt(db: Database, sql: string): Statement {
   return s;
 }
 
-/** Runs fn in one transaction (nested calls join the outer one). */
+/**
+ * Runs fn in one transaction (nested calls join the outer one), begun IMMEDIATE: it takes the
+ * write lock first, waiting out another writer under busy_timeout. A deferred one starts as a
+ * reader, and in WAL mode a reader whose snapshot another process has since written past
+ * cannot become a writer: SQLite answers SQLITE_BUSY at once, without waiting (seen: `job
+ * periodic force` failing "database is locked" beside a busy agent).
+ */
 export function tx<T>(db: Database, fn: () => T): T {
-  return db.transaction(fn)();
+  return db.transaction(fn).immediate();
 }
 
 /**
