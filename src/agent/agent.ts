@@ -86,6 +86,8 @@ export class Agent {
   private readonly periodic: PeriodicLauncher;
   private lastGc = 0;
   private lastPhases: Readonly<Record<string, number>> = {};
+  /** Whether the last pass listed the whole jobs directory (not only the files events named). */
+  private lastFull = false;
   /**
    * Job file names fs.watch reported since the last pass began; the next pass looks at
    * only these (JobsSource.list). `full`: some other cause asked for the pass, or an event
@@ -203,9 +205,10 @@ export class Agent {
           }
           this.passes++;
           for (const w of waiting) w();
-          // `started` (wall clock): a reader of the log can tell a pass that began after a moment
-          // of its own from one that ended before it but was read late.
-          this.deps.log.debug({ pass: this.passes, started, ...this.lastPhases }, 'pass complete');
+          // `started` (wall clock) and `full`: a reader of the log can tell a pass that listed
+          // the whole directory after a moment of its own from one that ended before it but was
+          // read late, or that looked only at the files whose events had arrived.
+          this.deps.log.debug({ pass: this.passes, started, full: this.lastFull, ...this.lastPhases }, 'pass complete');
         } while (this.again && !this.stopped);
       } finally {
         this.running = null;
@@ -229,6 +232,7 @@ export class Agent {
       // The rest get the next pass, at once.
       if (this.changedFiles.size > 0) this.again = true;
     } else this.changedFiles = new Set();
+    this.lastFull = changed === null;
     this.fullScan = false;
     let snap;
     try {

@@ -1,6 +1,7 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { readdirSync, readFileSync, realpathSync, rmSync, writeFileSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
+import { after } from 'node:test';
 import { cliPath, makeTestDir } from './paths.js';
 import { removeAgentCgroups } from '../cgroups/helpers.js';
 
@@ -27,6 +28,20 @@ export interface Sandbox {
   writeJob(name: string, text: string): void;
   removeJob(name: string): void;
   cleanup(): void;
+}
+
+/**
+ * A sandbox factory for one describe block: each sandbox it makes is cleaned up after the
+ * block. Call it at the block's top level (it registers the block's `after` hook).
+ */
+export function sandboxes(prefix?: string): () => Sandbox {
+  const made: Sandbox[] = [];
+  after(() => made.forEach((b) => b.cleanup()));
+  return () => {
+    const b = sandbox(prefix);
+    made.push(b);
+    return b;
+  };
 }
 
 export function sandbox(prefix = 'bivouac-e2e-'): Sandbox {
@@ -199,19 +214,21 @@ export function killTasks(dataDir: string): void {
   }
 }
 
-/** Wall-clock start times of the passes the agent has logged as complete (debug level). */
+/** Wall-clock start times of the passes that listed the whole jobs dir, as the agent logs them (debug level). */
 export function passStarts(a: RunningAgent): number[] {
   const out: number[] = [];
-  for (const m of a.output().matchAll(/"started":(\d+)[^\n]*"msg":"pass complete"/g)) out.push(Number(m[1]));
+  for (const m of a.output().matchAll(/"started":(\d+),"full":true[^\n]*"msg":"pass complete"/g)) out.push(Number(m[1]));
   return out;
 }
 
 /**
  * Resolves once a pass that began after `since` (default: now; a later millisecond, since
- * one that began in the same one may have listed the dir before the last write) has finished, so it listed
- * the jobs dir after every write made before the call. Counting "pass complete" lines is not
- * enough: a pass that ended earlier can reach this process's pipe late.
+ * one that began in the same one may have listed the dir before the last write) and listed
+ * the whole jobs dir has finished: it saw every write made before the call. Counting "pass
+ * complete" lines is not enough: a pass that ended earlier can reach this process's pipe
+ * late, and a pass an event caused looks only at the files whose events had arrived. The
+ * periodic rescan is such a full pass, so this waits up to one rescan interval.
  */
 export async function waitPassSince(a: RunningAgent, since = Date.now(), timeoutMs = 60_000): Promise<void> {
-  await waitFor('a pass begun after the change', () => passStarts(a).some((t) => t > since) || a.proc.exitCode !== null || a.proc.signalCode !== null, timeoutMs);
+  await waitFor('a full pass begun after the change', () => passStarts(a).some((t) => t > since) || a.proc.exitCode !== null || a.proc.signalCode !== null, timeoutMs);
 }
