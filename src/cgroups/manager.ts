@@ -14,6 +14,7 @@
 import { existsSync, mkdirSync, readdirSync, rmdirSync, statSync } from 'node:fs';
 import { assertNever } from '../util/assert.js';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { BivouacError } from '../util/errors.js';
 import type { Logger } from '../util/logger.js';
 import { isAbsent, readText, writeText } from './files.js';
@@ -158,14 +159,28 @@ export function createCgroupManager(deps: ManagerDeps): CgroupManager {
 /** Kills every process in the cgroup, then removes it everywhere; works from a stored handle alone. Idempotent. */
 export async function destroyCgroup(cg: TaskCgroup, opts?: KillOptions): Promise<void> {
   await killAll(cg, opts);
+  const deadline = Date.now() + RMDIR_BUSY_MS;
   for (const d of distinctDirs(cg)) {
-    try {
-      rmdirSync(d);
-    } catch (e) {
-      if (!isAbsent(e)) throw new BivouacError('TASK_SETUP', `cannot remove cgroup ${d}: ${(e as Error).message}`, { cause: e });
+    for (;;) {
+      try {
+        rmdirSync(d);
+        break;
+      } catch (e) {
+        if (isAbsent(e)) break;
+        // EBUSY with cgroup.procs already empty: a killed process is still on its way out of
+        // the kernel (seen under load in the unified hierarchy); it leaves within moments.
+        if ((e as NodeJS.ErrnoException).code === 'EBUSY' && Date.now() < deadline) {
+          await sleep(10);
+          continue;
+        }
+        throw new BivouacError('TASK_SETUP', `cannot remove cgroup ${d}: ${(e as Error).message}`, { cause: e });
+      }
     }
   }
 }
+
+/** How long destroy waits for an emptied cgroup to become removable. */
+const RMDIR_BUSY_MS = 5_000;
 
 /**
  * Makes memory/cpu/pids available to task cgroups on a pure v2 host. Returns false (tasks
