@@ -1,7 +1,6 @@
 /** Cgroup test helpers: a manager unique to the test, removed with everything in it afterwards. */
 import { randomBytes } from 'node:crypto';
 import { spawn, type ChildProcess } from 'node:child_process';
-import type { TestContext } from 'node:test';
 import { existsSync, readFileSync, readdirSync, rmdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createCgroupManager, detectLayout, type CgroupLayout, type CgroupManager } from '../../src/cgroups/index.js';
@@ -121,18 +120,17 @@ function mountedFeature(f: CgroupFeature): boolean {
 }
 
 /**
- * Guards a test of a cgroup feature. True: run it. Where the kernel mounts the feature (as on
- * the build and CI machines: v1 hybrid, the unified hierarchy mounted too) and root runs the
- * tests, a `detected` of false is a bug and fails the test loudly; elsewhere the test is
- * skipped with the reason, so a run on another kind of host says what it did not cover.
+ * A test of a cgroup feature runs only where the feature is, and the tests run where it is:
+ * as root, on the build and CI machines (v1 hybrid, the unified hierarchy mounted too). A
+ * host without it fails the test with the reason, never skips it: a skipped containment test
+ * would pass over exactly what it is for. Where the kernel mounts the feature and we are
+ * root, a `detected` of false is a detection bug, and says so.
  */
-export function needFeature(t: TestContext, feature: CgroupFeature, detected: boolean): boolean {
-  if (hostHas(feature, detected)) return true;
-  const mounted = mountedFeature(feature);
-  const why = !mounted ? `this host mounts no ${feature} (per /proc/self/mountinfo)` : `not root, so ${feature} cannot be used`;
-  t.diagnostic(`skipped: ${why}; the build and CI machines have it`);
-  t.skip(why);
-  return false;
+export function requireFeature(feature: CgroupFeature, detected: boolean): void {
+  if (detected) return;
+  if (!mountedFeature(feature)) throw new Error(`this test needs a host that mounts ${feature} (per /proc/self/mountinfo, this one does not)`);
+  if (process.getuid?.() !== 0) throw new Error(`this test needs root to use ${feature}`);
+  throw new Error(`the host mounts ${feature} (per /proc/self/mountinfo) and we are root, yet the layout detection did not find it`);
 }
 
 /**

@@ -6,7 +6,7 @@ import { after, describe, test } from 'node:test';
 import { applyLimits, cgroupPids, decodeTaskCgroup, distinctDirs, oomKillCount, sampleCgroup, type CgroupLayout, type CgroupManager } from '../../src/cgroups/index.js';
 import { readProcStat } from '../../src/drivers/proc.js';
 import { waitFor } from '../helpers/agent.js';
-import { cleanupManager, gatedShell, hostHas, hostLayout, needFeature, testManager } from './helpers.js';
+import { cleanupManager, gatedShell, hostHas, hostLayout, requireFeature, testManager } from './helpers.js';
 
 const managers: CgroupManager[] = [];
 after(async () => {
@@ -61,9 +61,9 @@ describe('cgroup manager on this host', () => {
     for (const d of distinctDirs(cg)) assert.ok(!existsSync(d), d);
   });
 
-  test('v1 without the unified hierarchy: freeze, kill, thaw', async (t) => {
+  test('v1 without the unified hierarchy: freeze, kill, thaw', async () => {
     const layout = hostLayout();
-    if (!needFeature(t, 'v1 freezer', layout.version === 'v1' && layout.hierarchies.some((h) => h.kind === 'freezer'))) return;
+    requireFeature('v1 freezer', layout.version === 'v1' && layout.hierarchies.some((h) => h.kind === 'freezer'));
     const m = manager('freezer', { ...layout, hierarchies: layout.hierarchies.filter((h) => h.kind !== 'unified') });
     const { cg, pids } = await runDaemonising(m, 'frozen');
     assert.equal(cg.dirs.unified, undefined);
@@ -112,8 +112,9 @@ describe('cgroup v2 path on the unified hierarchy this host offers', () => {
   const unified = hostLayout().hierarchies.find((h) => h.kind === 'unified');
   const v2: CgroupLayout | null = unified ? { version: 'v2', mountpoint: unified.mount, hierarchies: [unified] } : null;
 
-  test('create, join, cpu.stat, cgroup.kill, destroy', async (t) => {
-    if (!needFeature(t, 'unified hierarchy', v2 !== null) || v2 === null) return;
+  test('create, join, cpu.stat, cgroup.kill, destroy', async () => {
+    requireFeature('unified hierarchy', v2 !== null);
+    assert.ok(v2);
     const m = manager('v2', v2);
     const { cg, pids } = await runDaemonising(m, 'v2task');
     assert.deepEqual(Object.keys(cg.dirs), ['unified']);

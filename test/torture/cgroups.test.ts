@@ -7,7 +7,7 @@ import { after, test } from 'node:test';
 import { randomUUID } from 'node:crypto';
 import { createCgroupManager, detectLayout } from '../../src/cgroups/index.js';
 import { silentLogger } from '../../src/util/logger.js';
-import { cleanupManager, needFeature } from '../cgroups/helpers.js';
+import { cleanupManager, requireFeature } from '../cgroups/helpers.js';
 import { makeTestDir } from '../helpers/paths.js';
 import { checkCgroups } from './cgroups.js';
 import type { DbSnap } from './invariants.js';
@@ -16,9 +16,10 @@ import { markedProcesses } from './procs.js';
 const dir = makeTestDir('bivouac-torture-cg-');
 after(() => rmSync(dir, { recursive: true, force: true }));
 
-test('f: a task process outside its cgroup, g: a cgroup without an allocation', async (t) => {
+test('f: a task process outside its cgroup, g: a cgroup without an allocation', async () => {
   const found = detectLayout();
-  if (!needFeature(t, 'cgroups', found.layout !== null) || found.layout === null) return;
+  requireFeature('cgroups', found.layout !== null);
+  assert.ok(found.layout);
   const nodeId = randomUUID();
   writeFileSync(join(dir, 'node-id'), `${nodeId}\n`);
   mkdirSync(join(dir, 'alloc'));
