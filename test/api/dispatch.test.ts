@@ -8,35 +8,9 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { sandbox, type Sandbox } from '../helpers/agent.js';
+import { PARAM_JOB } from '../helpers/jobs.js';
 import { call, startApiAgent, waitApi, type ApiAgent } from './helpers.js';
 
-const PARAM_JOB = `job "proc" {
-  type = "batch"
-  meta {
-    team = "a"
-  }
-  parameterized {
-    payload       = "optional"
-    meta_required = ["input"]
-  }
-  group "g" {
-    task "t" {
-      driver = "raw_exec"
-      dispatch_payload {
-        file = "in/payload.txt"
-      }
-      config {
-        command = "/bin/sh"
-        args = ["-c", "cat $NOMAD_TASK_DIR/in/payload.txt; echo \\" input=$NOMAD_META_input team=$NOMAD_META_team\\""]
-      }
-      resources {
-        cpu = 20
-        memory = 16
-      }
-    }
-  }
-}
-`;
 
 const PERIODIC_JOB = `job "per" {
   type = "batch"
@@ -86,7 +60,7 @@ describe('dispatch and periodic force over HTTP', () => {
 
   test('a dispatch with Payload and Meta runs the child; the response is Nomad\'s, its evaluation owns the child\'s allocation', async () => {
     const r = await call(api.addr, 'PUT', '/v1/job/proc/dispatch', {
-      body: { JobID: 'proc', Payload: Buffer.from('hello payload').toString('base64'), Meta: { input: 'x1' } },
+      body: { JobID: 'proc', Payload: Buffer.from('hello payload\n').toString('base64'), Meta: { input: 'x1' } },
       token: api.token,
     });
     assert.equal(r.status, 200, r.text);
@@ -98,7 +72,7 @@ describe('dispatch and periodic force over HTTP', () => {
     const ev = (await call(api.addr, 'GET', `/v1/evaluation/${d.EvalID}`)).json<{ JobID: string; Status: string; TriggeredBy: string }>();
     assert.deepEqual([ev.JobID, ev.Status, ev.TriggeredBy], [d.DispatchedJobID, 'complete', 'job-register']);
     const done = await waitApi('the child complete', api.addr, `/v1/job/${child}/allocations`, (b) => (b as Stub[]).find((a) => a.ClientStatus === 'complete'), 60_000);
-    assert.equal(readFileSync(join(sb.dataDir, 'alloc', done.ID, 'alloc', 'logs', 't.stdout.0'), 'utf8'), 'hello payload input=x1 team=a\n');
+    assert.equal(readFileSync(join(sb.dataDir, 'alloc', done.ID, 'alloc', 'logs', 't.stdout.0'), 'utf8'), 'hello payload\ninput=x1 team=a\n');
     const owned = (await call(api.addr, 'GET', `/v1/evaluation/${d.EvalID}/allocations`)).json<Stub[]>();
     assert.deepEqual(owned.map((a) => a.ID), [done.ID]);
   });

@@ -1,10 +1,11 @@
-import { describe, test, after } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { spawn } from 'node:child_process';
 import { openState, getHandle, markRunning } from '../../src/state/index.js';
 import { join } from 'node:path';
-import { allocStatus, cli, jobStatus, sandbox, startAgent, statusJson, taskLeaderPids, waitFor, waitPassSince, type Sandbox } from '../helpers/agent.js';
+import { allocStatus, cli, jobStatus, sandboxes, startAgent, statusJson, taskLeaderPids, waitFor, waitPassSince, type Sandbox } from '../helpers/agent.js';
+import { shTask } from '../helpers/jobs.js';
 
 /** A raw_exec job; `script` runs under /bin/sh -c. */
 function shJob(id: string, script: string, opts: { type?: string; restart?: string; env?: string } = {}): string {
@@ -12,21 +13,10 @@ function shJob(id: string, script: string, opts: { type?: string; restart?: stri
   type = "${opts.type ?? 'service'}"
   group "g" {
     ${opts.restart ?? 'restart {\n      attempts = 2\n      interval = "10m"\n      delay = "100ms"\n      mode = "fail"\n    }'}
-    task "t" {
-      driver = "raw_exec"
-      kill_timeout = "2s"
-      config {
-        command = "/bin/sh"
-        args = ["-c", ${JSON.stringify(script)}]
-      }
+    ${shTask(script, `kill_timeout = "2s"
       env {
         ${opts.env ?? 'MARK = "one"'}
-      }
-      resources {
-        cpu = 20
-        memory = 16
-      }
-    }
+      }`)}
   }
 }
 `;
@@ -40,13 +30,7 @@ function runningAlloc(sb: Sandbox, job: string) {
 }
 
 describe('agent end to end (raw_exec)', () => {
-  const boxes: Sandbox[] = [];
-  const box = (): Sandbox => {
-    const b = sandbox();
-    boxes.push(b);
-    return b;
-  };
-  after(() => boxes.forEach((b) => b.cleanup()));
+  const box = sandboxes();
 
   test('drop → running; identical rewrite → untouched; change → replaced; malformed edit → old keeps running; delete → stopped', async () => {
     const sb = box();

@@ -1,50 +1,17 @@
-import { describe, test, after } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { cliPath } from '../helpers/paths.js';
-import { cli, jobStatus, sandbox, startAgent, statusJson, waitFor, type Sandbox } from '../helpers/agent.js';
+import { cli, jobStatus, sandboxes, startAgent, statusJson, waitFor } from '../helpers/agent.js';
+import { PARAM_JOB } from '../helpers/jobs.js';
 
-const PARAM_JOB = `job "proc" {
-  type = "batch"
-  meta {
-    team = "a"
-  }
-  parameterized {
-    payload       = "optional"
-    meta_required = ["input"]
-    meta_optional = ["mode"]
-  }
-  group "g" {
-    task "t" {
-      driver = "raw_exec"
-      dispatch_payload {
-        file = "in/payload.txt"
-      }
-      config {
-        command = "/bin/sh"
-        args = ["-c", "cat $NOMAD_TASK_DIR/in/payload.txt; echo \\"input=$NOMAD_META_input team=$NOMAD_META_team\\""]
-      }
-      resources {
-        cpu = 20
-        memory = 16
-      }
-    }
-  }
-}
-`;
 
 interface Children { Children: { ID: string; Status: string }[]; Summary: { Pending: number; Running: number; Dead: number } }
 
 describe('parameterized jobs and dispatch (raw_exec, real agent)', () => {
-  const boxes: Sandbox[] = [];
-  const box = (): Sandbox => {
-    const b = sandbox('bivouac-dispatch-');
-    boxes.push(b);
-    return b;
-  };
-  after(() => boxes.forEach((b) => b.cleanup()));
+  const box = sandboxes('bivouac-dispatch-');
 
   test('dispatch with payload and meta while the agent is down; the child runs when the agent starts; refusals name the rule', async () => {
     const sb = box();

@@ -1,8 +1,8 @@
-import { describe, test, after } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { allocStatus, jobStatus, sandbox, startAgent, waitFor, type AllocJson, type Sandbox } from '../helpers/agent.js';
+import { allocStatus, jobStatus, sandboxes, startAgent, waitFor, type AllocJson } from '../helpers/agent.js';
 
 interface TaskSpec {
   readonly name: string;
@@ -54,13 +54,7 @@ const at = (a: AllocJson, t: string, type: string): number => {
 };
 
 describe('task lifecycle hooks (raw_exec, real agent)', () => {
-  const boxes: Sandbox[] = [];
-  const box = (): Sandbox => {
-    const b = sandbox('bivouac-lifecycle-');
-    boxes.push(b);
-    return b;
-  };
-  after(() => boxes.forEach((b) => b.cleanup()));
+  const box = sandboxes('bivouac-lifecycle-');
 
   test('prestart completes before main; a prestart sidecar runs beside main and is stopped with its kill_signal; poststart after main started; poststop after main ended', async () => {
     const sb = box();

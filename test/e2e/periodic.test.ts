@@ -1,8 +1,9 @@
-import { describe, test, after } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { cli, jobStatus, sandbox, startAgent, statusJson, waitFor, type Sandbox } from '../helpers/agent.js';
+import { cli, jobStatus, sandboxes, startAgent, statusJson, waitFor, type Sandbox } from '../helpers/agent.js';
+import { shTask } from '../helpers/jobs.js';
 
 function periodicJob(id: string, cron: string, script: string, extra = ''): string {
   return `job "${id}" {
@@ -12,17 +13,7 @@ function periodicJob(id: string, cron: string, script: string, extra = ''): stri
     ${extra}
   }
   group "g" {
-    task "t" {
-      driver = "raw_exec"
-      config {
-        command = "/bin/sh"
-        args = ["-c", ${JSON.stringify(script)}]
-      }
-      resources {
-        cpu = 20
-        memory = 16
-      }
-    }
+    ${shTask(script)}
   }
 }
 `;
@@ -38,13 +29,7 @@ const children = (sb: Sandbox, id: string): Children => (statusJson<{ Children: 
 const launchSecond = (childId: string): number => Number(/periodic-(\d+)$/.exec(childId)?.[1]);
 
 describe('periodic jobs (raw_exec, real agent)', () => {
-  const boxes: Sandbox[] = [];
-  const box = (): Sandbox => {
-    const b = sandbox('bivouac-periodic-');
-    boxes.push(b);
-    return b;
-  };
-  after(() => boxes.forEach((b) => b.cleanup()));
+  const box = sandboxes('bivouac-periodic-');
 
   test('a 7-field spec (*/5 seconds) launches children named <parent>/periodic-<unix seconds> on its times; the parent never runs itself', async () => {
     const sb = box();

@@ -1,7 +1,8 @@
-import { describe, test, after } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { allocStatus, cli, jobStatus, sandbox, startAgent, waitFor, type AllocJson, type Sandbox } from '../helpers/agent.js';
+import { allocStatus, cli, jobStatus, sandboxes, startAgent, waitFor, type AllocJson, type Sandbox } from '../helpers/agent.js';
+import { shTask } from '../helpers/jobs.js';
 
 const NS = 1e6;
 
@@ -15,17 +16,7 @@ function failingJob(id: string, script: string, reschedule: string): string {
     reschedule {
       ${reschedule}
     }
-    task "t" {
-      driver = "raw_exec"
-      config {
-        command = "/bin/sh"
-        args = ["-c", ${JSON.stringify(script)}]
-      }
-      resources {
-        cpu = 20
-        memory = 16
-      }
-    }
+    ${shTask(script)}
   }
 }
 `;
@@ -44,13 +35,7 @@ const full = (sb: Sandbox, id: string): Full => allocStatus(sb, id) as Full;
 const allocs = (sb: Sandbox, job: string): Full[] => (jobStatus(sb, job)?.Allocations ?? []).map((a) => full(sb, a.ID));
 
 describe('rescheduling (raw_exec, real agent)', () => {
-  const boxes: Sandbox[] = [];
-  const box = (): Sandbox => {
-    const b = sandbox('bivouac-resched-');
-    boxes.push(b);
-    return b;
-  };
-  after(() => boxes.forEach((b) => b.cleanup()));
+  const box = sandboxes('bivouac-resched-');
 
   test('a failing service is replaced after its delay, growing exponentially; the chain is linked both ways', async () => {
     const sb = box();

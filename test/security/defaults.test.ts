@@ -3,12 +3,12 @@
  * when root, with the documented override; the state DB and secrets/ private; status never
  * writes; a task runs as the job's `user`.
  */
-import { describe, test, after } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { chmodSync, chownSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
-import { allocStatus, cli, jobStatus, sandbox, startAgent, taskLeaderPids, taskPids, waitFor, type Sandbox } from '../helpers/agent.js';
+import { allocStatus, cli, jobStatus, sandboxes, startAgent, taskLeaderPids, taskPids, waitFor, type Sandbox } from '../helpers/agent.js';
 import { passCount, passwdUid, procUid, spawnAgent } from './helpers.js';
 
 function sleeper(id: string, user?: string): string {
@@ -34,13 +34,7 @@ function sleeper(id: string, user?: string): string {
 const isRoot = process.getuid?.() === 0;
 
 describe('security defaults', () => {
-  const boxes: Sandbox[] = [];
-  const box = (): Sandbox => {
-    const b = sandbox('bivouac-sec-');
-    boxes.push(b);
-    return b;
-  };
-  after(() => boxes.forEach((b) => b.cleanup()));
+  const box = sandboxes('bivouac-sec-');
 
   test('raw_exec is off unless enabled: the node shows it unhealthy ("disabled") and a raw_exec job is not placed, naming the driver', async () => {
     const sb = box();

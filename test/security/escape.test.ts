@@ -3,11 +3,11 @@
  * setup; never followed. Each test plants a target outside the data dir and checks it was
  * never written, and that the data dir holds nothing but its own tree.
  */
-import { describe, test, after } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, readdirSync, rmSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
-import { allocStatus, jobStatus, sandbox, startAgent, waitFor, type Sandbox } from '../helpers/agent.js';
+import { allocStatus, jobStatus, sandboxes, startAgent, waitFor } from '../helpers/agent.js';
 import { fileErrorFiles } from '../fuzz/agent-fuzz.js';
 import { treeState } from './helpers.js';
 
@@ -34,13 +34,7 @@ function job(id: string, group: string, task: string, script = 'exec sleep 600',
 const ONCE = 'restart {\n      attempts = 1\n      interval = "10m"\n      delay = "100ms"\n      mode = "fail"\n    }';
 
 describe('escapes', () => {
-  const boxes: Sandbox[] = [];
-  const box = (): Sandbox => {
-    const b = sandbox('bivouac-esc-');
-    boxes.push(b);
-    return b;
-  };
-  after(() => boxes.forEach((b) => b.cleanup()));
+  const box = sandboxes('bivouac-esc-');
 
   test('job, group and task names with ../, /, absolute paths, NUL and the reserved alloc are file errors; nothing is created', async () => {
     const sb = box();

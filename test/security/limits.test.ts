@@ -9,11 +9,11 @@
  * per file, or reads them whole — it is 20× what the data needs, and far below the 1 MiB ×
  * 2,000 = 2 GB an unbounded reader would reach.
  */
-import { describe, test, after } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { sandbox, startAgent, waitFor, type RunningAgent, type Sandbox } from '../helpers/agent.js';
+import { sandboxes, startAgent, waitFor, type RunningAgent } from '../helpers/agent.js';
 import { fileErrorFiles, waitFullPass } from '../fuzz/agent-fuzz.js';
 import { cli } from '../helpers/agent.js';
 
@@ -29,13 +29,7 @@ const tiny = (i: number): string => `job "t${i}" {\n  group "g" {\n    task "t" 
 const alive = (a: RunningAgent): boolean => a.proc.exitCode === null && a.proc.signalCode === null;
 
 describe('huge inputs', () => {
-  const boxes: Sandbox[] = [];
-  const box = (): Sandbox => {
-    const b = sandbox('bivouac-lim-');
-    boxes.push(b);
-    return b;
-  };
-  after(() => boxes.forEach((b) => b.cleanup()));
+  const box = sandboxes('bivouac-lim-');
 
   test('a job file over 1 MiB is a file error naming the limit; a 10,000-deep nesting file is a file error; the agent lives', { timeout: 300_000 }, async () => {
     const sb = box();
