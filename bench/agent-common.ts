@@ -209,6 +209,29 @@ export function lastStartedAt(db: Database): { readonly n: number; readonly max:
 }
 
 /** Peak and current resident set of a process, in MB, from /proc/<pid>/status. */
+/**
+ * Stages a sleep job per id, waits for the agent's first pass, drops them all at once and
+ * waits until every one runs. Returns the read-only state connection (the caller closes it)
+ * and the time from the first drop to all running.
+ */
+export async function runAllStaged(sb: Sandbox, agent: BenchAgent, ids: readonly string[], timeoutMs: number): Promise<{ readonly db: Database; readonly ms: number }> {
+  stageJobs(sb.jobsDir, ids);
+  await agent.waitForCount('agent started', 1, 30_000);
+  const db = openStateReadonly(sb.dataDir);
+  try {
+    const t0 = performance.now();
+    for (const id of ids) dropStaged(sb.jobsDir, id);
+    while (countRunningAllocs(db) < ids.length) {
+      if (performance.now() - t0 > timeoutMs) throw new Error(`only ${countRunningAllocs(db)} of ${ids.length} running; problems: ${agent.problems().join(' | ')}`);
+      await sleepMs(200);
+    }
+    return { db, ms: performance.now() - t0 };
+  } catch (err) {
+    db.close();
+    throw err;
+  }
+}
+
 export function rssMB(pid: number): { readonly hwmMB: number; readonly rssMB: number } {
   const text = readFileSync(`/proc/${pid}/status`, 'utf8');
   const kb = (key: string): number => Number(new RegExp(`^${key}:\\s+(\\d+) kB`, 'm').exec(text)?.[1] ?? NaN);

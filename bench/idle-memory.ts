@@ -10,7 +10,7 @@
 import { spawn } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { sandbox } from '../test/helpers/agent.js';
-import { cleanupSandbox, countRunningAllocs, dropStaged, loadNow, machine, openStateReadonly, sleepMs, stageJobs, startBenchAgent } from './agent-common.js';
+import { cleanupSandbox, loadNow, machine, runAllStaged, sleepMs, startBenchAgent } from './agent-common.js';
 
 function option(name: string, fallback: string): string {
   const i = process.argv.indexOf(`--${name}`);
@@ -59,19 +59,7 @@ for (const n of counts) {
   const floor = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)'], { stdio: 'ignore' });
   try {
     const ids = Array.from({ length: n }, (_, i) => `idle-${String(i).padStart(4, '0')}`);
-    stageJobs(sb.jobsDir, ids);
-    await agent.waitForCount('agent started', 1, 30_000);
-    const db = openStateReadonly(sb.dataDir);
-    try {
-      const t0 = performance.now();
-      for (const id of ids) dropStaged(sb.jobsDir, id);
-      while (countRunningAllocs(db) < n) {
-        if (performance.now() - t0 > timeoutMs) throw new Error(`only ${countRunningAllocs(db)} of ${n} running; problems: ${agent.problems().join(' | ')}`);
-        await sleepMs(200);
-      }
-    } finally {
-      db.close();
-    }
+    (await runAllStaged(sb, agent, ids, timeoutMs)).db.close();
     await sleepMs(settleS * 1000);
     const r = { tasks: n, agent: rollup(agent.pid), helpers: helpers(agent.pid), floor: rollup(floor.pid ?? 0), load: loadNow() };
     results.push(r);

@@ -12,7 +12,7 @@ import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { sandbox } from '../test/helpers/agent.js';
 import { listTaskStats, listLiveAllocs } from '../src/state/index.js';
-import { cleanupSandbox, countRunningAllocs, dropStaged, loadNow, machine, median, openStateReadonly, parseOptions, round, rssMB, sleepMs, stageJobs, startBenchAgent } from './agent-common.js';
+import { cleanupSandbox, loadNow, machine, median, parseOptions, round, rssMB, runAllStaged, sleepMs, startBenchAgent } from './agent-common.js';
 
 const { json, opts } = parseOptions(process.argv.slice(2), { tasks: 100, 'window-s': 60, runs: 3, 'timeout-ms': 300_000 });
 const N = opts.tasks;
@@ -50,16 +50,8 @@ const windows: Window[] = [];
 let sampled = 0;
 try {
   const ids = Array.from({ length: N }, (_, i) => `idle-${String(i).padStart(4, '0')}`);
-  stageJobs(sb.jobsDir, ids);
-  await agent.waitForCount('agent started', 1, 30_000);
-  const db = openStateReadonly(sb.dataDir);
+  const { db } = await runAllStaged(sb, agent, ids, opts['timeout-ms']);
   try {
-    const t0 = performance.now();
-    for (const id of ids) dropStaged(sb.jobsDir, id);
-    while (countRunningAllocs(db) < N) {
-      if (performance.now() - t0 > opts['timeout-ms']) throw new Error(`only ${countRunningAllocs(db)} of ${N} running; problems: ${agent.problems().join(' | ')}`);
-      await sleepMs(200);
-    }
     // Settle: the start burst over, one stats write done.
     await sleepMs(15_000);
     for (let r = 0; r < opts.runs; r++) {

@@ -12,22 +12,7 @@
  */
 import { sandbox } from '../test/helpers/agent.js';
 import { countTaskEvents } from '../src/state/index.js';
-import {
-  cleanupSandbox,
-  countRunningAllocs,
-  dropStaged,
-  loadNow,
-  machine,
-  median,
-  openStateReadonly,
-  parseOptions,
-  round,
-  rssMB,
-  sleepMs,
-  stageJobs,
-  startBenchAgent,
-  type BenchAgent,
-} from './agent-common.js';
+import { cleanupSandbox, countRunningAllocs, loadNow, machine, median, parseOptions, round, rssMB, runAllStaged, startBenchAgent, type BenchAgent } from './agent-common.js';
 
 const { json, opts } = parseOptions(process.argv.slice(2), { tasks: 1000, runs: 3, 'timeout-ms': 300_000 });
 const N = opts.tasks;
@@ -49,17 +34,10 @@ const restarts: Restart[] = [];
 let setupMs = 0;
 try {
   const ids = Array.from({ length: N }, (_, i) => `re-${String(i).padStart(5, '0')}`);
-  stageJobs(sb.jobsDir, ids);
-  await agent.waitForCount('agent started', 1, 30_000);
-  const db = openStateReadonly(sb.dataDir);
+  const started = await runAllStaged(sb, agent, ids, opts['timeout-ms']);
+  const db = started.db;
   try {
-    const t0 = performance.now();
-    for (const id of ids) dropStaged(sb.jobsDir, id);
-    while (countRunningAllocs(db) < N) {
-      if (performance.now() - t0 > opts['timeout-ms']) throw new Error(`only ${countRunningAllocs(db)} of ${N} running; problems: ${agent.problems().join(' | ')}`);
-      await sleepMs(200);
-    }
-    setupMs = performance.now() - t0;
+    setupMs = started.ms;
 
     for (let r = 0; r < opts.runs; r++) {
       for (const signal of ['SIGTERM', 'SIGKILL'] as const) {

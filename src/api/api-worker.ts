@@ -11,8 +11,8 @@ import { openState } from '../state/index.js';
 import { systemClock } from '../util/clock.js';
 import type { Logger } from '../util/logger.js';
 import type { TaskResourceUsage } from '../status/stats.js';
-import { createApiServer, RemoteError, type AgentBridge, type AgentCall } from './server.js';
-import type { AgentReply, ReadDeps, ToAgent, ToApi } from './types.js';
+import { createApiServer, RemoteError, type AgentBridge } from './server.js';
+import type { AgentCall, AgentReply, ReadDeps, ToAgent, ToApi } from './types.js';
 
 /** What the agent tells the API thread at its start. */
 export interface ApiWorkerData {

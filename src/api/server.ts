@@ -11,7 +11,7 @@ import { BivouacError } from '../util/errors.js';
 import { ApiError } from './errors.js';
 import { checkToken, parseGoDuration, readBody } from './request.js';
 import { matchRoute } from './routes.js';
-import type { AgentReply, ReadDeps, Reply, Request } from './types.js';
+import type { AgentCall, AgentReply, ReadDeps, Reply, Request } from './types.js';
 import type { Logger } from '../util/logger.js';
 
 /** Nomad's default and longest blocking wait (MaxBlockingRPCQueryTime). */
@@ -59,15 +59,6 @@ export interface ApiServer {
   close(): Promise<void>;
 }
 
-/** A call of a route that runs on the agent's thread, as it crosses over. */
-export interface AgentCall {
-  readonly route: string;
-  readonly method: string;
-  readonly path: string;
-  readonly query: string;
-  readonly params: readonly string[];
-  readonly body: unknown;
-}
 
 /** The API thread's way to the agent's thread. */
 export interface AgentBridge {

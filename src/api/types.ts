@@ -7,6 +7,16 @@ import type { ApiMetrics } from './metrics.js';
 import type { TaskUsageSource } from './stats.js';
 import type { TaskResourceUsage } from '../status/stats.js';
 
+/** A call of a route that runs on the agent's thread, as it crosses over. */
+export interface AgentCall {
+  readonly route: string;
+  readonly method: string;
+  readonly path: string;
+  readonly query: string;
+  readonly params: readonly string[];
+  readonly body: unknown;
+}
+
 /** What the API may ask of the running agent: the agent owns the runners and the passes. */
 export interface AgentControl {
   /** Runs a pass soon (after a job file was written or moved). */
@@ -81,16 +91,7 @@ export type AgentHandler = (req: Request, deps: ApiDeps) => AgentReply | Promise
 export type ToAgent =
   | { readonly type: 'listening'; readonly httpAddr: string }
   | { readonly type: 'failed'; readonly message: string }
-  | {
-      readonly type: 'call';
-      readonly id: number;
-      readonly route: string;
-      readonly method: string;
-      readonly path: string;
-      readonly query: string;
-      readonly params: readonly string[];
-      readonly body: unknown;
-    }
+  | ({ readonly type: 'call'; readonly id: number } & AgentCall)
   | { readonly type: 'abort'; readonly id: number }
   | { readonly type: 'observe'; readonly rows: readonly (readonly [string, string, number, number])[] }
   | { readonly type: 'log'; readonly level: 'warn' | 'error'; readonly obj: object | string; readonly msg?: string };
