@@ -7,6 +7,7 @@ import {
   listJobs,
   listCurrentSources,
   listLiveAllocIds,
+  listBlockedJobIds,
   getAlloc,
   listAllocsToRecover,
   setNodeStatus,
@@ -31,6 +32,7 @@ import { collectChildren } from './children-gc.js';
 import { LoopDelay } from './loop-delay.js';
 import { availableParallelism } from 'node:os';
 import { createStartSlots, type StartSlot } from '../runner/start-slots.js';
+import { LiveAllocs } from './live-allocs.js';
 
 /** Task starts under way at once, per core: see start-slots.ts and the README's benchmark notes. */
 const STARTS_PER_CORE = 2;
@@ -95,6 +97,12 @@ export class Agent {
    */
   private changedFiles = new Set<string>();
   private fullScan = true;
+  /** Allocations that finished since the last pass began: the next pass reconciles their jobs. */
+  private endedAllocs = new Set<string>();
+  /** The resources in use, for targeted passes (live-allocs.ts); full passes reload it. */
+  private readonly live = new LiveAllocs();
+  /** The next periodic launch as last computed: re-read by full passes, due times, and passes touching a periodic job. */
+  private nextLaunch: number | null = null;
   private readonly startSlot: StartSlot = createStartSlots(STARTS_PER_CORE * availableParallelism());
   /** The agent's event-loop delay, for the metrics and the periodic debug line. */
   readonly loopDelay = new LoopDelay();
@@ -156,13 +164,15 @@ export class Agent {
       log.error({ err }, 'periodic launch failed; the next pass retries it');
     }
     // Re-armed now, not after the pass: a pass slower than the spec's period must not delay the next launch.
-    this.armDue(clock.now());
+    this.armDue(clock.now(), true);
     this.requestPass();
   }
 
-  private armDue(now: number): void {
+  /** `relaunch`: read every periodic job's next launch again (else the last one read stands). */
+  private armDue(now: number, relaunch: boolean): void {
     const resched = nextRescheduleDue(this.deps.db);
-    const launch = this.periodic.nextLaunch(this.deps.db, now);
+    if (relaunch) this.nextLaunch = this.periodic.nextLaunch(this.deps.db, now);
+    const launch = this.nextLaunch;
     const times = [resched !== null && resched > now ? resched : null, launch].filter((t): t is number => t !== null);
     this.due.arm(times.length === 0 ? null : Math.min(...times));
   }
@@ -172,15 +182,26 @@ export class Agent {
    * fs.watch event named, the only one the pass needs to look at for it; without it the
    * pass lists the whole jobs directory (the rescan, and every other cause).
    */
-  requestPass(delayMs = 0, file?: string): void {
+  requestPass(delayMs = 0, file?: string | null): void {
     if (this.stopped) return;
     if (file === undefined) this.fullScan = true;
-    else this.changedFiles.add(file);
+    else if (file !== null) this.changedFiles.add(file);
     if (this.debounce) return;
     this.debounce = setTimeout(() => {
       this.debounce = null;
       void this.pass();
     }, delayMs);
+  }
+
+  /**
+   * An allocation finished (its runner says so): a pass soon reconciles its job (a
+   * replacement, a reschedule) and the jobs waiting for room, without listing the jobs
+   * directory or reading every job.
+   */
+  requestAllocPass(allocId: string): void {
+    if (this.stopped) return;
+    this.endedAllocs.add(allocId);
+    this.requestPass(0, null);
   }
 
   /** Runs one pass, or queues one more behind the pass under way. */
@@ -199,7 +220,9 @@ export class Agent {
             await this.passOnce();
           } catch (err) {
             // A pass is all-or-nothing (one transaction) and the next pass starts over from
-            // the rows, so a failed pass is logged and retried rather than fatal.
+            // the rows, so a failed pass is logged and retried rather than fatal. The retry is
+            // a full pass: what was rolled back is read again, resources in use included.
+            this.live.invalidate();
             this.deps.log.error({ err }, 'reconcile pass failed; retrying on the next one');
             this.requestPass(1000);
           }
@@ -234,37 +257,56 @@ export class Agent {
     } else this.changedFiles = new Set();
     this.lastFull = changed === null;
     this.fullScan = false;
-    let snap;
-    try {
-      snap = await this.source.list(changed);
-    } catch (err) {
-      this.fullScan = true;
-      throw err;
+    const ended = this.endedAllocs;
+    this.endedAllocs = new Set();
+    let touched = new Set<string>();
+    let listed = passStart;
+    // A pass only for allocations that finished has no file to look at.
+    if (changed === null || changed.size > 0) {
+      let snap;
+      try {
+        snap = await this.source.list(changed);
+      } catch (err) {
+        this.fullScan = true;
+        throw err;
+      }
+      if (this.stopped) return;
+      listed = performance.now();
+      touched = applyJobSync(db, snap, clock.now(), log);
     }
-    if (this.stopped) return;
-    const listed = performance.now();
-    applyJobSync(db, snap, clock.now(), log);
     const node = this.node;
     if (!node) return;
     const now = clock.now();
     const txStart = performance.now();
+    // Targeted: a pass caused only by named files or finished allocations reconciles the jobs
+    // those touched, and the jobs waiting for room (a stop may have made some); every other
+    // pass, the periodic rescan among them, reconciles every job (the safety net).
+    let scope: Set<string> | null = null;
+    if (changed !== null) {
+      scope = touched;
+      for (const id of ended) {
+        const a = getAlloc(db, id);
+        if (a) scope.add(a.jobId);
+      }
+      for (const id of listBlockedJobIds(db)) scope.add(id);
+    }
     const actions = tx(db, () => {
-      this.periodic.launch(db, now, this.passes === 0);
-      return schedulePass({ db, jobs: this.jobs, node, now, rand: this.deps.rand, newId: this.deps.newId ?? randomUUID, log, hostPorts: () => listeningPorts('/proc') });
+      this.periodic.launch(db, now, this.passes === 0, new Set(), scope);
+      return schedulePass({ db, jobs: this.jobs, node, now, rand: this.deps.rand, newId: this.deps.newId ?? randomUUID, log, hostPorts: () => listeningPorts('/proc'), live: this.live, scope });
     });
     const scheduled = performance.now();
     this.deps.onPass?.((scheduled - passStart) / 1000, (scheduled - txStart) / 1000);
     for (const a of actions.stop) this.runners.get(a.allocId)?.kill(a.reason);
-    for (const id of listLiveAllocIds(db)) {
+    for (const id of actions.liveIds ?? listLiveAllocIds(db)) {
       if (this.runners.has(id)) continue;
       const alloc = getAlloc(db, id);
       if (alloc) this.ensureRunner(alloc);
     }
     // Where a pass's time goes (the 'pass complete' debug line): listing and parsing the
     // files, registering jobs, the scheduling transaction, handing allocations to runners.
-    this.lastPhases = { listMs: ms(listed - passStart), syncMs: ms(txStart - listed), scheduleMs: ms(scheduled - txStart), runnersMs: ms(performance.now() - scheduled) };
+    this.lastPhases = { listMs: ms(listed - passStart), syncMs: ms(txStart - listed), scheduleMs: ms(scheduled - txStart), runnersMs: ms(performance.now() - scheduled), jobs: scope === null ? -1 : scope.size };
     // A due time already past was acted on in this pass (or could not be placed, which the rescan retries).
-    this.armDue(clock.now());
+    this.armDue(clock.now(), scope === null || this.periodic.anyPeriodic(db, scope));
     // At most every few seconds: with many children it reads every parent's list.
     if (now - this.lastGc >= 5_000) {
       this.lastGc = now;
@@ -292,7 +334,7 @@ export class Agent {
       killOrphans: this.deps.killOrphans,
       hookSettings: { artifact: this.deps.config.artifact, templatePollMs: this.deps.config.rescanIntervalMs },
       startSlot: this.startSlot,
-      onAllocChange: () => this.requestPass(),
+      onAllocChange: (allocId) => this.requestAllocPass(allocId),
     });
     this.runners.set(alloc.id, runner);
     if (alloc.desiredStatus !== 'run') runner.kill(alloc.desiredDescription || 'alloc is being stopped');

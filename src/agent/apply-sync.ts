@@ -7,8 +7,12 @@ import type { Logger } from '../util/logger.js';
 import type { JobSnapshot } from './jobs-source.js';
 import { planJobSync, type KnownJob } from './job-sync.js';
 
-/** Plans the snapshot against the database and writes the outcome in one transaction. */
-export function applyJobSync(db: Database, snap: JobSnapshot, now: number, log: Logger): void {
+/**
+ * Plans the snapshot against the database and writes the outcome in one transaction.
+ * Returns the jobs it registered or stopped: a targeted schedule reconciles these.
+ */
+export function applyJobSync(db: Database, snap: JobSnapshot, now: number, log: Logger): Set<string> {
+  const touched = new Set<string>();
   tx(db, () => {
     const known: KnownJob[] = listJobsWithHash(db).map((j) => ({ id: j.id, sourceFile: j.sourceFile, hash: j.hash, stopped: j.stopped }));
     const plan = planJobSync(known, snap);
@@ -16,6 +20,7 @@ export function applyJobSync(db: Database, snap: JobSnapshot, now: number, log: 
       switch (a.kind) {
         case 'put': {
           const r = putJobVersion(db, a.job, a.hash, a.file, now, a.sha);
+          touched.add(a.job.id);
           if (r.changed) {
             log.info({ jobId: a.job.id, version: r.version, file: a.file }, 'job registered');
             // Once per registered version: what the job asks for that bivouac will not do.
@@ -25,6 +30,7 @@ export function applyJobSync(db: Database, snap: JobSnapshot, now: number, log: 
         }
         case 'stop':
           setJobStopped(db, a.jobId, now);
+          touched.add(a.jobId);
           log.info({ jobId: a.jobId, reason: a.reason }, 'job stopped');
           break;
         case 'fileError':
@@ -40,4 +46,5 @@ export function applyJobSync(db: Database, snap: JobSnapshot, now: number, log: 
       for (const e of listFileErrors(db)) if (!plan.errorFiles.has(e.file)) clearFileError(db, e.file);
     }
   });
+  return touched;
 }

@@ -217,6 +217,11 @@ export function setJobStopped(db: Database, jobId: string, now: number): void {
   stmt(db, 'UPDATE jobs SET stopped = 1, modify_time = ? WHERE id = ? AND stopped = 0').run(now, jobId);
 }
 
+/** Jobs with placement failures: a targeted pass retries them, as room may have come free. */
+export function listBlockedJobIds(db: Database): string[] {
+  return (stmt(db, 'SELECT id FROM jobs WHERE placement_json IS NOT NULL').raw(true).all() as [string][]).map((r) => r[0]);
+}
+
 export function setPlacementFailures(db: Database, jobId: string, failures: readonly PlacementFailure[] | null): void {
   stmt(db, 'UPDATE jobs SET placement_json = ? WHERE id = ?').run(failures && failures.length > 0 ? JSON.stringify(failures) : null, jobId);
 }
