@@ -5,18 +5,34 @@ import { jobWarnings } from '../jobspec/template-check.js';
 import { assertNever } from '../util/assert.js';
 import type { Logger } from '../util/logger.js';
 import type { JobSnapshot } from './jobs-source.js';
-import { planJobSync, type KnownJob } from './job-sync.js';
+import { planJobSync, type SyncAction, type SyncPlan } from './job-sync.js';
 
 /**
  * Plans the snapshot against the database and writes the outcome in one transaction.
  * Returns the jobs it registered or stopped: a targeted schedule reconciles these.
  */
 export function applyJobSync(db: Database, snap: JobSnapshot, now: number, log: Logger): Set<string> {
+  return tx(db, () => {
+    const plan = planSync(db, snap);
+    return applySyncActions(db, plan.actions, now, log, snap.complete ? plan : null);
+  });
+}
+
+/** What the snapshot means for the database's jobs (a read; nothing written). */
+export function planSync(db: Database, snap: JobSnapshot): SyncPlan {
+  return planJobSync(listJobsWithHash(db).map((j) => ({ id: j.id, sourceFile: j.sourceFile, hash: j.hash, stopped: j.stopped })), snap);
+}
+
+/**
+ * Writes some of a plan's actions in one transaction (a pass of many files writes them in
+ * chunks, so no one transaction holds the loop long); returns the jobs registered or
+ * stopped. `clearErrors`: the plan of a complete listing, whose other recorded file errors
+ * are gone (given with the last chunk).
+ */
+export function applySyncActions(db: Database, actions: readonly SyncAction[], now: number, log: Logger, clearErrors: SyncPlan | null): Set<string> {
   const touched = new Set<string>();
   tx(db, () => {
-    const known: KnownJob[] = listJobsWithHash(db).map((j) => ({ id: j.id, sourceFile: j.sourceFile, hash: j.hash, stopped: j.stopped }));
-    const plan = planJobSync(known, snap);
-    for (const a of plan.actions) {
+    for (const a of actions) {
       switch (a.kind) {
         case 'put': {
           const r = putJobVersion(db, a.job, a.hash, a.file, now, a.sha);
@@ -42,8 +58,8 @@ export function applyJobSync(db: Database, snap: JobSnapshot, now: number, log: 
           assertNever(a, 'sync action');
       }
     }
-    if (snap.complete) {
-      for (const e of listFileErrors(db)) if (!plan.errorFiles.has(e.file)) clearFileError(db, e.file);
+    if (clearErrors !== null) {
+      for (const e of listFileErrors(db)) if (!clearErrors.errorFiles.has(e.file)) clearFileError(db, e.file);
     }
   });
   return touched;
