@@ -20,7 +20,7 @@ import { AllocRunner } from '../runner/alloc-runner.js';
 import { sweepSecretsMounts } from '../runner/secrets-tmpfs.js';
 import type { AgentConfig } from './config.js';
 import { JobsSource, type JobParser, type JobSnapshot } from './jobs-source.js';
-import { applyJobSync, applySyncActions, planSync } from './apply-sync.js';
+import { applySyncActions, planSync } from './apply-sync.js';
 import { schedulePass } from './schedule.js';
 import { LogRotationLoop } from './log-rotation.js';
 import { JobCache } from './job-cache.js';
@@ -45,8 +45,8 @@ const STARTS_PER_CORE = 2;
 const FILES_PER_PASS = 64;
 
 /**
- * Files registered and scheduled per transaction in a targeted pass, with a turn of the
- * event loop between: 64 in one went 15–60 ms of synchronous work on a loaded machine.
+ * Files registered and scheduled per transaction, with a turn of the event loop between:
+ * 64 in one went 15–60 ms of synchronous work on a loaded machine.
  */
 const CHUNK_JOBS = 16;
 
@@ -286,45 +286,46 @@ export class Agent {
         phases[phase] += performance.now() - t;
       }
     };
-    let looked: Set<string> | null = null;
-    if (changed === null) {
-      // Full: every pass not caused by named files or finished allocations, the periodic
-      // rescan among them, registers the whole listing and reconciles every job (the safety net).
-      const listing = snap;
-      if (listing !== null) timed('syncMs', () => applyJobSync(db, listing, clock.now(), log));
-      this.schedule(null, timed);
-    } else {
-      // Targeted: the jobs the named files registered or stopped, the jobs of finished
-      // allocations, and the jobs waiting for room (a stop may have made some). In chunks of
-      // CHUNK_JOBS files, each registered and scheduled in transactions of its own with a turn
-      // of the event loop between, so a burst of files never holds the loop for long.
-      looked = new Set(listBlockedJobIds(db));
+    // Targeted (changed !== null): the jobs the named files registered or stopped, the jobs
+    // of finished allocations, and the jobs waiting for room (a stop may have made some).
+    // Full: every other pass, the periodic rescan among them, reconciles every job at the end
+    // (the safety net). Either way the listing's files are registered, and their jobs
+    // scheduled, in chunks of CHUNK_JOBS, each in transactions of its own with a turn of the
+    // event loop between, so a burst of files never holds the loop for long.
+    const looked = new Set<string>(changed === null ? [] : listBlockedJobIds(db));
+    if (changed !== null) {
       for (const id of ended) {
         const a = getAlloc(db, id);
         if (a) looked.add(a.jobId);
       }
-      const plan = snap === null ? null : timed('syncMs', () => planSync(db, snap));
-      const actions = plan?.actions ?? [];
-      for (let i = 0; i === 0 || i < actions.length; i += CHUNK_JOBS) {
-        if (i > 0) {
-          await new Promise((resolve) => setImmediate(resolve));
-          if (this.stopped) return;
-        }
-        const last = i + CHUNK_JOBS >= actions.length;
-        const chunk = actions.slice(i, i + CHUNK_JOBS);
-        const scope = timed('syncMs', () => applySyncActions(db, chunk, clock.now(), log, last && snap?.complete === true ? plan : null));
-        if (i === 0) for (const id of looked) scope.add(id);
-        for (const id of scope) looked.add(id);
-        this.schedule(scope, timed);
+    }
+    const listing = snap;
+    const plan = listing === null ? null : timed('syncMs', () => planSync(db, listing));
+    const actions = plan?.actions ?? [];
+    for (let i = 0; i === 0 || i < actions.length; i += CHUNK_JOBS) {
+      if (i > 0) {
+        await new Promise((resolve) => setImmediate(resolve));
+        if (this.stopped) return;
       }
+      const last = i + CHUNK_JOBS >= actions.length;
+      const chunk = actions.slice(i, i + CHUNK_JOBS);
+      const scope = timed('syncMs', () => applySyncActions(db, chunk, clock.now(), log, last && listing?.complete === true ? plan : null));
+      if (i === 0) for (const id of looked) scope.add(id);
+      for (const id of scope) looked.add(id);
+      if (scope.size > 0) this.schedule(scope, timed);
+    }
+    if (changed === null) {
+      if (actions.length > 0) await new Promise((resolve) => setImmediate(resolve));
+      if (this.stopped) return;
+      this.schedule(null, timed);
     }
     this.deps.onPass?.((performance.now() - passStart) / 1000, phases.scheduleMs / 1000);
     // Where a pass's time goes (the 'pass complete' debug line): listing and parsing the
     // files, registering jobs, the scheduling transactions, handing allocations to runners;
     // `jobs`: how many a targeted pass reconciled (-1: every job).
-    this.lastPhases = { listMs: ms(listed - passStart), syncMs: ms(phases.syncMs), scheduleMs: ms(phases.scheduleMs), runnersMs: ms(phases.runnersMs), jobs: looked === null ? -1 : looked.size };
+    this.lastPhases = { listMs: ms(listed - passStart), syncMs: ms(phases.syncMs), scheduleMs: ms(phases.scheduleMs), runnersMs: ms(phases.runnersMs), jobs: changed === null ? -1 : looked.size };
     // A due time already past was acted on in this pass (or could not be placed, which the rescan retries).
-    this.armDue(clock.now(), looked === null || this.periodic.anyPeriodic(db, looked));
+    this.armDue(clock.now(), changed === null || this.periodic.anyPeriodic(db, looked));
     const now = clock.now();
     // At most every few seconds: with many children it reads every parent's list.
     if (now - this.lastGc >= 5_000) {

@@ -7,17 +7,6 @@ import type { Logger } from '../util/logger.js';
 import type { JobSnapshot } from './jobs-source.js';
 import { planJobSync, type SyncAction, type SyncPlan } from './job-sync.js';
 
-/**
- * Plans the snapshot against the database and writes the outcome in one transaction.
- * Returns the jobs it registered or stopped: a targeted schedule reconciles these.
- */
-export function applyJobSync(db: Database, snap: JobSnapshot, now: number, log: Logger): Set<string> {
-  return tx(db, () => {
-    const plan = planSync(db, snap);
-    return applySyncActions(db, plan.actions, now, log, snap.complete ? plan : null);
-  });
-}
-
 /** What the snapshot means for the database's jobs (a read; nothing written). */
 export function planSync(db: Database, snap: JobSnapshot): SyncPlan {
   return planJobSync(listJobsWithHash(db).map((j) => ({ id: j.id, sourceFile: j.sourceFile, hash: j.hash, stopped: j.stopped })), snap);
