@@ -251,7 +251,8 @@ export class Agent {
     const passStart = performance.now();
     // Taken now: events during this pass are for the next one.
     let changed: Set<string> | null = null;
-    if (!this.fullScan) {
+    // Never listed whole (the first listing failed): this pass lists, and so plans, everything.
+    if (!this.fullScan && this.source.listedWhole) {
       const names = [...this.changedFiles];
       // Only new files wait: a change or removal of a known file goes with this pass, so a
       // rename's two names are never split (the job would stop, then start again).
@@ -300,7 +301,7 @@ export class Agent {
       }
     }
     const listing = snap;
-    const plan = listing === null ? null : timed('syncMs', () => planSync(db, listing));
+    const plan = listing === null ? null : timed('syncMs', () => planSync(db, listing, changed));
     const actions = plan?.actions ?? [];
     for (let i = 0; i === 0 || i < actions.length; i += CHUNK_JOBS) {
       if (i > 0) {
