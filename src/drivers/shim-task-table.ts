@@ -155,11 +155,14 @@ export function createShimTaskTable<T extends ShimTask>(driver: string, deps: Sh
     find: (taskId) => tasks.get(taskId),
     async spawnInCgroup(cfg, launch, limits) {
       const cgroups = deps.cgroups ?? null;
+      const t0 = performance.now();
       // Only a limited task joins the cpu hierarchy.
       const cgroup = cgroups ? await cgroups.create(cfg.allocId, cfg.taskName, { limits: limits !== null }) : null;
       try {
         if (cgroup && limits) applyLimits(cgroup, limits);
+        const t1 = performance.now();
         const started = await spawnShim({ ...launch, stdoutPath: cfg.stdoutPath, stderrPath: cfg.stderrPath, cgroup, cgroups, procRoot, spawner: spawner() });
+        log.debug({ taskId: cfg.id, cgroupMs: ms(t1 - t0), spawnMs: ms(performance.now() - t1) }, 'shim spawned');
         return { ...started, cgroup };
       } catch (e) {
         if (cgroup) await destroyCgroup(cgroup);
@@ -198,4 +201,8 @@ export function createShimTaskTable<T extends ShimTask>(driver: string, deps: Sh
     },
     methods,
   };
+}
+
+function ms(x: number): number {
+  return Math.round(x * 100) / 100;
 }
