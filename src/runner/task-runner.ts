@@ -88,6 +88,7 @@ export class TaskRunner {
     let next: number | 'done' | null = null;
     /** A fresh task takes its start slot before its first event, so a burst of them does not write 1,000 events in one go. */
     let slot: (() => void) | null = null;
+    let received = false;
     const stored = getHandle(db, this.allocId, this.task.name);
     if (stored) {
       next = await this.resume(stored.handle as TaskHandle);
@@ -106,8 +107,10 @@ export class TaskRunner {
         slot();
         return this.finishStopped();
       }
-      // A kill while it waited is recorded after Received, as before any start.
-      this.event('Received', 'Task received by client');
+      // A kill while it waited is recorded after Received, as before any start; otherwise
+      // Received goes into the start's first commit.
+      if (this.stopReason) this.event('Received', 'Task received by client');
+      else received = true;
     }
 
     for (;;) {
@@ -117,8 +120,9 @@ export class TaskRunner {
         slot?.();
         return this.finishStopped();
       }
-      next = await this.startAndWait(slot);
+      next = await this.startAndWait(slot, received);
       slot = null;
+      received = false;
     }
   }
 
@@ -142,12 +146,12 @@ export class TaskRunner {
   }
 
   /** One start under a start slot (`held`, or one taken now), then the wait for the task's end outside it. */
-  private async startAndWait(held: (() => void) | null): Promise<number | 'done'> {
+  private async startAndWait(held: (() => void) | null, received = false): Promise<number | 'done'> {
     if (held === null) this.startAsked = performance.now();
     const release = held ?? (await this.takeSlot());
     let started: { readonly taskId: string } | number | 'done';
     try {
-      started = await this.startOnce();
+      started = await this.startOnce(received);
     } finally {
       release();
     }
@@ -156,11 +160,21 @@ export class TaskRunner {
     return this.waitForExit(started.taskId);
   }
 
-  private async startOnce(): Promise<{ readonly taskId: string } | number | 'done'> {
+  /** `received`: a fresh task's Received event is still to be written. */
+  private async startOnce(received: boolean): Promise<{ readonly taskId: string } | number | 'done'> {
     const { db, driver } = this.deps;
     const t0 = performance.now();
-    if (getTaskState(db, this.allocId, this.task.name)?.attempt === 0) this.event('Task Setup', 'Building Task Directory');
-    const attempt = markStarting(db, this.allocId, this.task.name);
+    // Received, Task Setup (a first start) and the intent in one commit: two fewer per start.
+    let notify = received;
+    const attempt = tx(db, () => {
+      if (received) this.event('Received', 'Task received by client', {}, false);
+      if (getTaskState(db, this.allocId, this.task.name)?.attempt === 0) {
+        this.event('Task Setup', 'Building Task Directory', {}, false);
+        notify = true;
+      }
+      return markStarting(db, this.allocId, this.task.name);
+    });
+    if (notify) this.deps.onStateChange();
     let cfg: TaskConfig;
     try {
       cfg = await this.deps.prepare(attempt);
