@@ -33,6 +33,7 @@ import { LoopDelay } from './loop-delay.js';
 import { availableParallelism } from 'node:os';
 import { createStartSlots, type StartSlot } from '../runner/start-slots.js';
 import { LiveAllocs } from './live-allocs.js';
+import { createSpareAllocDirs, SPARE_ALLOC_DIRS, type SpareAllocDirs } from '../runner/spare-dirs.js';
 
 /** Task starts under way at once, per core: see start-slots.ts and the README's benchmark notes. */
 const STARTS_PER_CORE = 2;
@@ -110,6 +111,8 @@ export class Agent {
   /** The next periodic launch as last computed: re-read by full passes, due times, and passes touching a periodic job. */
   private nextLaunch: number | null = null;
   private readonly startSlot: StartSlot = createStartSlots(STARTS_PER_CORE * availableParallelism());
+  /** Allocation trees made ahead of need (runner/spare-dirs.ts), from start() on. */
+  private spareDirs: SpareAllocDirs | null = null;
   /** The agent's event-loop delay, for the metrics and the periodic debug line. */
   readonly loopDelay = new LoopDelay();
   /** Resolves after each completed pass; tests and benchmarks wait on it. */
@@ -129,6 +132,7 @@ export class Agent {
   async start(): Promise<void> {
     const { log, db, clock } = this.deps;
     this.node = await this.deps.fingerprint();
+    this.spareDirs = createSpareAllocDirs({ dataDir: this.deps.config.dataDir, size: SPARE_ALLOC_DIRS, log: log.child({ component: 'spare-dirs' }) });
     log.info({ nodeId: this.node.id, drivers: Object.values(this.node.drivers).map((d) => `${d.name}:${d.healthState}`) }, 'node fingerprinted');
     this.recover();
     await sweepSecretsMounts(db, this.deps.config.dataDir, log);
@@ -377,6 +381,7 @@ export class Agent {
       killOrphans: this.deps.killOrphans,
       hookSettings: { artifact: this.deps.config.artifact, templatePollMs: this.deps.config.rescanIntervalMs },
       startSlot: this.startSlot,
+      ...(this.spareDirs ? { spareDirs: this.spareDirs } : {}),
       onAllocChange: (allocId) => this.requestAllocPass(allocId),
     });
     this.runners.set(alloc.id, runner);
@@ -435,6 +440,7 @@ export class Agent {
     for (const w of this.passWaiters.splice(0)) w();
     for (const r of this.runners.values()) r.detach();
     await Promise.allSettled([...this.runners.values()].map((r) => r.wait()));
+    await this.spareDirs?.close();
     setNodeStatus(this.deps.db, 'down', this.deps.clock.now());
   }
 
