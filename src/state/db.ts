@@ -13,12 +13,13 @@ import { migration005 } from './migrations/005_job_lifecycle.js';
 import { migration006 } from './migrations/006_change_index.js';
 import { migration007 } from './migrations/007_rkt_pod_removals.js';
 import { migration008 } from './migrations/008_job_evals.js';
+import { migration010 } from './migrations/010_job_list.js';
 
 export type Database = BetterSqlite3.Database;
 
 /** Index i holds the migration that takes the schema from version i to i+1. */
 // 005 (issue 12) was written beside 006 and merged after it: appended, so databases already at 006 still get it.
-const MIGRATIONS: readonly string[] = [migration001, migration002, migration003, migration004, migration005, migration006, migration007, migration008];
+const MIGRATIONS: readonly string[] = [migration001, migration002, migration003, migration004, migration005, migration006, migration007, migration008, migration010];
 export const SCHEMA_VERSION = MIGRATIONS.length;
 
 export interface OpenOptions {
@@ -63,7 +64,13 @@ export function openState(path: string, opts: OpenOptions = {}): Database {
       db.close();
       throw new BivouacError('STATE_MIGRATION', `state database ${path} has schema ${version}, newer than this bivouac (${SCHEMA_VERSION}): upgrade bivouac`);
     }
-    return db;
+    if (version === SCHEMA_VERSION) return db;
+    // A database no agent of this version has opened yet (its agent migrates it on start): the
+    // reads go to a copy in memory brought up to date, and the file is never written.
+    const copy = new Ctor(db.serialize(), nativeBinding());
+    db.close();
+    migrate(copy, path);
+    return copy;
   }
   const db = new Ctor(path, nativeBinding());
   db.pragma('journal_mode = WAL');

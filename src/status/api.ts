@@ -1,6 +1,6 @@
 import type { Database, AllocCounts, JobRecord, JobSummary } from '../state/index.js';
 import type { JobType } from '../jobspec/types.js';
-import { countAllocsByGroup, countAllocsByJobGroup, listJobSummaries, countAllocsByJob, jobsWithDueReschedule, listJobEntries } from '../state/index.js';
+import { countAllocsByGroup, countAllocsByJobGroup, listJobSummaries, countAllocsByJob, jobsWithDueReschedule, listJobRows } from '../state/index.js';
 import { MS_TO_NS, formatTime } from '../cli/format.js';
 // The status module alone, not the scheduler's index: the index pulls in semver and the
 // constraint checkers, ~60 ms of a cold `status` for nothing it uses.
@@ -60,7 +60,7 @@ export function apiJobSummary(db: Database, j: JobRecord, summary: JobSummary, c
 }
 
 /** A job's status from its summary and counts; `placementFailures`: whether the job has any. */
-function stubStatus(summary: JobSummary, stopped: boolean, placementFailures: boolean, counts: AllocCounts, rescheduleDue: boolean): JobStatus {
+function stubStatus(summary: Pick<JobSummary, 'type' | 'periodic' | 'parameterized'>, stopped: boolean, placementFailures: boolean, counts: AllocCounts, rescheduleDue: boolean): JobStatus {
   const { live, total } = counts;
   return jobStatus({
     type: summary.type as JobType,
@@ -121,17 +121,18 @@ export function jobListCells(j: JobStub): string[] {
 
 /**
  * The text list's cells of every job, as jobListCells of listJobStubs gives them, without a
- * JobStub per job: one query shaped for the list (listJobEntries) and one of the due reschedules.
+ * JobStub per job: one short row a job, read as an array (listJobRows).
  */
 export function listJobCells(db: Database): string[][] {
-  const due = jobsWithDueReschedule(db);
-  return listJobEntries(db).map((e) => {
-    // stubStatus asks of the counts only whether one is live and whether any exists.
-    const counts: AllocCounts = { live: e.live ? 1 : 0, total: e.anyAlloc ? 1 : 0 };
-    const status = stubStatus(e.summary, e.stopped, e.placementFailures, counts, due.has(e.id));
+  const rows = listJobRows(db);
+  const out: string[][] = new Array(rows.length);
+  for (let i = 0; i < rows.length; i++) {
+    const [id, type, priority, periodic, parameterized, stopped, submitTime, failures, live, allocs, due] = rows[i];
+    const status = stubStatus({ type, periodic: periodic === 1, parameterized: parameterized === 1 }, stopped === 1, failures === 1, { live, total: allocs }, due === 1);
     // The stub's SubmitTime is in ns: the same arithmetic, so the same rounding, as jobListCells.
-    return [e.id, e.summary.type, String(e.summary.priority), jobStatusLabel(status, e.stopped), formatTime((e.submitTime * MS_TO_NS) / MS_TO_NS)];
-  });
+    out[i] = [id, type, String(priority), jobStatusLabel(status, stopped === 1), formatTime((submitTime * MS_TO_NS) / MS_TO_NS)];
+  }
+  return out;
 }
 
 function countsOf(rows: readonly GroupCount[]): AllocCounts {
