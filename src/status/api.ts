@@ -121,16 +121,30 @@ export function jobListCells(j: JobStub): string[] {
 
 /**
  * The text list's cells of every job, as jobListCells of listJobStubs gives them, without a
- * JobStub per job: one short row a job, read as an array (listJobRows).
+ * JobStub per job: one short row a job, read as an array (listJobRows). A status depends on
+ * few inputs: each combination is derived once (stubStatus) and its label reused, so a row
+ * costs its five strings and nothing else.
  */
 export function listJobCells(db: Database): string[][] {
   const rows = listJobRows(db);
+  // Per type, the label of each combination of the other inputs (six bits): no string built per row.
+  const labels = new Map<string, string[]>();
   const out: string[][] = new Array(rows.length);
   for (let i = 0; i < rows.length; i++) {
-    const [id, type, priority, periodic, parameterized, stopped, submitTime, failures, live, allocs, due] = rows[i];
-    const status = stubStatus({ type, periodic: periodic === 1, parameterized: parameterized === 1 }, stopped === 1, failures === 1, { live, total: allocs }, due === 1);
+    const r = rows[i];
+    const type = r[1];
+    const pendingWork = r[7] === 1 || r[10] === 1;
+    const key = r[3] | (r[4] << 1) | (r[5] << 2) | (r[8] > 0 ? 8 : 0) | (r[9] > 0 ? 16 : 0) | (pendingWork ? 32 : 0);
+    let byKey = labels.get(type);
+    if (byKey === undefined) labels.set(type, (byKey = []));
+    let label = byKey[key];
+    if (label === undefined) {
+      const stopped = r[5] === 1;
+      const status = stubStatus({ type, periodic: r[3] === 1, parameterized: r[4] === 1 }, stopped, pendingWork, { live: r[8], total: r[9] }, false);
+      label = byKey[key] = jobStatusLabel(status, stopped);
+    }
     // The stub's SubmitTime is in ns: the same arithmetic, so the same rounding, as jobListCells.
-    out[i] = [id, type, String(priority), jobStatusLabel(status, stopped === 1), formatTime((submitTime * MS_TO_NS) / MS_TO_NS)];
+    out[i] = [r[0], type, String(r[2]), label, formatTime((r[6] * MS_TO_NS) / MS_TO_NS)];
   }
   return out;
 }
