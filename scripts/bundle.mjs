@@ -33,7 +33,7 @@ const external = Object.keys(JSON.parse(readFileSync(join(root, 'package.json'),
  * `empty.cjs`). They hand over to each other with require(); to an ESM command (the agent,
  * anything using an ESM-only package such as execa) still with import().
  */
-const CJS = new Set(['bivouac.js', 'version.js', 'status.js', 'alloc-status.js']);
+const CJS = new Set(['bivouac.js', 'version.js', 'status.js', 'status-detail.js', 'alloc-status.js']);
 const outName = (f) => (CJS.has(f) ? f.replace(/\.js$/, '.cjs') : f);
 
 /** `import('./x.js')` from a command module to a sibling command: that command's own bundle. */

@@ -32,7 +32,8 @@ import {
   type Database,
 } from '../../src/state/index.js';
 import { migration001 } from '../../src/state/migrations/001_initial.js';
-import { jobListCells, listJobCells, listJobStubs } from '../../src/status/api.js';
+import { listJobStubs } from '../../src/status/api.js';
+import { jobListCells, listJobCells } from '../../src/status/job-list.js';
 import { job } from '../scheduler/builders.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'bivouac-joblist-table-'));
