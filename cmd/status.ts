@@ -3,8 +3,8 @@ import { flagBool, parseArgs } from './args.js';
 import { READ_FLAGS, openReadonly, writeJson } from './common.js';
 import { BivouacError } from '../src/util/errors.js';
 // The text list's modules only: anything else is status-detail's, loaded when asked for.
-import { listJobCells } from '../src/status/job-list.js';
-import { renderJobTable } from '../src/status/render-list.js';
+import { jobListTable } from '../src/status/job-list.js';
+import { renderJobListTable } from '../src/status/render-list.js';
 import { listFileErrors } from '../src/state/jobs.js';
 
 const help = (name: string): string => `Usage: bivouac ${name} [options] [${name === 'status' ? 'id' : 'job'}]
@@ -50,8 +50,8 @@ async function status(argv: readonly string[], io: CommandIO, general: boolean):
   }
   try {
     if (args.positional.length === 0 && !flagBool(args, 'json')) {
-      // The text list needs five cells a job, not a JobStub: listJobCells reads only those.
-      io.stdout.write(renderJobTable(listJobCells(db), listFileErrors(db)));
+      // The text list needs five cells a job, not a JobStub: jobListTable reads only those.
+      io.stdout.write(renderJobListTable(jobListTable(db), listFileErrors(db)));
       return 0;
     }
     return await (await import('./status-detail.js')).statusDetail(db, argv, args, io, general);

@@ -1,7 +1,7 @@
 import type { Database, AllocCounts, JobSummary } from '../state/index.js';
-import { listJobRows } from '../state/status-list.js';
+import { layoutJobList, listJobRows } from '../state/status-list.js';
 import type { JobType } from '../jobspec/types.js';
-import { MS_TO_NS, formatTime } from '../cli/format.js';
+import { MS_TO_NS, formatTable, formatTime } from '../cli/format.js';
 // The status module alone, not the scheduler's index: the index pulls in semver and the
 // constraint checkers, ~60 ms of a cold `status` for nothing it uses.
 import { jobStatus, jobStatusLabel, type JobStatus } from '../scheduler/status.js';
@@ -12,6 +12,21 @@ import type { JobStub } from './api.js';
  * and the status they derive from. A module of its own, apart from the read model (api.ts),
  * so the list's bundle loads none of what the other layouts need.
  */
+
+/** The list's columns, as Nomad's `status` names them. */
+export const LIST_HEADER = ['ID', 'Type', 'Priority', 'Status', 'Submit Date'] as const;
+
+/**
+ * The list's table, header and a row per job in ID order, as formatTable lays out listJobCells;
+ * '' when there is no job. SQLite lays it out (layoutJobList) when it can do so exactly, which
+ * spares 1,000 rows of cells built in JavaScript; else the cells are.
+ */
+export function jobListTable(db: Database): string {
+  const laidOut = layoutJobList(db, LIST_HEADER, (i) => jobStatusLabel(stubStatus(i, i.stopped, i.pendingWork, { live: i.live ? 1 : 0, total: i.anyAlloc ? 1 : 0 }, false), i.stopped));
+  if (laidOut !== null) return laidOut;
+  const cells = listJobCells(db);
+  return cells.length === 0 ? '' : formatTable(LIST_HEADER, cells);
+}
 
 /** A job's status from its summary and counts; `placementFailures`: whether the job has any. */
 export function stubStatus(summary: Pick<JobSummary, 'type' | 'periodic' | 'parameterized'>, stopped: boolean, placementFailures: boolean, counts: AllocCounts, rescheduleDue: boolean): JobStatus {

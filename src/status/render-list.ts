@@ -1,5 +1,6 @@
 import type { FileErrorRecord } from '../state/index.js';
 import { formatTable } from '../cli/format.js';
+import { LIST_HEADER } from './job-list.js';
 
 /**
  * `bivouac status`'s job list from its cells (listJobCells straight from the state, or
@@ -7,9 +8,12 @@ import { formatTable } from '../cli/format.js';
  * layouts (render-jobs.ts), so the list's bundle loads only this.
  */
 export function renderJobTable(rows: readonly (readonly string[])[], errors: readonly FileErrorRecord[]): string {
-  let out = '';
-  if (rows.length === 0) out += 'No running jobs\n';
-  else out += formatTable(['ID', 'Type', 'Priority', 'Status', 'Submit Date'], rows);
+  return renderJobListTable(rows.length === 0 ? '' : formatTable(LIST_HEADER, rows), errors);
+}
+
+/** The same from the list's table as jobListTable lays it out ('' when there is no job). */
+export function renderJobListTable(table: string, errors: readonly FileErrorRecord[]): string {
+  let out = table === '' ? 'No running jobs\n' : table;
   if (errors.length > 0) {
     out += '\nJob File Errors\n';
     out += formatTable(['File', 'Job ID', 'Error'], errors.map((e) => [e.file, e.jobId ?? '<none>', oneLine(e.message)]));

@@ -18,6 +18,7 @@ import {
   deleteChildJob,
   insertAlloc,
   insertChildJob,
+  layoutJobList,
   listJobRows,
   listJobSummaries,
   openState,
@@ -33,7 +34,10 @@ import {
 } from '../../src/state/index.js';
 import { migration001 } from '../../src/state/migrations/001_initial.js';
 import { listJobStubs } from '../../src/status/api.js';
-import { jobListCells, listJobCells } from '../../src/status/job-list.js';
+import { LIST_HEADER, jobListCells, jobListTable, listJobCells } from '../../src/status/job-list.js';
+import { renderJobList } from '../../src/status/render-jobs.js';
+import { renderJobListTable } from '../../src/status/render-list.js';
+import { formatTable } from '../../src/cli/format.js';
 import { job } from '../scheduler/builders.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'bivouac-joblist-table-'));
@@ -56,15 +60,22 @@ function expectedRows(db: Database): unknown[][] {
   ]);
 }
 
-/** Asserts both; returns the list's cells. */
-function assertConsistent(db: Database, step: string): string[][] {
+/**
+ * Asserts the table's rows, the cells read from them, and the list's text as `status` prints it
+ * (laid out by SQLite when `sqlLayout`), against the JobStubs; returns the cells.
+ */
+function assertConsistent(db: Database, step: string, sqlLayout = true): string[][] {
   assert.deepEqual(
     listJobRows(db).map((r) => r.slice(0, 10)),
     expectedRows(db),
     step,
   );
   const cells = listJobCells(db);
-  assert.deepEqual(cells, listJobStubs(db).map(jobListCells), step);
+  const stubs = listJobStubs(db);
+  assert.deepEqual(cells, stubs.map(jobListCells), step);
+  assert.equal(layoutJobList(db, LIST_HEADER, () => '') !== null, sqlLayout, `${step}: laid out by SQLite`);
+  assert.equal(jobListTable(db), cells.length === 0 ? '' : formatTable(LIST_HEADER, cells), step);
+  assert.equal(renderJobListTable(jobListTable(db), []), renderJobList(stubs, []), step);
   return cells;
 }
 
@@ -200,12 +211,42 @@ describe('the job_list table', () => {
     old.close();
     const db = openState(path);
     try {
-      assert.deepEqual(listJobRows(db).map((r) => r.slice(0, 10)), expectedRows(db));
-      assert.deepEqual(listJobCells(db), listJobStubs(db).map(jobListCells));
+      assertConsistent(db, 'migrated');
       assert.deepEqual(
         listJobCells(db).map((c) => c[3]),
         ['running', 'dead (stopped)', 'dead', 'running'],
       );
+    } finally {
+      db.close();
+    }
+  });
+
+  test('a list SQLite cannot lay out exactly (IDs beyond ASCII, a NUL, whitespace at the ends, times before 1970) is laid out from its cells, the same', () => {
+    const db = openState(join(dir, 'odd.db'));
+    const add = (id: string, submit: number): void => {
+      const j = job({ id, name: id });
+      tx(db, () => putJobVersion(db, j, canonicalHash(j), 'odd.nomad', submit));
+    };
+    try {
+      assertConsistent(db, 'empty');
+      assert.equal(renderJobListTable(jobListTable(db), []), 'No running jobs\n');
+      add('plain', Date.UTC(2026, 0, 1));
+      assertConsistent(db, 'plain');
+      for (const [id, submit, sqlLayout, note] of [
+        ['jöb', Date.UTC(2026, 0, 1), false, 'Latin-1: two bytes, one UTF-16 unit'],
+        ['job-\u{1F680}', Date.UTC(2026, 0, 1), false, 'astral: four bytes, two UTF-16 units'],
+        ['nul\u0000inside', Date.UTC(2026, 0, 1), false, 'a NUL, where SQLite strings end'],
+        [' lead', Date.UTC(2026, 0, 1), false, 'a space first'],
+        ['tail\t', Date.UTC(2026, 0, 1), false, 'a tab last'],
+        ['tab\tinside', Date.UTC(2026, 0, 1), true, 'a tab inside: one byte, one unit, not trimmed'],
+        ['early', -1_500, false, 'before 1970'],
+        ['late', 253_402_300_799_999, true, 'the last millisecond of 9999'],
+      ] as const) {
+        add(id, submit);
+        assertConsistent(db, note, sqlLayout);
+        tx(db, () => purgeJobRows(db, id));
+        assertConsistent(db, `${note} purged`);
+      }
     } finally {
       db.close();
     }
