@@ -10,11 +10,12 @@ import type { Driver, TaskConfig } from '../../src/drivers/types.js';
 import { silentLogger } from '../../src/util/logger.js';
 import { isBivouacError } from '../../src/util/errors.js';
 import { cleanupManager, testManager } from '../cgroups/helpers.js';
-import { fixturesDir } from '../helpers/paths.js';
+import { reachableChildren } from '../helpers/paths.js';
 import { fileContains, hostTaskConfig, makeTempDir, waitFor } from './contract.js';
 
-const children = join(fixturesDir, 'children');
 const root = makeTempDir('raw-exec-cg');
+// One test runs its task as nobody, who may not reach the checkout.
+const children = reachableChildren(root);
 const cgroups: CgroupManager = testManager('rawexec');
 after(async () => {
   await cleanupManager(cgroups);
