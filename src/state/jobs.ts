@@ -175,46 +175,6 @@ export function listJobSummaries(db: Database): { job: JobRecord; summary: JobSu
   return (stmt(db, `${SUMMARY_SQL} ORDER BY j.id`).all() as SummaryRow[]).map(toSummary);
 }
 
-/** One job of the list as `bivouac status` prints it (listJobEntries). */
-export interface JobListEntry {
-  readonly id: string;
-  readonly stopped: boolean;
-  readonly submitTime: number;
-  /** The job has placement failures (their detail is not read). */
-  readonly placementFailures: boolean;
-  readonly summary: JobSummary;
-  /** Whether any of its allocations is pending or running; whether it has any at all. */
-  readonly live: boolean;
-  readonly anyAlloc: boolean;
-}
-
-/**
- * Every job with only what the job list shows or derives a status from, in one query shaped
- * for it, read as arrays: better-sqlite3 builds an object per row through V8's API, and the
- * jobs' every column plus a JobRecord per row cost a cold `status` with 1,000 jobs ~5 ms.
- * The list's status asks of the allocations only whether one is live and whether any exists:
- * two index probes a job, not a count over every allocation.
- */
-export function listJobEntries(db: Database): JobListEntry[] {
-  const rows = stmt(
-    db,
-    `SELECT j.id, j.stopped, j.submit_time, j.placement_json IS NOT NULL, v.summary_json, CASE WHEN v.summary_json IS NULL THEN v.spec_json END,
-       EXISTS (SELECT 1 FROM allocs a WHERE a.job_id = j.id AND a.client_status IN ('pending', 'running')), EXISTS (SELECT 1 FROM allocs a WHERE a.job_id = j.id)
-     FROM jobs j JOIN job_versions v ON v.job_id = j.id AND v.version = j.version ORDER BY j.id`,
-  )
-    .raw(true)
-    .all() as [string, number, number, number, string | null, string | null, number, number][];
-  return rows.map(([id, stopped, submitTime, failures, summary, spec, live, anyAlloc]) => ({
-    id,
-    stopped: stopped === 1,
-    submitTime,
-    placementFailures: failures === 1,
-    summary: summary !== null ? (JSON.parse(summary) as JobSummary) : summarize(JSON.parse(spec ?? '{}') as Job),
-    live: live === 1,
-    anyAlloc: anyAlloc === 1,
-  }));
-}
-
 export function getJobSummary(db: Database, id: string): { job: JobRecord; summary: JobSummary } | null {
   const r = stmt(db, `${SUMMARY_SQL} WHERE j.id = ?`).get(id) as SummaryRow | undefined;
   return r ? toSummary(r) : null;
