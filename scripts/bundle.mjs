@@ -95,11 +95,29 @@ function __bivouacLoad(name) {
 function __bivouacImport(name) {
   return require('./esm-import.cjs')(require('node:path').join(__dirname, name));
 }`;
+/**
+ * better-sqlite3's methods the read commands never call (backup, user functions, aggregates,
+ * virtual tables) are left out of their bundles: backup's module alone ran util.promisify at
+ * every cold start (~0.4 ms), and each is code to read and compile. Calling one throws.
+ */
+const unusedSqliteMethods = {
+  name: 'unused-sqlite-methods',
+  setup(b) {
+    b.onResolve({ filter: /^\.\/methods\/(backup|function|aggregate|table)$/ }, (args) =>
+      args.importer.includes(`${join('better-sqlite3', 'lib')}`) ? { path: args.path, namespace: 'unused-sqlite-method' } : undefined,
+    );
+    b.onLoad({ filter: /.*/, namespace: 'unused-sqlite-method' }, (args) => ({
+      contents: `module.exports = function () { throw new Error('better-sqlite3 ${args.path.slice(10)}() is not in this bundle (scripts/bundle.mjs)'); };`,
+      loader: 'js',
+    }));
+  },
+};
+
 const cjs = {
   ...common,
   format: 'cjs',
   outExtension: { '.js': '.cjs' },
-  plugins: [commandsStayApart(true)],
+  plugins: [commandsStayApart(true), unusedSqliteMethods],
   // import.meta, which CommonJS has not: the module's directory is __dirname; its URL is built
   // only if read (src/state/db.ts's fallback), not at every start.
   define: { 'import.meta.dirname': '__dirname', 'import.meta.url': '__bivouacMeta.url' },
