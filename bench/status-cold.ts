@@ -34,18 +34,29 @@ import {
 import { node } from '../test/scheduler/builders.js';
 import { cliPath, loadNow, machine, parseOptions, quantile, round, sleepJob } from './agent-common.js';
 
-const { json, opts } = parseOptions(process.argv.slice(2), { jobs: 1000, allocs: 10, runs: 20 });
+// --trigger-rounds N: also time building the DB N times with job_list's triggers and N times without.
+const { json, opts } = parseOptions(process.argv.slice(2), { jobs: 1000, allocs: 10, runs: 20, 'trigger-rounds': 0 });
 
 const root = mkdtempSync(join(tmpdir(), 'bivouac-bench-status-'));
 const dataDir = join(root, 'data');
 mkdirSync(dataDir);
 
-async function buildDb(): Promise<{ jobId: string; allocId: string; buildMs: number }> {
+const parsed = await parseJobFile('bench.nomad', sleepJob('template'));
+if (!parsed.job) throw new Error(`bench job does not parse: ${JSON.stringify(parsed.diagnostics)}`);
+const template = parsed.job;
+
+/**
+ * The DB as the agent writes it, one transaction a job (its version and its allocations with
+ * their task states and events); `withoutJobList`: job_list's triggers dropped first, to time
+ * what they add to these writes.
+ */
+function buildDb(dir: string, withoutJobList = false): { jobId: string; allocId: string; buildMs: number } {
+  const db = openState(join(dir, 'state.db'));
+  if (withoutJobList) {
+    for (const { name } of db.prepare(`SELECT name FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'job_list_%'`).all() as { name: string }[]) db.exec(`DROP TRIGGER ${name}`);
+  }
   const t0 = performance.now();
-  const parsed = await parseJobFile('bench.nomad', sleepJob('template'));
-  if (!parsed.job) throw new Error(`bench job does not parse: ${JSON.stringify(parsed.diagnostics)}`);
-  const template = parsed.job;
-  const db = openState(join(dataDir, 'state.db'));
+  let buildMs = 0;
   let midJob = '';
   let midAlloc = '';
   try {
@@ -94,11 +105,27 @@ async function buildDb(): Promise<{ jobId: string; allocId: string; buildMs: num
         }
       });
     }
+    buildMs = performance.now() - t0;
     db.pragma('wal_checkpoint(TRUNCATE)');
   } finally {
     db.close();
   }
-  return { jobId: midJob, allocId: midAlloc, buildMs: performance.now() - t0 };
+  return { jobId: midJob, allocId: midAlloc, buildMs };
+}
+
+/** Builds alternate with and without the triggers, each in a fresh directory; the medians. */
+function triggerCost(rounds: number): { withMs: number; withoutMs: number; perJobUs: number } {
+  const times = { with: [] as number[], without: [] as number[] };
+  for (let r = 0; r < rounds; r++) {
+    for (const without of r % 2 === 0 ? [false, true] : [true, false]) {
+      const dir = mkdtempSync(join(root, 'trig-'));
+      times[without ? 'without' : 'with'].push(buildDb(dir, without).buildMs);
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
+  const withMs = quantile([...times.with].sort((a, b) => a - b), 0.5);
+  const withoutMs = quantile([...times.without].sort((a, b) => a - b), 0.5);
+  return { withMs: round(withMs), withoutMs: round(withoutMs), perJobUs: round(((withMs - withoutMs) / opts.jobs) * 1000) };
 }
 
 interface Timing {
@@ -146,7 +173,8 @@ function timeAll(commands: readonly (readonly [string, readonly string[]])[]): T
 
 let results;
 try {
-  const built = await buildDb();
+  const built = buildDb(dataDir);
+  const triggers = opts['trigger-rounds'] > 0 ? triggerCost(opts['trigger-rounds']) : null;
   const dd = ['--data-dir', dataDir];
   const timings = timeAll([
     ['node -e 0', ['-e', '0']],
@@ -164,6 +192,7 @@ try {
     db: { jobs: opts.jobs, allocs: opts.jobs * opts.allocs, taskEvents: opts.jobs * opts.allocs * 3 + opts.jobs, buildMs: round(built.buildMs) },
     runs: opts.runs,
     timings,
+    triggers,
     targets: { ratioToNode: 1.3 },
   };
 } finally {
@@ -183,4 +212,8 @@ if (json) {
     );
   }
   console.log('  targets: status, status JOB, alloc status ≤ ×1.3 node -e 0 (same run, at the median and at p10)');
+  if (results.triggers) {
+    const t = results.triggers;
+    console.log(`  job_list's triggers on the agent's writes (${opts['trigger-rounds']} builds each way, alternating; a job's transaction writes its version and ${opts.allocs} allocations, each with its task state, three events and two status changes): ${t.withMs} ms with vs ${t.withoutMs} ms without, ${t.perJobUs} µs a job's transaction`);
+  }
 }
