@@ -174,6 +174,7 @@ export class Agent {
    */
   requestPass(delayMs = 0, file?: string): void {
     if (this.stopped) return;
+    this.loopDelay.busy();
     if (file === undefined) this.fullScan = true;
     else this.changedFiles.add(file);
     if (this.debounce) return;
