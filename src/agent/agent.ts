@@ -347,6 +347,7 @@ export class Agent {
     if (this.debounce) clearTimeout(this.debounce);
     this.due.disarm();
     this.watcher?.close();
+    this.rotation.close();
     await this.running;
     for (const w of this.passWaiters.splice(0)) w();
     for (const r of this.runners.values()) r.detach();
