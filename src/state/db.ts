@@ -14,13 +14,14 @@ import { migration005 } from './migrations/005_job_lifecycle.js';
 import { migration006 } from './migrations/006_change_index.js';
 import { migration007 } from './migrations/007_rkt_pod_removals.js';
 import { migration008 } from './migrations/008_job_evals.js';
+import { migration009 } from './migrations/009_jobs_source_file.js';
 import { migration010 } from './migrations/010_job_list.js';
 
 export type Database = BetterSqlite3.Database;
 
 /** Index i holds the migration that takes the schema from version i to i+1. */
 // 005 (issue 12) was written beside 006 and merged after it: appended, so databases already at 006 still get it.
-const MIGRATIONS: readonly string[] = [migration001, migration002, migration003, migration004, migration005, migration006, migration007, migration008, migration010];
+const MIGRATIONS: readonly string[] = [migration001, migration002, migration003, migration004, migration005, migration006, migration007, migration008, migration009, migration010];
 export const SCHEMA_VERSION = MIGRATIONS.length;
 
 export interface OpenOptions {

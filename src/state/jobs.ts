@@ -46,6 +46,22 @@ export function listJobsWithHash(db: Database): (JobRecord & { readonly hash: st
   return rows.map((r) => ({ ...toJob(r), hash: r.hash }));
 }
 
+/**
+ * listJobsWithHash's rows of the jobs these files hold (by source_file) and of these job IDs:
+ * what a pass needs to plan the named files alone. Two index probes a name.
+ */
+export function listJobsWithHashFor(db: Database, files: Iterable<string>, ids: Iterable<string>): (JobRecord & { readonly hash: string })[] {
+  const sql = 'SELECT j.*, v.spec_hash AS hash FROM jobs j JOIN job_versions v ON v.job_id = j.id AND v.version = j.version WHERE j.parent_id IS NULL AND ';
+  const out = new Map<string, JobRecord & { readonly hash: string }>();
+  for (const f of files) for (const r of stmt(db, `${sql}j.source_file = ?`).all(f) as (JobRow & { hash: string })[]) out.set(r.id, { ...toJob(r), hash: r.hash });
+  for (const id of ids) {
+    if (out.has(id)) continue;
+    const r = stmt(db, `${sql}j.id = ?`).get(id) as (JobRow & { hash: string }) | undefined;
+    if (r) out.set(r.id, { ...toJob(r), hash: r.hash });
+  }
+  return [...out.values()];
+}
+
 interface VersionRow {
   job_id: string;
   version: number;
@@ -177,6 +193,11 @@ export function setJobStopped(db: Database, jobId: string, now: number): void {
   stmt(db, 'UPDATE jobs SET stopped = 1, modify_time = ? WHERE id = ? AND stopped = 0').run(now, jobId);
 }
 
+/** Jobs with placement failures: a targeted pass retries them, as room may have come free. */
+export function listBlockedJobIds(db: Database): string[] {
+  return (stmt(db, 'SELECT id FROM jobs WHERE placement_json IS NOT NULL').raw(true).all() as [string][]).map((r) => r[0]);
+}
+
 export function setPlacementFailures(db: Database, jobId: string, failures: readonly PlacementFailure[] | null): void {
   stmt(db, 'UPDATE jobs SET placement_json = ? WHERE id = ?').run(failures && failures.length > 0 ? JSON.stringify(failures) : null, jobId);
 }
@@ -203,6 +224,11 @@ export function putFileError(db: Database, file: string, jobId: string | null, m
 
 export function clearFileError(db: Database, file: string): void {
   stmt(db, 'DELETE FROM file_errors WHERE file = ?').run(file);
+}
+
+/** The files with a recorded error (a pass on named files looks at these again too). */
+export function listFileErrorFiles(db: Database): string[] {
+  return (stmt(db, 'SELECT file FROM file_errors').raw(true).all() as [string][]).map((r) => r[0]);
 }
 
 export function listFileErrors(db: Database): FileErrorRecord[] {
