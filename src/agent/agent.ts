@@ -194,6 +194,7 @@ export class Agent {
    */
   requestPass(delayMs = 0, file?: string | null): void {
     if (this.stopped) return;
+    this.loopDelay.busy();
     if (file === undefined) this.fullScan = true;
     else if (file !== null) this.changedFiles.add(file);
     if (this.debounce) return;
@@ -446,6 +447,7 @@ export class Agent {
     if (this.debounce) clearTimeout(this.debounce);
     this.due.disarm();
     this.watcher?.close();
+    this.rotation.close();
     await this.running;
     for (const w of this.passWaiters.splice(0)) w();
     for (const r of this.runners.values()) r.detach();
