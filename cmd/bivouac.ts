@@ -4,7 +4,7 @@
  * `bivouac version` and `bivouac status` never pay for the HCL parser or anything else
  * they do not use.
  */
-import type { Command, CommandIO } from './io.js';
+import { processIO, type Command, type CommandIO } from './io.js';
 
 type Loader = () => Promise<Command>;
 
@@ -117,20 +117,14 @@ function isUserError(err: unknown): err is { readonly code: string; readonly use
   return err instanceof Error && typeof (err as { code?: unknown }).code === 'string' && typeof (err as { userMessage?: unknown }).userMessage === 'string';
 }
 
-const io: CommandIO = {
-  stdout: process.stdout,
-  stderr: process.stderr,
-  env: process.env,
-  cwd: process.cwd(),
-  isTTY: Boolean(process.stdout.isTTY),
-};
+const io = processIO();
 
 main(process.argv.slice(2), io).then(
   (code) => {
     process.exitCode = code;
   },
   (err: unknown) => {
-    process.stderr.write(`bivouac: internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    io.stderr.write(`bivouac: internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
     process.exitCode = 70;
   },
 );

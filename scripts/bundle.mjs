@@ -33,7 +33,7 @@ const external = Object.keys(JSON.parse(readFileSync(join(root, 'package.json'),
  * `empty.cjs`). They hand over to each other with require(); to an ESM command (the agent,
  * anything using an ESM-only package such as execa) still with import().
  */
-const CJS = new Set(['bivouac.js', 'version.js', 'status.js', 'alloc-status.js']);
+const CJS = new Set(['bivouac.js', 'version.js', 'status.js', 'status-detail.js', 'alloc-status.js']);
 const outName = (f) => (CJS.has(f) ? f.replace(/\.js$/, '.cjs') : f);
 
 /** `import('./x.js')` from a command module to a sibling command: that command's own bundle. */
@@ -98,8 +98,9 @@ const cjs = {
   format: 'cjs',
   outExtension: { '.js': '.cjs' },
   plugins: [commandsStayApart(true)],
-  // src/state/db.ts builds its require() from import.meta.url, which CommonJS has not.
-  define: { 'import.meta.url': '__bivouacUrl' },
+  // import.meta, which CommonJS has not: the module's directory is __dirname; its URL is built
+  // only if read (src/state/db.ts's fallback), not at every start.
+  define: { 'import.meta.dirname': '__dirname', 'import.meta.url': '__bivouacMeta.url' },
 };
 // What never opens the state (the dispatcher, version, the two helpers) stays without the
 // banners below: each line a cold start runs costs it.
@@ -111,7 +112,7 @@ await build({ ...esm, entryPoints: [join(root, 'dist/src/jobspec/hcl-worker.js')
 await build({
   ...cjs,
   entryPoints: commands.filter((f) => CJS.has(f) && !LIGHT.includes(f)).map((f) => join(cmdDir, f)),
-  banner: { js: `${LOADER}\nconst __bivouacUrl = require('node:url').pathToFileURL(__filename).href;` },
+  banner: { js: `${LOADER}\nconst __bivouacMeta = { get url() { return require('node:url').pathToFileURL(__filename).href; } };` },
 });
 writeFileSync(join(root, 'dist', 'bin', 'esm-import.cjs'), "'use strict';\n// import() for the CommonJS commands' scripts that vm runs (they have none of their own).\nmodule.exports = (file) => import(require('node:url').pathToFileURL(file).href);\n");
 // The code caches: each file compiled and its top level run here (it only defines; better-sqlite3's

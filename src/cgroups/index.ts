@@ -26,7 +26,7 @@ export { createCgroupManager, destroyCgroup, type CgroupManager, type ManagerDep
 export { cgroupName, decodeTaskCgroup, distinctDirs, trackingDir, type TaskCgroup } from './task-cgroup.js';
 export { cgroupPids, killAll, type KillOptions } from './kill.js';
 export { endSampleRound, oomKillCount, sampleCgroup, sampleFiles, type CgroupSample, type CpuSample, type MemorySample } from './sample.js';
-export { applyLimits, cpuShares, cpuWeight, limitsFor, type CgroupLimits } from './limits.js';
+export { applyLimits, cpuShares, cpuWeight, limitsFor, limitWrites, type CgroupLimits, type CgroupWrite } from './limits.js';
 
 export interface Containment {
   /** Null when no cgroup can be made here: tasks still run, uncontained. */

@@ -28,16 +28,25 @@ export function cpuWeight(shares: number): number {
   return Math.floor(1 + ((shares - 2) * 9999) / 262142);
 }
 
-/** Writes the limits to every hierarchy that has the files; returns the files written. */
-export function applyLimits(cg: TaskCgroup, l: CgroupLimits): string[] {
+/** One control file to write: `file` in `dir`, skipped where the hierarchy does not offer it. */
+export interface CgroupWrite {
+  readonly dir: string;
+  readonly file: string;
+  readonly value: string;
+}
+
+/**
+ * The control files the limits take, in the order they must be written, for every hierarchy
+ * the task is in (pure: whether each file exists is the writer's to check, so the spawner
+ * can write them into cgroups it has just made).
+ */
+export function limitWrites(cg: TaskCgroup, l: CgroupLimits): CgroupWrite[] {
   const hard = (l.memoryMaxMB !== null && l.memoryMaxMB > l.memoryMB ? l.memoryMaxMB : l.memoryMB) * MiB;
   const soft = l.memoryMaxMB !== null && l.memoryMaxMB > l.memoryMB ? l.memoryMB * MiB : null;
   const shares = cpuShares(l.cpuMHz);
-  const written: string[] = [];
+  const out: CgroupWrite[] = [];
   const put = (dir: string | undefined, file: string, value: string): void => {
-    if (dir === undefined || !existsSync(join(dir, file))) return;
-    writeText(dir, file, value);
-    written.push(file);
+    if (dir !== undefined) out.push({ dir, file, value });
   };
   const { memory, cpu, unified } = cg.dirs;
   // v1: memsw must stay >= limit_in_bytes, so the plain limit goes first.
@@ -50,6 +59,17 @@ export function applyLimits(cg: TaskCgroup, l: CgroupLimits): string[] {
   put(unified, 'memory.swap.max', '0');
   if (soft !== null) put(unified, 'memory.low', String(soft));
   put(unified, 'cpu.weight', String(cpuWeight(shares)));
+  return out;
+}
+
+/** Writes the limits to every hierarchy that has the files; returns the files written. */
+export function applyLimits(cg: TaskCgroup, l: CgroupLimits): string[] {
+  const written: string[] = [];
+  for (const w of limitWrites(cg, l)) {
+    if (!existsSync(join(w.dir, w.file))) continue;
+    writeText(w.dir, w.file, w.value);
+    written.push(w.file);
+  }
   return written;
 }
 

@@ -41,6 +41,12 @@ export interface CgroupManager {
    * raw_exec passes false), freezer only where there is no cgroup.kill. Each hierarchy joined costs a migration (1–5 ms here).
    */
   create(allocId: string, task: string, opts?: { readonly limits?: boolean }): Promise<TaskCgroup>;
+  /**
+   * What `create` would make, with a leftover of an earlier attempt killed and removed, but
+   * the directories not made: the spawner makes them in the request that forks the task
+   * (off the agent's loop, beside the fork). Whoever plans one removes it if the start fails.
+   */
+  plan(allocId: string, task: string, opts?: { readonly limits?: boolean }): Promise<TaskCgroup>;
   /** Moves `pid` (and later its children) into the cgroup, in every hierarchy. */
   join(cg: TaskCgroup, pid: number): void;
   /** The `cgroup.procs` files a shim running as root writes its own pid to, before exec. */
@@ -119,13 +125,16 @@ export function createCgroupManager(deps: ManagerDeps): CgroupManager {
     canLimit,
     nameOf: cgroupName,
     async create(allocId, task, opts = {}) {
+      const cg = await this.plan(allocId, task, opts);
+      for (const d of distinctDirs(cg)) mkdirSync(d);
+      return cg;
+    },
+    async plan(allocId, task, opts = {}) {
       const name = cgroupName(allocId, task);
       // Only an earlier attempt of this same task can have left it: ours to clear.
       const old = dirsOf(name);
       if (distinctDirs(old).some(exists)) await destroy(old);
-      const cg = dirsOf(name, needed(opts.limits !== false));
-      for (const d of distinctDirs(cg)) mkdirSync(d);
-      return cg;
+      return dirsOf(name, needed(opts.limits !== false));
     },
     join(cg, pid) {
       for (const f of this.procsFiles(cg)) writeText(f, '', String(pid));

@@ -4,7 +4,9 @@
  * puts it in the task's cgroup, then lets it run. The shim leads its own process group (detached), so the task's group can be
  * signalled without the agent.
  */
-import type { CgroupManager, TaskCgroup } from '../cgroups/index.js';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { CgroupManager, CgroupWrite, TaskCgroup } from '../cgroups/index.js';
 import { BivouacError } from '../util/errors.js';
 import type { SpawnedProcess, Spawner } from './spawner/client.js';
 import { shimArgs } from './exit-shim.js';
@@ -22,8 +24,14 @@ export interface ShimSpawnInput {
   readonly ids?: { readonly uid: number; readonly gid: number } | null;
   readonly stdoutPath: string;
   readonly stderrPath: string;
-  /** The task's cgroup, already created; null runs it uncontained. */
+  /** The task's cgroup, already created unless `make` says what to make; null runs it uncontained. */
   readonly cgroup: TaskCgroup | null;
+  /**
+   * The cgroup is planned, not made: its directories to make and control files (limits) to
+   * write before the join. The spawner helper makes them beside the fork; the caller
+   * removes the cgroup if the start fails.
+   */
+  readonly make?: { readonly dirs: readonly string[]; readonly writes: readonly CgroupWrite[] } | null;
   readonly cgroups: CgroupManager | null;
   readonly procRoot: string;
   /** Forks the shim from a small helper process rather than from the agent (spawner/). */
@@ -43,6 +51,8 @@ export async function spawnShim(o: ShimSpawnInput): Promise<ShimStarted> {
   // the agent's loop per start when 1,000 start together). Another proc root (tests) is
   // the agent's to read, so the agent does those steps.
   const byHelper = o.procRoot === '/proc';
+  const make = o.cgroup && o.cgroups ? (o.make ?? null) : null;
+  if (make && !byHelper) makeCgroup(o.what, make);
   let child: SpawnedProcess;
   try {
     child = await o.spawner.spawn({
@@ -55,6 +65,7 @@ export async function spawnShim(o: ShimSpawnInput): Promise<ShimStarted> {
       stderrPath: o.stderrPath,
       gated: true,
       ...(byHelper ? { join: o.cgroup && o.cgroups ? o.cgroups.procsFiles(o.cgroup) : [] } : {}),
+      ...(byHelper && make ? { mkdirs: make.dirs, writes: make.writes.map((w) => ({ file: join(w.dir, w.file), value: w.value })) } : {}),
     });
   } catch (e) {
     throw new BivouacError('DRIVER_START', `${o.what}: ${(e as Error).message}`, { cause: e });
@@ -79,4 +90,14 @@ export async function spawnShim(o: ShimSpawnInput): Promise<ShimStarted> {
   }
   child.release(true);
   return { child, pid, startTime: stat.startTime };
+}
+
+/** The agent makes a planned cgroup itself (a proc root other than the host's: tests). */
+function makeCgroup(what: string, make: { readonly dirs: readonly string[]; readonly writes: readonly CgroupWrite[] }): void {
+  try {
+    for (const d of make.dirs) mkdirSync(d);
+    for (const w of make.writes) if (existsSync(join(w.dir, w.file))) writeFileSync(join(w.dir, w.file), w.value);
+  } catch (e) {
+    throw new BivouacError('DRIVER_START', `${what}: cannot create the task's cgroup: ${(e as Error).message}`, { cause: e });
+  }
 }

@@ -6,7 +6,7 @@
  * stats and signal; and the two steps every stop begins with (nothing left to stop? then the
  * kill signal's `kill_timeout`). One copy, so the drivers cannot drift apart on them.
  */
-import { applyLimits, destroyCgroup, type CgroupLimits, type CgroupManager, type TaskCgroup } from '../cgroups/index.js';
+import { destroyCgroup, distinctDirs, limitWrites, type CgroupLimits, type CgroupManager, type TaskCgroup } from '../cgroups/index.js';
 import { systemClock, type Clock } from '../util/clock.js';
 import { BivouacError, TaskNotFoundError } from '../util/errors.js';
 import type { Logger } from '../util/logger.js';
@@ -76,9 +76,9 @@ export interface ShimTaskTable<T extends ShimTask> {
   get(taskId: string): T;
   find(taskId: string): T | undefined;
   /**
-   * Creates the task's cgroup (with `limits`, or tracking only when null) before the task
-   * exists, and starts the shim in it; a failed start leaves no cgroup behind. The cgroup
-   * goes into the handle with the pid.
+   * Plans the task's cgroup (with `limits`, or tracking only when null), has the spawner make
+   * it and start the shim in it; a failed start leaves no cgroup behind. The cgroup goes into
+   * the handle with the pid.
    */
   spawnInCgroup(cfg: TaskConfig, launch: ShimLaunch, limits: CgroupLimits | null): Promise<ShimStarted & { readonly cgroup: TaskCgroup | null }>;
   /** Before a start: a task still running under the id is refused, an ended one forgotten. */
@@ -155,11 +155,15 @@ export function createShimTaskTable<T extends ShimTask>(driver: string, deps: Sh
     find: (taskId) => tasks.get(taskId),
     async spawnInCgroup(cfg, launch, limits) {
       const cgroups = deps.cgroups ?? null;
-      // Only a limited task joins the cpu hierarchy.
-      const cgroup = cgroups ? await cgroups.create(cfg.allocId, cfg.taskName, { limits: limits !== null }) : null;
+      const t0 = performance.now();
+      // Only a limited task joins the cpu hierarchy. Planned here, made by the spawner in the
+      // request that forks the task (off the agent's loop, beside the fork).
+      const cgroup = cgroups ? await cgroups.plan(cfg.allocId, cfg.taskName, { limits: limits !== null }) : null;
       try {
-        if (cgroup && limits) applyLimits(cgroup, limits);
-        const started = await spawnShim({ ...launch, stdoutPath: cfg.stdoutPath, stderrPath: cfg.stderrPath, cgroup, cgroups, procRoot, spawner: spawner() });
+        const make = cgroup ? { dirs: distinctDirs(cgroup), writes: limits ? limitWrites(cgroup, limits) : [] } : null;
+        const t1 = performance.now();
+        const started = await spawnShim({ ...launch, stdoutPath: cfg.stdoutPath, stderrPath: cfg.stderrPath, cgroup, cgroups, make, procRoot, spawner: spawner() });
+        log.debug({ taskId: cfg.id, cgroupMs: ms(t1 - t0), spawnMs: ms(performance.now() - t1) }, 'shim spawned');
         return { ...started, cgroup };
       } catch (e) {
         if (cgroup) await destroyCgroup(cgroup);
@@ -198,4 +202,8 @@ export function createShimTaskTable<T extends ShimTask>(driver: string, deps: Sh
     },
     methods,
   };
+}
+
+function ms(x: number): number {
+  return Math.round(x * 100) / 100;
 }

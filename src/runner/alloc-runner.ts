@@ -15,6 +15,7 @@ import { writeDispatchPayload } from './dispatch-payload.js';
 import { isSidecar, mainDone, mainStarted, phaseOf, prestartDone, readyForPoststop, restartsOnSuccess, type Phase, type TaskView } from './lifecycle.js';
 import { liveTaskFilter, unmountSecrets } from './secrets-tmpfs.js';
 import type { StartSlot } from './start-slots.js';
+import type { SpareAllocDirs } from './spare-dirs.js';
 
 export interface AllocRunnerDeps {
   readonly db: Database;
@@ -30,6 +31,8 @@ export interface AllocRunnerDeps {
   readonly hookSettings: HookSettings;
   /** The agent's bound on starts under way at once (start-slots.ts); none: no bound. */
   readonly startSlot?: StartSlot;
+  /** Allocation trees made ahead of need (spare-dirs.ts); none: each start builds its own. */
+  readonly spareDirs?: SpareAllocDirs;
   /** Told when the allocation finishes (the agent re-runs its pass). */
   readonly onAllocChange: (allocId: string) => void;
 }
@@ -210,6 +213,7 @@ export class AllocRunner {
       imageDriver: isolating,
       // Nomad's secrets tmpfs, where the task cannot see the host's mounts and we may mount.
       secretsTmpfs: isolating && process.getuid?.() === 0,
+      ...(this.deps.spareDirs ? { spareDirs: this.deps.spareDirs } : {}),
     });
     // A dispatched job's payload goes to the task's dispatch_payload file (Nomad's dispatch hook).
     if (task.dispatchPayloadFile !== null) await writeDispatchPayload(this.deps.db, this.alloc.jobId, cfg.dirs.localDir, task.dispatchPayloadFile);

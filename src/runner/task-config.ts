@@ -4,6 +4,7 @@ import type { NodeInfo } from '../node/types.js';
 import type { AllocRecord } from '../state/index.js';
 import { BivouacError } from '../util/errors.js';
 import { buildAllocDir } from './taskdir.js';
+import type { SpareAllocDirs } from './spare-dirs.js';
 import { mountSecretsTmpfs } from './secrets-tmpfs.js';
 import { buildTaskEnv } from './env.js';
 import { interpolateValue, nodeVariables, unknownNodeVariables } from './interpolate.js';
@@ -34,6 +35,8 @@ export interface TaskConfigInput {
   readonly imageDriver: boolean;
   /** secrets/ is a tmpfs (an isolating driver and a root agent). */
   readonly secretsTmpfs: boolean;
+  /** Trees made ahead of need: an allocation's first start renames one into place (spare-dirs.ts). */
+  readonly spareDirs?: SpareAllocDirs;
 }
 
 /**
@@ -45,7 +48,7 @@ export async function buildTaskConfig(input: TaskConfigInput): Promise<TaskConfi
   const { alloc, job, group, task, node } = input;
   let paths;
   try {
-    paths = buildAllocDir(input.dataDir, alloc.id, group.tasks.map((t) => t.name));
+    paths = buildAllocDir(input.dataDir, alloc.id, group.tasks.map((t) => t.name), input.spareDirs ? { dirs: input.spareDirs, task: task.name } : undefined);
   } catch (err) {
     if (err instanceof BivouacError) throw err;
     throw new BivouacError('TASK_SETUP', `building the task directory failed: ${(err as Error).message}`, { cause: err, recoverable: true });

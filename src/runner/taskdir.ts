@@ -12,6 +12,7 @@
 import { closeSync, constants, fchmodSync, fstatSync, mkdirSync, openSync } from 'node:fs';
 import { join } from 'node:path';
 import { BivouacError } from '../util/errors.js';
+import type { SpareAllocDirs } from './spare-dirs.js';
 
 export interface TaskDirPaths {
   /** The task's working directory. */
@@ -41,7 +42,7 @@ const SHARED = 'alloc';
 // job's user) must be able to pass through the root to their own dir but not list it, write
 // to the shared data and tmp dirs (sticky, like /tmp, so none deletes another's files), and
 // nobody but the owner may look into secrets/.
-const MODE = {
+export const ALLOC_DIR_MODES = {
   root: 0o711,
   shared: 0o755,
   data: 0o1777,
@@ -73,24 +74,39 @@ export function allocDirPaths(dataDir: string, allocId: string, tasks: readonly 
   };
 }
 
-/** Creates (or checks and repairs the modes of) the whole tree. Throws UNSAFE_PATH. */
-export function buildAllocDir(dataDir: string, allocId: string, tasks: readonly string[]): AllocDirPaths {
+/**
+ * Creates (or checks and repairs the modes of) the whole tree. Throws UNSAFE_PATH. With
+ * `spare`, an allocation's first start takes a tree made ahead of need (spare-dirs.ts), its
+ * task part named for `spare.task`, and makes only the group's other tasks' directories.
+ */
+export function buildAllocDir(
+  dataDir: string,
+  allocId: string,
+  tasks: readonly string[],
+  spare?: { readonly dirs: SpareAllocDirs; readonly task: string },
+): AllocDirPaths {
   const p = allocDirPaths(dataDir, allocId, tasks);
   // The data dir is the operator's; its alloc/ is ours and is checked like the rest.
   mkdirSync(dataDir, { recursive: true });
   ensureDir(join(dataDir, 'alloc'), 0o711);
-  ensureDir(p.root, MODE.root);
-  ensureDir(p.allocDir, MODE.shared);
-  ensureDir(p.dataDir, MODE.data);
-  ensureDir(p.logsDir, MODE.logs);
-  ensureDir(p.tmpDir, MODE.tmp);
-  for (const t of p.tasks.values()) {
-    ensureDir(t.dir, MODE.taskDir);
-    ensureDir(t.local, MODE.local);
-    ensureDir(t.secrets, MODE.secrets);
-    ensureDir(t.tmp, MODE.tmp);
+  if (spare && p.tasks.has(spare.task) && spare.dirs.claim(p.root, spare.task)) {
+    for (const [name, t] of p.tasks) if (name !== spare.task) ensureTaskDirs(t);
+    return p;
   }
+  ensureDir(p.root, ALLOC_DIR_MODES.root);
+  ensureDir(p.allocDir, ALLOC_DIR_MODES.shared);
+  ensureDir(p.dataDir, ALLOC_DIR_MODES.data);
+  ensureDir(p.logsDir, ALLOC_DIR_MODES.logs);
+  ensureDir(p.tmpDir, ALLOC_DIR_MODES.tmp);
+  for (const t of p.tasks.values()) ensureTaskDirs(t);
   return p;
+}
+
+function ensureTaskDirs(t: TaskDirPaths): void {
+  ensureDir(t.dir, ALLOC_DIR_MODES.taskDir);
+  ensureDir(t.local, ALLOC_DIR_MODES.local);
+  ensureDir(t.secrets, ALLOC_DIR_MODES.secrets);
+  ensureDir(t.tmp, ALLOC_DIR_MODES.tmp);
 }
 
 /** One path component from a job file: no separators, no dot names, nothing invisible. */

@@ -1,6 +1,6 @@
 /** raw_exec in cgroups: every process of the task is killed with it, signals reach the task, nothing is left. */
 import assert from 'node:assert/strict';
-import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, rmdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { cgroupPids, decodeTaskCgroup, distinctDirs, type CgroupManager } from '../../src/cgroups/index.js';
@@ -10,11 +10,12 @@ import type { Driver, TaskConfig } from '../../src/drivers/types.js';
 import { silentLogger } from '../../src/util/logger.js';
 import { isBivouacError } from '../../src/util/errors.js';
 import { cleanupManager, testManager } from '../cgroups/helpers.js';
-import { fixturesDir } from '../helpers/paths.js';
+import { reachableChildren } from '../helpers/paths.js';
 import { fileContains, hostTaskConfig, makeTempDir, waitFor } from './contract.js';
 
-const children = join(fixturesDir, 'children');
 const root = makeTempDir('raw-exec-cg');
+// One test runs its task as nobody, who may not reach the checkout.
+const children = reachableChildren(root);
 const cgroups: CgroupManager = testManager('rawexec');
 after(async () => {
   await cleanupManager(cgroups);
@@ -120,6 +121,28 @@ describe('raw_exec with cgroups', () => {
     assert.ok(cg && cgroupPids(cg).includes(daemon));
     await d.destroyTask(h.taskId, true);
     assert.ok(!alive(daemon));
+  });
+});
+
+describe('raw_exec: the spawner makes the task cgroup', () => {
+  test('a cgroup that cannot be made fails the start with a clear error; nothing ran and no cgroup is left in any hierarchy', async () => {
+    const m = testManager('rawexec-mk');
+    try {
+      // The agent's own directory in the memory hierarchy (else the only one) vanished: that mkdir fails, the other's works.
+      const h = m.layout.hierarchies.find((x) => x.kind === 'memory') ?? m.layout.hierarchies[0];
+      const base = m.bases.find((b) => b.startsWith(`${h.own}/`));
+      assert.ok(base);
+      rmdirSync(base);
+      const d = createRawExecDriver({ log: silentLogger, enabled: true, pollIntervalMs: 50, cgroups: m });
+      const cfg = newTask('exit-code.sh', ['0']);
+      const ran = join(cfg.dirs.taskDir, '.bivouac-exit');
+      await assert.rejects(d.startTask(cfg), (e: unknown) => isBivouacError(e) && e.code === 'DRIVER_START' && e.message.includes(`cannot create the task's cgroup ${join(base, m.nameOf(cfg.allocId, cfg.taskName))}`));
+      assert.deepEqual(m.list(), [], 'the cgroup made in the other hierarchy was removed');
+      await new Promise((r) => setTimeout(r, 200));
+      assert.equal(existsSync(ran), false, 'the task never ran (its shim records every run)');
+    } finally {
+      await cleanupManager(m);
+    }
   });
 });
 

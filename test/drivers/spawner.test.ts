@@ -1,11 +1,13 @@
 import { describe, test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync, chmodSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createSpawner, type SpawnedProcess, type SpawnOptions } from '../../src/drivers/spawner/client.js';
 import { decodeMessage, decodeRequest, lineSplitter } from '../../src/drivers/spawner/protocol.js';
 import { ownProcsFile } from '../../src/drivers/spawner/spawner-warm.js';
+import { shimArgs } from '../../src/drivers/exit-shim.js';
 import { BivouacError } from '../../src/util/errors.js';
 import { silentLogger } from '../../src/util/logger.js';
 
@@ -67,6 +69,10 @@ describe('spawner protocol', () => {
     assert.equal(decodeRequest(JSON.stringify({ ...warm, forMs: '150' })), null);
     assert.deepEqual(decodeRequest(JSON.stringify({ ...req, gated: true, join: ['/c'] })), { ...req, gated: true, join: ['/c'] });
     assert.equal(decodeRequest(JSON.stringify({ ...req, join: ['/c'] })), null, 'join without a gate');
+    const made = { ...req, gated: true, join: ['/c/cgroup.procs'], mkdirs: ['/c'], writes: [{ file: '/c/memory.max', value: '1' }] };
+    assert.deepEqual(decodeRequest(JSON.stringify(made)), made);
+    assert.equal(decodeRequest(JSON.stringify({ ...req, gated: true, mkdirs: ['/c'] })), null, 'mkdirs without a join');
+    assert.equal(decodeRequest(JSON.stringify({ ...made, writes: [{ file: '/c/x' }] })), null, 'a write without a value');
     assert.deepEqual(decodeMessage('{"kind":"started","id":1,"pid":2,"startTime":3}'), { kind: 'started', id: 1, pid: 2, startTime: 3 });
     assert.deepEqual(decodeMessage('{"kind":"exited","pid":3,"code":null,"signal":"SIGKILL"}'), { kind: 'exited', pid: 3, code: null, signal: 'SIGKILL' });
     assert.equal(decodeMessage('{"kind":"started","id":1}'), null);
@@ -193,6 +199,68 @@ describe('spawner', () => {
       );
       await new Promise((r) => setTimeout(r, 200));
       assert.equal(existsSync(marker), false, 'the task did not run');
+    } finally {
+      sp.close();
+    }
+  });
+
+  test('a start that makes its cgroup: the dirs made, the files there written, those absent skipped, then the join; a dir that cannot be made runs nothing and names it', async () => {
+    const sp = createSpawner(silentLogger);
+    try {
+      const cg = join(dir, 'mk-cg');
+      const limit = join(cg, 'limit');
+      const p = await sp.spawn(
+        opts('mk', 'echo ran', { gated: true, mkdirs: [cg, join(dir, 'mk-cg2')], writes: [{ file: join(cg, 'absent'), value: 'x' }], join: [join(cg, 'procs')] }),
+      );
+      assert.equal(readFileSync(join(cg, 'procs'), 'utf8'), String(p.pid), 'joined after the dirs were made');
+      assert.ok(existsSync(join(dir, 'mk-cg2')));
+      assert.equal(existsSync(join(cg, 'absent')), false, 'a control file the hierarchy lacks is not created');
+      assert.deepEqual(await ended(p), { kind: 'exited', code: 0, signal: null });
+      writeFileSync(limit, '');
+      const w = await sp.spawn(opts('mkw', 'true', { gated: true, mkdirs: [join(dir, 'mk-cg3')], writes: [{ file: limit, value: '64' }], join: [join(dir, 'mk-cg3', 'procs')] }));
+      await ended(w);
+      assert.equal(readFileSync(limit, 'utf8'), '64');
+      const marker = join(dir, 'mk-bad.ran');
+      await assert.rejects(
+        sp.spawn({ ...opts('mk-bad', ''), args: shimArgs(join(dir, 'mk-bad.exit'), '/bin/touch', [marker]), gated: true, mkdirs: [join(dir, 'mk-cg4'), cg], join: [join(cg, 'procs')] }),
+        (e: unknown) => e instanceof BivouacError && e.code === 'DRIVER_START' && e.message.includes(`cannot create the task's cgroup ${cg}`) && /EEXIST/.test(e.message),
+      );
+      // Answered only once every mkdir had settled: the one that worked is there for the caller to remove.
+      assert.ok(existsSync(join(dir, 'mk-cg4')));
+      await new Promise((r) => setTimeout(r, 200));
+      assert.equal(existsSync(marker), false, 'the task did not run');
+    } finally {
+      sp.close();
+    }
+  });
+
+  test('a helper killed in the middle of a request loses nothing and runs nothing: the start fails, the gated task exits unrun, the next start gets a new helper', async () => {
+    const sp = createSpawner(silentLogger);
+    try {
+      const first = await sp.spawn(opts('mid0', 'echo $PPID'));
+      await ended(first);
+      const helperPid = Number(readFileSync(join(dir, 'mid0.out'), 'utf8').trim());
+      // A FIFO as the cgroup.procs to join: the helper's write blocks there until it is killed.
+      const fifo = join(dir, 'mid.fifo');
+      spawnSync('mkfifo', [fifo]);
+      const marker = join(dir, 'mid.ran');
+      const pending = sp.spawn({ ...opts('mid', ''), args: shimArgs(join(dir, 'mid.exit'), '/bin/touch', [marker]), gated: true, join: [fifo] });
+      const childrenOf = (pid: number): number[] => {
+        try {
+          return readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter((x) => x !== '').map(Number);
+        } catch {
+          return [];
+        }
+      };
+      await until(() => childrenOf(helperPid).length > 0, 'the helper to fork the task');
+      const task = childrenOf(helperPid)[0];
+      process.kill(helperPid, 'SIGKILL');
+      await assert.rejects(pending, (e: unknown) => e instanceof BivouacError && e.code === 'DRIVER_START' && /spawner ended/.test(e.message));
+      await until(() => !alive(task) || readFileSync(`/proc/${task}/stat`, 'utf8').includes(') Z'), 'the unreleased task to exit');
+      assert.equal(existsSync(marker), false, 'the task never ran');
+      const next = await sp.spawn(opts('mid2', 'echo $PPID'));
+      assert.deepEqual(await ended(next), { kind: 'exited', code: 0, signal: null });
+      assert.notEqual(Number(readFileSync(join(dir, 'mid2.out'), 'utf8').trim()), helperPid);
     } finally {
       sp.close();
     }

@@ -1,4 +1,4 @@
-import { chmodSync, existsSync, mkdtempSync } from 'node:fs';
+import { chmodSync, cpSync, existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -38,5 +38,16 @@ export const corpusDir = [join(repoRoot, '..', 'shared'), join(repoRoot, '..', '
 export function makeTestDir(prefix: string): string {
   const dir = mkdtempSync(join(tmpdir(), prefix));
   chmodSync(dir, 0o711);
+  return dir;
+}
+
+/**
+ * A copy of test/fixtures/children in `root`, for tasks that run as nobody: the checkout may
+ * sit where nobody cannot reach it (root cloning into /root, mode 0700).
+ */
+export function reachableChildren(root: string): string {
+  const dir = join(root, 'children');
+  cpSync(join(fixturesDir, 'children'), dir, { recursive: true });
+  chmodSync(dir, 0o755);
   return dir;
 }

@@ -4,9 +4,9 @@
  * so the driver under test runs it like the real binary, by path or from PATH.
  */
 import { spawnSync } from 'node:child_process';
-import { chmodSync, cpSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fixturesDir, makeTestDir } from './paths.js';
+import { fixturesDir, makeTestDir, reachableChildren } from './paths.js';
 
 export const standinPath = join(fixturesDir, 'rkt', 'rkt');
 export const standinImagesDir = join(fixturesDir, 'rkt', 'images');
@@ -52,9 +52,7 @@ export function makeRktSandbox(opts: StandinOptions = {}): RktSandbox {
   if (opts.stage1) env.RKT_STANDIN_STAGE1 = opts.stage1;
   // `${K-v}`: a variable the caller sets explicitly still wins over the sandbox default.
   const exports = Object.entries(env).map(([k, v]) => `[ -n "\${${k}+x}" ] || ${k}=${shQuote(v)}; export ${k}`).join('\n');
-  const childrenDir = join(root, 'children');
-  cpSync(join(fixturesDir, 'children'), childrenDir, { recursive: true });
-  chmodSync(childrenDir, 0o755);
+  const childrenDir = reachableChildren(root);
   const rktPath = join(binDir, 'rkt');
   writeFileSync(rktPath, `#!/bin/sh\n${exports}\nexec ${shQuote(process.execPath)} ${shQuote(standinPath)} "$@"\n`);
   chmodSync(rktPath, 0o755);

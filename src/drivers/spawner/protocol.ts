@@ -30,6 +30,19 @@ export interface SpawnRequest {
    * agent's event loop and a round trip shorter (the agent neither joins nor releases).
    */
   readonly join?: readonly string[];
+  /**
+   * With `join`: the task's cgroup directories to make first (each with one mkdir, never
+   * recursive: it must not exist yet), on the helper's thread pool while it forks, and the
+   * control files (limits) to write into them before the join, each skipped where its
+   * hierarchy does not offer it. The agent planned them and removes them if the start fails.
+   */
+  readonly mkdirs?: readonly string[];
+  readonly writes?: readonly ControlWrite[];
+}
+
+export interface ControlWrite {
+  readonly file: string;
+  readonly value: string;
 }
 
 /** The go-ahead for a gated child: `go` lets the shim run the task, false makes it exit unrun. */
@@ -92,7 +105,7 @@ export function decodeRequest(line: string): Request | null {
     const { mount, controller, forMs } = v;
     return typeof mount === 'string' && typeof controller === 'string' && typeof forMs === 'number' ? { kind: 'warm', mount, controller, forMs } : null;
   }
-  const { kind, id, file, args, cwd, env, uid, gid, stdoutPath, stderrPath, gated, join } = v;
+  const { kind, id, file, args, cwd, env, uid, gid, stdoutPath, stderrPath, gated, join, mkdirs, writes } = v;
   if (kind !== 'spawn' || typeof gated !== 'boolean') return null;
   if (typeof id !== 'number' || typeof file !== 'string' || (cwd !== undefined && typeof cwd !== 'string')) return null;
   if (typeof stdoutPath !== 'string' || typeof stderrPath !== 'string') return null;
@@ -101,6 +114,8 @@ export function decodeRequest(line: string): Request | null {
   if ((uid === undefined) !== (gid === undefined)) return null;
   if (join !== undefined && (!gated || !Array.isArray(join) || !join.every((f) => typeof f === 'string'))) return null;
   if (uid !== undefined && (typeof uid !== 'number' || typeof gid !== 'number')) return null;
+  if (mkdirs !== undefined && (join === undefined || !Array.isArray(mkdirs) || !mkdirs.every((d) => typeof d === 'string'))) return null;
+  if (writes !== undefined && (join === undefined || !Array.isArray(writes) || !writes.every((w) => isRecord(w) && typeof w.file === 'string' && typeof w.value === 'string'))) return null;
   return {
     kind: 'spawn',
     id,
@@ -113,6 +128,8 @@ export function decodeRequest(line: string): Request | null {
     gated,
     ...(uid !== undefined ? { uid, gid: gid as number } : {}),
     ...(join !== undefined ? { join: join as string[] } : {}),
+    ...(mkdirs !== undefined ? { mkdirs: mkdirs as string[] } : {}),
+    ...(writes !== undefined ? { writes: (writes as ControlWrite[]).map((w) => ({ file: w.file, value: w.value })) } : {}),
   };
 }
 

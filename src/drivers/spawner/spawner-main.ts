@@ -12,7 +12,8 @@
  * agent is gone) and leaves its children running.
  */
 import { spawn } from 'node:child_process';
-import { closeSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, writeFileSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
 import { readProcStat } from '../proc.js';
 import { openAppendNoFollow } from '../../util/fs-safe.js';
 import type { Writable } from 'node:stream';
@@ -41,6 +42,12 @@ function openLog(path: string): number {
 }
 
 function start(req: SpawnRequest): void {
+  // The task's cgroup directories are made on the thread pool while this thread forks (a
+  // cgroupfs mkdir costs 0.2–8 ms here); the join waits for them. Every answer waits until
+  // they are all made or failed, so the agent's cleanup of a failed start never races one.
+  const made = req.mkdirs !== undefined && req.mkdirs.length > 0 ? makeDirs(req.mkdirs) : null;
+  const after = (f: () => void): void => (made ? void made.then(f) : f());
+  const failed = (e: unknown, message: string): void => after(() => send({ kind: 'failed', id: req.id, code: errCode(e), message }));
   let out = -1;
   let err = -1;
   try {
@@ -48,7 +55,7 @@ function start(req: SpawnRequest): void {
     err = openLog(req.stderrPath);
   } catch (e) {
     if (out >= 0) closeSync(out);
-    send({ kind: 'failed', id: req.id, code: errCode(e), message: e instanceof Error ? e.message : String(e) });
+    failed(e, e instanceof Error ? e.message : String(e));
     return;
   }
   try {
@@ -61,7 +68,7 @@ function start(req: SpawnRequest): void {
     });
     const pid = child.pid;
     if (pid === undefined) {
-      child.once('error', (e) => send({ kind: 'failed', id: req.id, code: errCode(e), message: `cannot start ${req.file}: ${e.message}` }));
+      child.once('error', (e) => failed(e, `cannot start ${req.file}: ${e.message}`));
       return;
     }
     child.on('error', () => undefined); // a later error (a failed kill) is not ours to report
@@ -73,17 +80,59 @@ function start(req: SpawnRequest): void {
     }
     child.once('exit', (code, signal) => send({ kind: 'exited', pid, code, signal }));
     if (req.join !== undefined) {
-      const startTime = joinAndRelease(req, pid, child.stdin);
-      if (startTime === null) return;
-      send({ kind: 'started', id: req.id, pid, startTime });
+      const gate = child.stdin;
+      if (made) void made.then((bad) => finishJoin(req, pid, gate, bad));
+      else finishJoin(req, pid, gate, null);
       return;
     }
     send({ kind: 'started', id: req.id, pid });
   } catch (e) {
-    send({ kind: 'failed', id: req.id, code: errCode(e), message: `cannot start ${req.file}: ${e instanceof Error ? e.message : String(e)}` });
+    failed(e, `cannot start ${req.file}: ${e instanceof Error ? e.message : String(e)}`);
   } finally {
     if (out >= 0) closeSync(out);
     if (err >= 0) closeSync(err);
+  }
+}
+
+/** Makes every directory (each may fail alone); the first failure, or null. Never rejects. */
+async function makeDirs(dirs: readonly string[]): Promise<{ readonly dir: string; readonly error: unknown } | null> {
+  const results = await Promise.allSettled(dirs.map((d) => mkdir(d)));
+  const i = results.findIndex((r) => r.status === 'rejected');
+  return i < 0 ? null : { dir: dirs[i], error: (results[i] as PromiseRejectedResult).reason };
+}
+
+/** The cgroup made (or not), its control files written, then the join and the release. */
+function finishJoin(req: SpawnRequest, pid: number, gate: Writable | null, bad: { readonly dir: string; readonly error: unknown } | null): void {
+  if (bad !== null) {
+    killUnreleased(req, pid, gate);
+    send({ kind: 'failed', id: req.id, code: errCode(bad.error), message: `cannot create the task's cgroup ${bad.dir}: ${messageOf(bad.error)}` });
+    return;
+  }
+  for (const w of req.writes ?? []) {
+    try {
+      if (existsSync(w.file)) writeFileSync(w.file, w.value);
+    } catch (e) {
+      killUnreleased(req, pid, gate);
+      send({ kind: 'failed', id: req.id, code: errCode(e), message: `cannot set ${w.file} to ${w.value}: ${messageOf(e)}` });
+      return;
+    }
+  }
+  const startTime = joinAndRelease(req, pid, gate);
+  if (startTime !== null) send({ kind: 'started', id: req.id, pid, startTime });
+}
+
+function messageOf(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}
+
+/** A gated child that must not run: its gate closed (it exits 125 having run nothing) and its group killed. */
+function killUnreleased(req: SpawnRequest, pid: number, gate: Writable | null): void {
+  gate?.end('');
+  gates.delete(req.id);
+  try {
+    process.kill(-pid, 'SIGKILL');
+  } catch {
+    // Already gone: nothing ran.
   }
 }
 
@@ -94,13 +143,7 @@ function start(req: SpawnRequest): void {
  */
 function joinAndRelease(req: SpawnRequest, pid: number, gate: Writable | null): number | null {
   const fail = (message: string, e?: unknown): null => {
-    gate?.end('');
-    gates.delete(req.id);
-    try {
-      process.kill(-pid, 'SIGKILL');
-    } catch {
-      // Already gone: nothing ran.
-    }
+    killUnreleased(req, pid, gate);
     send({ kind: 'failed', id: req.id, code: errCode(e), message });
     return null;
   };
@@ -108,7 +151,7 @@ function joinAndRelease(req: SpawnRequest, pid: number, gate: Writable | null): 
   try {
     for (file of req.join ?? []) writeFileSync(file, String(pid));
   } catch (e) {
-    return fail(`cannot put the task in its cgroup (${file}): ${e instanceof Error ? e.message : String(e)}`, e);
+    return fail(`cannot put the task in its cgroup (${file}): ${messageOf(e)}`, e);
   }
   const stat = readProcStat('/proc', pid);
   if (!stat) return fail(`started pid ${pid} but cannot read its /proc entry`);
