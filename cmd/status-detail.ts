@@ -1,9 +1,10 @@
 /**
  * `bivouac status` and `job status` for what is not the text list: `--json` and one job (or an
  * allocation or the node by ID prefix). A module of its own: the list (cmd/status.ts) is what
- * a cold `status` runs, and it loads this only when asked for more.
+ * a cold `status` runs; the dispatcher loads this bundle, the whole command, when the
+ * arguments ask for more (one bundle loaded, not the list's and then this one).
  */
-import type { CommandIO } from './io.js';
+import type { Command, CommandIO } from './io.js';
 import { flagBool, type ParsedArgs } from './args.js';
 import { writeJson } from './common.js';
 import { BivouacError } from '../src/util/errors.js';
@@ -11,6 +12,11 @@ import { renderJobList, renderJobStatus, jobStatusJson } from '../src/status/ren
 import { jobStub, listJobStubs } from '../src/status/api.js';
 import { resolveJob, sanitizeUUIDPrefix } from '../src/status/resolve.js';
 import { findAllocsByPrefix, getNode, listFileErrors, type Database } from '../src/state/index.js';
+import { status } from './status.js';
+
+/** The commands with everything bundled in: the dispatcher's choice when the arguments ask for more than the list. */
+export const statusCommand: Command = (argv, io) => status(argv, io, true, async () => statusDetail);
+export const jobStatusCommand: Command = (argv, io) => status(argv, io, false, async () => statusDetail);
 
 /** Which other kind of object an ID prefix names: Nomad's search rounds odd hex prefixes down. */
 function otherContext(db: Database, arg: string): 'alloc' | 'node' | null {

@@ -6,6 +6,8 @@ import { BivouacError } from '../src/util/errors.js';
 import { jobListTable } from '../src/status/job-list.js';
 import { renderJobListTable } from '../src/status/render-list.js';
 import { listFileErrors } from '../src/state/jobs.js';
+import type { Database } from '../src/state/db.js';
+import type { ParsedArgs } from './args.js';
 
 const help = (name: string): string => `Usage: bivouac ${name} [options] [${name === 'status' ? 'id' : 'job'}]
 
@@ -26,11 +28,20 @@ Status Options:
     The agent's data directory (env BIVOUAC_DATA_DIR; default .bivouac).
 `;
 
-/** `bivouac status [JOB]` and `bivouac job status [JOB]`; JOB may be a prefix, as Nomad's. */
-export const statusCommand: Command = (argv, io) => status(argv, io, true);
-export const jobStatusCommand: Command = (argv, io) => status(argv, io, false);
+/** What status-detail does: `--json`, and one job (or an allocation or the node by ID prefix). */
+export type StatusDetail = (db: Database, argv: readonly string[], args: ParsedArgs, io: CommandIO, general: boolean) => Promise<number>;
 
-async function status(argv: readonly string[], io: CommandIO, general: boolean): Promise<number> {
+const loadDetail = async (): Promise<StatusDetail> => (await import('./status-detail.js')).statusDetail;
+
+/**
+ * `bivouac status [JOB]` and `bivouac job status [JOB]`; JOB may be a prefix, as Nomad's. This
+ * module's bundle has the text list only; the dispatcher loads status-detail's commands (this
+ * with the rest bundled in) when the arguments ask for more (status-route.ts).
+ */
+export const statusCommand: Command = (argv, io) => status(argv, io, true, loadDetail);
+export const jobStatusCommand: Command = (argv, io) => status(argv, io, false, loadDetail);
+
+export async function status(argv: readonly string[], io: CommandIO, general: boolean, detail: () => Promise<StatusDetail>): Promise<number> {
   const args = parseArgs(argv, READ_FLAGS);
   if (flagBool(args, 'help')) {
     io.stdout.write(help(general ? 'status' : 'job status'));
@@ -54,7 +65,7 @@ async function status(argv: readonly string[], io: CommandIO, general: boolean):
       io.stdout.write(renderJobListTable(jobListTable(db), listFileErrors(db)));
       return 0;
     }
-    return await (await import('./status-detail.js')).statusDetail(db, argv, args, io, general);
+    return await (await detail())(db, argv, args, io, general);
   } finally {
     if (db.open) db.close();
   }

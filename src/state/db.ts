@@ -88,7 +88,13 @@ export function openState(path: string, opts: OpenOptions = {}): Database {
     if (version === SCHEMA_VERSION) return db;
     // A database no agent of this version has opened yet (its agent migrates it on start): the
     // reads go to a copy in memory brought up to date, and the file is never written.
-    const copy = new Ctor(db.serialize(), nativeBinding());
+    // The image of a WAL database says so in its header (bytes 18 and 19 are 2), and a copy in
+    // memory has no WAL file: it is marked a rollback-journal database, as SQLite advises for
+    // a deserialized image (else every statement fails, "unable to open database file").
+    const image = db.serialize();
+    image[18] = 1;
+    image[19] = 1;
+    const copy = new Ctor(image, nativeBinding());
     db.close();
     migrate(copy, path);
     return copy;

@@ -11,3 +11,4 @@ export * from './reschedules.js';
 export * from './children.js';
 export * from './pod-removals.js';
 export * from './status-list.js';
+export * from './node-brief.js';

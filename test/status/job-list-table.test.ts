@@ -221,6 +221,20 @@ describe('the job_list table', () => {
     }
   });
 
+  test("never fails the agent's write over a field the list only shows: a summary without a type or a priority", () => {
+    const db = openState(join(dir, 'lenient.db'));
+    try {
+      const j = job({ id: 'odd', name: 'odd' });
+      tx(db, () => putJobVersion(db, j, canonicalHash(j), 'odd.nomad', 1_700_000_000_000));
+      db.prepare(`INSERT INTO job_versions (job_id, version, spec_json, spec_hash, source_file, submit_time, summary_json) VALUES ('odd', 1, '{}', 'h', 'odd.nomad', 1, '{"name": "odd"}')`).run();
+      db.prepare(`UPDATE jobs SET version = 1 WHERE id = 'odd'`).run();
+      // Nomad's defaults, as the job would have had them.
+      assert.deepEqual(listJobRows(db).map((r) => [r[0], r[1], r[2]]), [['odd', 'service', 50]]);
+    } finally {
+      db.close();
+    }
+  });
+
   test('a list SQLite cannot lay out exactly (IDs beyond ASCII, a NUL, whitespace at the ends, times before 1970) is laid out from its cells, the same', () => {
     const db = openState(join(dir, 'odd.db'));
     const add = (id: string, submit: number): void => {

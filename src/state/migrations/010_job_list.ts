@@ -13,15 +13,19 @@
  *   as allocations are inserted, change client status or are deleted: one update by primary
  *   key per such write, never a count over the job's allocations.
  * Rows from before schema 2 have no summary: their fields come from the spec, as `summarize`
- * derives them.
+ * derives them. A missing field takes Nomad's default, and the table is not STRICT: a trigger
+ * must never fail the agent's write over a value the list only shows.
  */
+/** Type, priority, periodic and parameterized of a version: from its summary, or its spec before schema 2. */
+const fields = (v: string): string => `
+  COALESCE(json_extract(${v}.summary_json, '$.type'), json_extract(${v}.spec_json, '$.type'), 'service'),
+  COALESCE(json_extract(${v}.summary_json, '$.priority'), json_extract(${v}.spec_json, '$.priority'), 50),
+  COALESCE(json_extract(${v}.summary_json, '$.periodic'), json_extract(${v}.spec_json, '$.periodic') IS NOT NULL),
+  COALESCE(json_extract(${v}.summary_json, '$.parameterized'), json_extract(${v}.spec_json, '$.parameterized') IS NOT NULL)`;
+
 const current = (job: string): string => `
   INSERT INTO job_list (id, type, priority, periodic, parameterized, stopped, submit_time, failures)
-  SELECT j.id, COALESCE(json_extract(v.summary_json, '$.type'), json_extract(v.spec_json, '$.type')),
-    COALESCE(json_extract(v.summary_json, '$.priority'), json_extract(v.spec_json, '$.priority')),
-    COALESCE(json_extract(v.summary_json, '$.periodic'), json_extract(v.spec_json, '$.periodic') IS NOT NULL),
-    COALESCE(json_extract(v.summary_json, '$.parameterized'), json_extract(v.spec_json, '$.parameterized') IS NOT NULL),
-    j.stopped, j.submit_time, j.placement_json IS NOT NULL
+  SELECT j.id, ${fields('v')}, j.stopped, j.submit_time, j.placement_json IS NOT NULL
   FROM jobs j JOIN job_versions v ON v.job_id = j.id AND v.version = j.version WHERE j.id = ${job}
   ON CONFLICT (id) DO UPDATE SET type = excluded.type, priority = excluded.priority, periodic = excluded.periodic,
     parameterized = excluded.parameterized, stopped = excluded.stopped, submit_time = excluded.submit_time, failures = excluded.failures`;
@@ -40,14 +44,10 @@ CREATE TABLE job_list (
   failures       INTEGER NOT NULL,
   live           INTEGER NOT NULL DEFAULT 0,
   allocs         INTEGER NOT NULL DEFAULT 0
-) STRICT, WITHOUT ROWID;
+) WITHOUT ROWID;
 
 INSERT INTO job_list
-SELECT j.id, COALESCE(json_extract(v.summary_json, '$.type'), json_extract(v.spec_json, '$.type')),
-  COALESCE(json_extract(v.summary_json, '$.priority'), json_extract(v.spec_json, '$.priority')),
-  COALESCE(json_extract(v.summary_json, '$.periodic'), json_extract(v.spec_json, '$.periodic') IS NOT NULL),
-  COALESCE(json_extract(v.summary_json, '$.parameterized'), json_extract(v.spec_json, '$.parameterized') IS NOT NULL),
-  j.stopped, j.submit_time, j.placement_json IS NOT NULL,
+SELECT j.id, ${fields('v')}, j.stopped, j.submit_time, j.placement_json IS NOT NULL,
   (SELECT count(*) FROM allocs a WHERE a.job_id = j.id AND ${live('a')}), (SELECT count(*) FROM allocs a WHERE a.job_id = j.id)
 FROM jobs j JOIN job_versions v ON v.job_id = j.id AND v.version = j.version;
 
