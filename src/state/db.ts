@@ -86,6 +86,13 @@ export function openState(path: string, opts: OpenOptions = {}): Database {
       throw new BivouacError('STATE_MIGRATION', `state database ${path} has schema ${version}, newer than this bivouac (${SCHEMA_VERSION}): upgrade bivouac`);
     }
     if (version === SCHEMA_VERSION) return db;
+    if (version === 0) {
+      // No schema yet: an agent has just created the file and is migrating it (in one
+      // transaction, so a reader sees schema 0 or the whole of it). A copy now would be empty
+      // for good; a reader that waits for the agent retries on this code.
+      db.close();
+      throw new BivouacError('STATE_NOT_FOUND', `state database ${path} has no schema yet: an agent is creating it; try again in a moment`);
+    }
     // A database no agent of this version has opened yet (its agent migrates it on start): the
     // reads go to a copy in memory brought up to date, and the file is never written.
     // The image of a WAL database says so in its header (bytes 18 and 19 are 2), and a copy in
@@ -114,16 +121,19 @@ function migrate(db: Database, path: string): void {
     db.close();
     throw new BivouacError('STATE_MIGRATION', `state database ${path} has schema ${current}, newer than this bivouac (${SCHEMA_VERSION}): upgrade bivouac`);
   }
-  for (let v = current; v < SCHEMA_VERSION; v++) {
-    const step = db.transaction(() => {
+  // Every step in one transaction: another process reading the file sees the schema it had
+  // or the current one, never a step in between (a read-only opener copies an older schema).
+  let v = current;
+  const steps = db.transaction(() => {
+    for (; v < SCHEMA_VERSION; v++) {
       db.exec(MIGRATIONS[v]);
       db.pragma(`user_version = ${v + 1}`);
-    });
-    try {
-      step();
-    } catch (err) {
-      throw new BivouacError('STATE_MIGRATION', `migrating ${path} from schema ${v} to ${v + 1} failed`, { cause: err });
     }
+  });
+  try {
+    steps();
+  } catch (err) {
+    throw new BivouacError('STATE_MIGRATION', `migrating ${path} from schema ${v} to ${v + 1} failed`, { cause: err });
   }
 }
 

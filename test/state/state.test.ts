@@ -31,6 +31,7 @@ import {
   countAllocsByJob,
 } from '../../src/state/index.js';
 import { repoRoot } from '../helpers/paths.js';
+import { isBivouacError } from '../../src/util/errors.js';
 
 function fakeJob(id: string, extra: Partial<Job> = {}): Job {
   return {
@@ -175,6 +176,28 @@ describe('state', () => {
     walk(join(repoRoot, 'src'));
     walk(join(repoRoot, 'cmd'));
     assert.deepEqual(offenders, []);
+  });
+
+  test('a reader never sees a schema half made: an empty file is not found yet, and a failed step leaves the schema it had', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'bivouac-state-'));
+    try {
+      const path = join(dir, 'state.db');
+      const { default: Sqlite } = await import('better-sqlite3');
+      // The file as an agent has just created it, before its migrations commit.
+      new Sqlite(path).pragma('journal_mode = WAL');
+      assert.throws(() => openState(path, { readonly: true }), (e: unknown) => isBivouacError(e) && e.code === 'STATE_NOT_FOUND');
+      // A step that fails (a table the migration creates already exists) rolls back every step before it.
+      const blocker = new Sqlite(path);
+      blocker.exec('CREATE TABLE job_list (id TEXT)');
+      blocker.close();
+      assert.throws(() => openState(path), (e: unknown) => isBivouacError(e) && e.code === 'STATE_MIGRATION' && /from schema 9 to 10/.test(e.message));
+      const after = new Sqlite(path, { readonly: true });
+      assert.equal(after.pragma('user_version', { simple: true }), 0);
+      assert.deepEqual(after.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all(), [{ name: 'job_list' }]);
+      after.close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   test('a schema-1 database is migrated forward and its old rows still read', async () => {
