@@ -19,7 +19,9 @@
  * (the pool is emptied at every agent start) or a complete allocation tree, never half of one.
  */
 import { existsSync, renameSync } from 'node:fs';
-import { chmod, mkdir, open, rename, rm } from 'node:fs/promises';
+import { chmod, mkdir, rm } from 'node:fs/promises';
+import { makeTree } from '../drivers/spawner/tree.js';
+import type { TreeEntry } from '../drivers/spawner/protocol.js';
 import { join } from 'node:path';
 import type { Logger } from '../util/logger.js';
 import { logFilePath } from './logs.js';
@@ -43,6 +45,11 @@ export interface SpareAllocDirsDeps {
   /** How many spares to keep ready. */
   readonly size: number;
   readonly log: Logger;
+  /**
+   * Makes one tree (the spawner helper's makeTree: the mkdirs cost the agent's thread
+   * nothing); this process's own thread pool when absent.
+   */
+  readonly makeTree?: (entries: readonly TreeEntry[], renameTo: string) => Promise<void>;
 }
 
 export const SPARES_DIR = 'alloc-spares';
@@ -50,44 +57,49 @@ export const SPARES_DIR = 'alloc-spares';
 export const SPARE_ALLOC_DIRS = 4;
 const TASK = '.task';
 const OUT = '.stdout';
+const RETRY_AFTER_FAILURE_MS = 30_000;
 const ERR = '.stderr';
 
 export function createSpareAllocDirs(deps: SpareAllocDirsDeps): SpareAllocDirs {
   const pool = join(deps.dataDir, SPARES_DIR);
   const ready: string[] = [];
   let seq = 0;
+  let initialized = false;
   let closed = false;
-  let failed = false;
+  /** When making a spare last failed: the pool waits a while before it tries again. */
+  let failedAt = -Infinity;
+  const failed = (): boolean => Date.now() - failedAt < RETRY_AFTER_FAILURE_MS;
   let building: Promise<void> | null = null;
   let fillWaiters: (() => void)[] = [];
 
   const wakeFilled = (): void => {
-    if (ready.length < deps.size && !closed && !failed) return;
+    if (ready.length < deps.size && !closed && !failed()) return;
     for (const w of fillWaiters.splice(0)) w();
   };
 
   /** Builds spares one at a time (on libuv's pool, off the event loop) until the pool is full. */
   const refill = (): void => {
-    if (building || closed || failed) return;
+    if (building || closed || failed()) return;
     building = (async () => {
       try {
-        if (seq === 0) {
+        if (!initialized) {
           // What an earlier agent left (a spare, a half-built one, one it was naming) is removed.
           await mkdir(deps.dataDir, { recursive: true });
           await rm(pool, { recursive: true, force: true });
           await mkdir(pool, { mode: 0o700 });
           await chmod(pool, 0o700);
+          initialized = true;
         }
         while (ready.length < deps.size && !closed) {
           const name = String(++seq);
-          await buildSpare(join(pool, `.building-${name}`));
-          await rename(join(pool, `.building-${name}`), join(pool, name));
+          await (deps.makeTree ?? makeTree)(spareEntries(join(pool, `.building-${name}`)), join(pool, name));
           ready.push(join(pool, name));
         }
       } catch (err) {
-        // A data dir we cannot build in: starts build their trees themselves (and report why).
-        failed = true;
-        deps.log.warn({ err, pool }, 'cannot make spare allocation directories; each start builds its own');
+        // A data dir we cannot build in, a spawner that died: starts build their trees
+        // themselves (and report why) until the next try.
+        failedAt = Date.now();
+        deps.log.warn({ err, pool }, 'cannot make spare allocation directories; each start builds its own for a while');
       } finally {
         building = null;
         wakeFilled();
@@ -133,21 +145,20 @@ export function createSpareAllocDirs(deps: SpareAllocDirsDeps): SpareAllocDirs {
   };
 }
 
-async function buildSpare(root: string): Promise<void> {
+/** A spare's tree, root first (taskdir.ts's modes); built where only the agent can reach it. */
+function spareEntries(root: string): TreeEntry[] {
   const M = ALLOC_DIR_MODES;
-  // mkdir's mode passes through the umask; the chmod sets it exactly (inside the 0700 pool, by path is safe).
-  const dir = async (path: string, mode: number): Promise<void> => {
-    await mkdir(path, { mode });
-    await chmod(path, mode);
-  };
-  await dir(root, M.root);
-  await dir(join(root, 'alloc'), M.shared);
-  await dir(join(root, 'alloc', 'data'), M.data);
-  await dir(join(root, 'alloc', 'logs'), M.logs);
-  await dir(join(root, 'alloc', 'tmp'), M.tmp);
-  await dir(join(root, TASK), M.taskDir);
-  await dir(join(root, TASK, 'local'), M.local);
-  await dir(join(root, TASK, 'secrets'), M.secrets);
-  await dir(join(root, TASK, 'tmp'), M.tmp);
-  for (const f of [OUT, ERR]) await (await open(join(root, 'alloc', 'logs', f), 'wx', 0o644)).close();
+  const dir = (path: string, mode: number): TreeEntry => ({ path, mode, file: false });
+  return [
+    dir(root, M.root),
+    dir(join(root, 'alloc'), M.shared),
+    dir(join(root, 'alloc', 'data'), M.data),
+    dir(join(root, 'alloc', 'logs'), M.logs),
+    dir(join(root, 'alloc', 'tmp'), M.tmp),
+    dir(join(root, TASK), M.taskDir),
+    dir(join(root, TASK, 'local'), M.local),
+    dir(join(root, TASK, 'secrets'), M.secrets),
+    dir(join(root, TASK, 'tmp'), M.tmp),
+    ...[OUT, ERR].map((f) => ({ path: join(root, 'alloc', 'logs', f), mode: 0o644, file: true })),
+  ];
 }

@@ -5,6 +5,8 @@ import { after, describe, test } from 'node:test';
 import { createSpareAllocDirs, SPARES_DIR } from '../../src/runner/spare-dirs.js';
 import { buildAllocDir } from '../../src/runner/taskdir.js';
 import { silentLogger } from '../../src/util/logger.js';
+import { createSpawner } from '../../src/drivers/spawner/client.js';
+import { isBivouacError } from '../../src/util/errors.js';
 import { makeTempDir } from '../drivers/contract.js';
 
 const tmp = makeTempDir('spare-dirs');
@@ -42,6 +44,26 @@ describe('spare allocation directories', () => {
       assert.equal(mode(join(data, SPARES_DIR)), 0o700, 'no task can reach a spare');
     } finally {
       await spares.close();
+    }
+  });
+
+  test("made by the spawner helper (off the agent's thread), a spare is the same tree", async () => {
+    const data = freshDataDir();
+    const sp = createSpawner(silentLogger);
+    const spares = createSpareAllocDirs({ dataDir: data, size: 1, log: silentLogger, makeTree: (e, to) => sp.makeTree(e, to) });
+    try {
+      await spares.filled();
+      const p = buildAllocDir(data, 'a1', ['web'], { dirs: spares, task: 'web' });
+      const plain = freshDataDir();
+      buildAllocDir(plain, 'a1', ['web']);
+      for (const s of ['stdout', 'stderr']) writeFileSync(join(plain, 'alloc', 'a1', 'alloc', 'logs', `web.${s}.0`), '');
+      assert.deepEqual(tree(p.root), tree(join(plain, 'alloc', 'a1')));
+      // A tree the helper cannot make (its target taken) is an error, named as a setup failure.
+      mkdirSync(join(data, 'taken', 'x'), { recursive: true });
+      await assert.rejects(sp.makeTree([{ path: join(data, 'new'), mode: 0o700, file: false }], join(data, 'taken')), (e: unknown) => isBivouacError(e) && e.code === 'TASK_SETUP');
+    } finally {
+      await spares.close();
+      sp.close();
     }
   });
 
