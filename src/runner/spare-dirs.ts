@@ -29,12 +29,17 @@ import { ALLOC_DIR_MODES } from './taskdir.js';
 
 export interface SpareAllocDirs {
   /**
-   * Publishes a spare as the allocation's tree at `root` (`<dataDir>/alloc/<allocId>`, which
-   * must not exist yet), its task directory and live log files named for `task`. False when
-   * no spare is ready or `root` exists: the caller builds the tree itself.
+   * A spare for the allocation whose tree belongs at `root`, taken out of the pool (waiting
+   * for one to be made if none is ready); null when `root` exists already (a restart, a
+   * second task) or no spare can be made: the caller builds the tree itself.
    */
-  claim(root: string, task: string): boolean;
-  /** Resolves once the pool holds `size` spares (tests, benchmarks). */
+  take(root: string): Promise<string | null>;
+  /**
+   * Publishes a taken spare as the allocation's tree at `root`, its task directory and live
+   * log files named for `task`. False (the spare dropped) when it cannot: the caller builds.
+   */
+  publish(spare: string, root: string, task: string): boolean;
+  /** Resolves once the pool holds `size` spares, or cannot (tests, benchmarks). */
   filled(): Promise<void>;
   /** Stops refilling; resolves when no build is under way. Spares stay for the next agent to remove. */
   close(): Promise<void>;
@@ -53,93 +58,112 @@ export interface SpareAllocDirsDeps {
 }
 
 export const SPARES_DIR = 'alloc-spares';
-/** Spares an agent keeps ready: one per start slot on this machine kind; a burst beyond them builds its own trees. */
+/** Spares an agent keeps ready: one per start slot on this machine kind; a burst beyond them waits for more. */
 export const SPARE_ALLOC_DIRS = 4;
 const TASK = '.task';
 const OUT = '.stdout';
 const RETRY_AFTER_FAILURE_MS = 30_000;
+/** Trees made at once: a burst of starts waits on these, not on mkdirs in the agent's thread. */
+const PARALLEL_BUILDS = 2;
 const ERR = '.stderr';
 
 export function createSpareAllocDirs(deps: SpareAllocDirsDeps): SpareAllocDirs {
   const pool = join(deps.dataDir, SPARES_DIR);
+  const make = deps.makeTree ?? makeTree;
   const ready: string[] = [];
+  const waiters: ((spare: string | null) => void)[] = [];
+  let fillWaiters: (() => void)[] = [];
   let seq = 0;
-  let initialized = false;
+  let inFlight = 0;
   let closed = false;
   /** When making a spare last failed: the pool waits a while before it tries again. */
   let failedAt = -Infinity;
   const failed = (): boolean => Date.now() - failedAt < RETRY_AFTER_FAILURE_MS;
-  let building: Promise<void> | null = null;
-  let fillWaiters: (() => void)[] = [];
+  const builds = new Set<Promise<void>>();
 
-  const wakeFilled = (): void => {
-    if (ready.length < deps.size && !closed && !failed()) return;
-    for (const w of fillWaiters.splice(0)) w();
+  // What an earlier agent left (a spare, a half-built one, one it was naming) is removed.
+  const init = (async () => {
+    await mkdir(deps.dataDir, { recursive: true });
+    await rm(pool, { recursive: true, force: true });
+    await mkdir(pool, { mode: 0o700 });
+    await chmod(pool, 0o700);
+  })();
+
+  const settle = (): void => {
+    if (closed || failed()) for (const w of waiters.splice(0)) w(null);
+    if (ready.length >= deps.size || closed || failed()) for (const w of fillWaiters.splice(0)) w();
   };
 
-  /** Builds spares one at a time (on libuv's pool, off the event loop) until the pool is full. */
+  const buildOne = async (): Promise<void> => {
+    const name = String(++seq);
+    try {
+      await init;
+      await make(spareEntries(join(pool, `.building-${name}`)), join(pool, name));
+      const w = waiters.shift();
+      if (w) w(join(pool, name));
+      else ready.push(join(pool, name));
+    } catch (err) {
+      // A data dir we cannot build in, a spawner that died: starts build their trees
+      // themselves (and report why) until the next try.
+      failedAt = Date.now();
+      deps.log.warn({ err, pool }, 'cannot make spare allocation directories; each start builds its own for a while');
+    }
+  };
+
+  /** Keeps `size` spares ready beyond the starts waiting for one, making a few at a time off the event loop. */
   const refill = (): void => {
-    if (building || closed || failed()) return;
-    building = (async () => {
-      try {
-        if (!initialized) {
-          // What an earlier agent left (a spare, a half-built one, one it was naming) is removed.
-          await mkdir(deps.dataDir, { recursive: true });
-          await rm(pool, { recursive: true, force: true });
-          await mkdir(pool, { mode: 0o700 });
-          await chmod(pool, 0o700);
-          initialized = true;
-        }
-        while (ready.length < deps.size && !closed) {
-          const name = String(++seq);
-          await (deps.makeTree ?? makeTree)(spareEntries(join(pool, `.building-${name}`)), join(pool, name));
-          ready.push(join(pool, name));
-        }
-      } catch (err) {
-        // A data dir we cannot build in, a spawner that died: starts build their trees
-        // themselves (and report why) until the next try.
-        failedAt = Date.now();
-        deps.log.warn({ err, pool }, 'cannot make spare allocation directories; each start builds its own for a while');
-      } finally {
-        building = null;
-        wakeFilled();
-      }
-    })();
+    while (!closed && !failed() && inFlight < PARALLEL_BUILDS && ready.length + inFlight < deps.size + waiters.length) {
+      inFlight++;
+      const b = buildOne().finally(() => {
+        inFlight--;
+        builds.delete(b);
+        refill();
+        settle();
+      });
+      builds.add(b);
+    }
+    settle();
   };
 
   refill();
   return {
-    claim(root, task) {
-      if (ready.length === 0 || existsSync(root)) {
+    take(root) {
+      if (existsSync(root)) return Promise.resolve(null);
+      const spare = ready.shift();
+      if (spare !== undefined) {
         refill();
-        return false;
+        return Promise.resolve(spare);
       }
-      const spare = ready.shift() as string;
+      if (closed || failed()) return Promise.resolve(null);
+      return new Promise((resolve) => {
+        waiters.push(resolve);
+        refill();
+      });
+    },
+    publish(spare, root, task) {
       try {
         renameSync(join(spare, TASK), join(spare, task));
         const logs = join(spare, 'alloc', 'logs');
         renameSync(join(logs, OUT), logFilePath(logs, task, 'stdout', 0));
         renameSync(join(logs, ERR), logFilePath(logs, task, 'stderr', 0));
         renameSync(spare, root);
+        return true;
       } catch (err) {
         deps.log.warn({ err, spare, root }, 'cannot use a spare allocation directory; building the tree instead');
         void rm(spare, { recursive: true, force: true }).catch(() => undefined);
-        refill();
         return false;
       }
-      refill();
-      return true;
     },
     filled() {
       return new Promise((resolve) => {
         fillWaiters.push(resolve);
-        wakeFilled();
+        settle();
       });
     },
     async close() {
       closed = true;
-      await building;
-      fillWaiters.splice(0).forEach((w) => w());
+      await Promise.allSettled([init, ...builds]);
+      settle();
       fillWaiters = [];
     },
   };
