@@ -4,7 +4,7 @@
  * Benchmarks print figures; nothing here asserts a timing.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { cliPath } from '../test/helpers/paths.js';
@@ -104,10 +104,20 @@ function profileArgs(): string[] {
 }
 
 /**
+ * BIVOUAC_BENCH_AGENT_LOG=FILE: every agent a benchmark starts logs at debug level, and its
+ * lines are appended to FILE (the 'pass complete' lines carry each pass's phases).
+ */
+function agentLogFile(): string | null {
+  return process.env.BIVOUAC_BENCH_AGENT_LOG || null;
+}
+
+/**
  * Starts `bivouac agent` on the sandbox and counts its JSON log lines by `msg` as they
  * arrive (no buffering of the whole output: the 1,000-task runs log a lot).
  */
-export function startBenchAgent(sb: Sandbox, logLevel = 'info', nodeArgs: readonly string[] = profileArgs()): BenchAgent {
+export function startBenchAgent(sb: Sandbox, level = 'info', nodeArgs: readonly string[] = profileArgs()): BenchAgent {
+  const logFile = agentLogFile();
+  const logLevel = logFile === null ? level : 'debug';
   const spawnedAt = performance.now();
   const proc = spawn(process.execPath, [...nodeArgs, cliPath, 'agent', '--jobs', sb.jobsDir, '--data-dir', sb.dataDir, '--enable-raw-exec', '--log-level', logLevel], {
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -141,6 +151,7 @@ export function startBenchAgent(sb: Sandbox, logLevel = 'info', nodeArgs: readon
     }
   };
   proc.stdout?.on('data', (d: Buffer) => {
+    if (logFile !== null) appendFileSync(logFile, d);
     const text = rest + d.toString();
     const lines = text.split('\n');
     rest = lines.pop() ?? '';

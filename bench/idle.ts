@@ -9,7 +9,7 @@
  * cache, buffers) and file-backed pages (node's binary, the addon), and notes its peak.
  */
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { sandbox } from '../test/helpers/agent.js';
 import { listTaskStats, listLiveAllocs } from '../src/state/index.js';
 import { cleanupSandbox, loadNow, machine, median, parseOptions, round, rssMB, runAllStaged, sleepMs, startBenchAgent } from './agent-common.js';
@@ -17,6 +17,32 @@ import { cleanupSandbox, loadNow, machine, median, parseOptions, round, rssMB, r
 const { json, opts } = parseOptions(process.argv.slice(2), { tasks: 100, 'window-s': 60, runs: 3, 'timeout-ms': 300_000 });
 const N = opts.tasks;
 const TICK = 100; // USER_HZ
+
+/** CPU time of each live thread of pid, ns (schedstat: finer than the ticks of /proc/<pid>/stat). */
+function threadNs(pid: number): Map<number, number> {
+  const out = new Map<number, number>();
+  for (const tid of readdirSync(`/proc/${pid}/task`)) {
+    try {
+      out.set(Number(tid), Number(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').split(' ')[0]));
+    } catch {
+      // The thread ended between the listing and the read.
+    }
+  }
+  return out;
+}
+
+/** % of one core over secs: the main thread (tid = pid) and the others (API worker, V8's and libuv's helpers). */
+function threadSplit(pid: number, before: Map<number, number>, secs: number): { readonly mainPct: number; readonly otherPct: number } {
+  let main = 0;
+  let other = 0;
+  for (const [tid, ns] of threadNs(pid)) {
+    const d = ns - (before.get(tid) ?? 0);
+    if (tid === pid) main += d;
+    else other += d;
+  }
+  const pct = (ns: number): number => round((ns / 1e9 / secs) * 100, 3);
+  return { mainPct: pct(main), otherPct: pct(other) };
+}
 
 function cpuTicks(pid: number): number {
   const f = readFileSync(`/proc/${pid}/stat`, 'utf8');
@@ -33,6 +59,8 @@ function rssSplit(pid: number): { readonly anonMB: number; readonly fileMB: numb
 
 interface Window {
   readonly agentCpuPct: number;
+  /** The agent's main thread and its other threads (schedstat), % of one core. */
+  readonly agentThreads: ReturnType<typeof threadSplit>;
   readonly floorCpuPct: number;
   readonly agentRssMB: number;
   readonly agentRss: ReturnType<typeof rssSplit>;
@@ -57,11 +85,13 @@ try {
     for (let r = 0; r < opts.runs; r++) {
       const a0 = cpuTicks(agent.pid);
       const f0 = cpuTicks(floor.pid ?? 0);
+      const t0 = threadNs(agent.pid);
       const w0 = performance.now();
       await sleepMs(opts['window-s'] * 1000);
       const secs = (performance.now() - w0) / 1000;
       windows.push({
         agentCpuPct: round(((cpuTicks(agent.pid) - a0) / TICK / secs) * 100, 2),
+        agentThreads: threadSplit(agent.pid, t0, secs),
         floorCpuPct: round(((cpuTicks(floor.pid ?? 0) - f0) / TICK / secs) * 100, 2),
         agentRssMB: rssMB(agent.pid).rssMB,
         agentRss: rssSplit(agent.pid),
@@ -86,6 +116,8 @@ const report = {
   windowS: opts['window-s'],
   runs: windows,
   medianAgentCpuPctOfOneCore: cpu,
+  medianMainThreadPct: median(windows.map((w) => w.agentThreads.mainPct)),
+  medianOtherThreadsPct: median(windows.map((w) => w.agentThreads.otherPct)),
   medianFloorCpuPct: median(windows.map((w) => w.floorCpuPct)),
   medianAgentRssMB: rss,
   medianFloorRssMB: median(windows.map((w) => w.floorRssMB)),
@@ -97,7 +129,7 @@ const report = {
 if (json) console.log(JSON.stringify(report, null, 2));
 else {
   for (const w of windows) {
-    console.log(`window: agent ${w.agentCpuPct}% of one core, ${w.agentRssMB} MB RSS (anon ${w.agentRss.anonMB}, file ${w.agentRss.fileMB}; peak ${w.agentRss.hwmMB}); floor (bare node) ${w.floorCpuPct}%, ${w.floorRssMB} MB; load ${w.load}`);
+    console.log(`window: agent ${w.agentCpuPct}% of one core (main thread ${w.agentThreads.mainPct}%, other threads ${w.agentThreads.otherPct}%), ${w.agentRssMB} MB RSS (anon ${w.agentRss.anonMB}, file ${w.agentRss.fileMB}; peak ${w.agentRss.hwmMB}); floor (bare node) ${w.floorCpuPct}%, ${w.floorRssMB} MB; load ${w.load}`);
   }
-  console.log(`idle agent with ${N} running tasks (stats sampler on, ${sampled}/${N} allocations with stored stats): CPU ${cpu}% of one core (target ≤ 1%), RSS ${rss} MB (target ≤ ${report.targets.rssMB} MB, ${report.rssRatioToFloor}× a bare node)`);
+  console.log(`idle agent with ${N} running tasks (stats sampler on, ${sampled}/${N} allocations with stored stats): CPU ${cpu}% of one core (target ≤ 1%; main thread ${report.medianMainThreadPct}%, other threads ${report.medianOtherThreadsPct}%), RSS ${rss} MB (target ≤ ${report.targets.rssMB} MB, ${report.rssRatioToFloor}× a bare node)`);
 }

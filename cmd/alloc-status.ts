@@ -4,7 +4,7 @@ import { READ_FLAGS, allocOrReport, openReadonly, writeJson } from './common.js'
 import { apiAlloc } from '../src/status/api.js';
 import { AllocReads } from '../src/status/alloc.js';
 import { renderAllocStatus } from '../src/status/render-alloc.js';
-import { getNode } from '../src/state/index.js';
+import { getNodeBrief } from '../src/state/index.js';
 import { allocResourceUsage } from '../src/status/stats.js';
 
 const HELP = `Usage: bivouac alloc status [options] <allocation>
@@ -47,7 +47,7 @@ export const allocStatusCommand: Command = async (argv, io) => {
       writeJson(io, api);
       return 0;
     }
-    const hostIP = getNode(db)?.info.attributes['unique.network.ip-address'] ?? '127.0.0.1';
+    const hostIP = getNodeBrief(db)?.ipAddress ?? '127.0.0.1';
     io.stdout.write(renderAllocStatus({ alloc: api, hostIP, usage: allocResourceUsage(db, alloc.id), now: Date.now(), verbose }));
     return 0;
   } finally {

@@ -4,19 +4,22 @@
  * `bivouac version` and `bivouac status` never pay for the HCL parser or anything else
  * they do not use.
  */
-import type { Command, CommandIO } from './io.js';
+import { processIO, type Command, type CommandIO } from './io.js';
+import { wantsJobList } from './status-route.js';
 
-type Loader = () => Promise<Command>;
+/** A command's module, loaded on demand; `argv`: the command's own arguments, for a command whose bundle depends on them. */
+type Loader = (argv: readonly string[]) => Promise<Command>;
 
 const COMMANDS: Readonly<Record<string, Loader>> = {
   version: async () => (await import('./version.js')).versionCommand,
   agent: async () => (await import('./agent.js')).agentCommand,
-  status: async () => (await import('./status.js')).statusCommand,
+  // The text list has a small bundle of its own; anything else loads the whole command's.
+  status: async (argv) => (wantsJobList(argv) ? (await import('./status.js')).statusCommand : (await import('./status-detail.js')).statusCommand),
   'job validate': async () => (await import('./job-validate.js')).jobValidateCommand,
   'job inspect': async () => (await import('./job-inspect.js')).jobInspectCommand,
   'job plan': async () => (await import('./job-plan.js')).jobPlanCommand,
   'job push': async () => (await import('./job-push.js')).jobPushCommand,
-  'job status': async () => (await import('./status.js')).jobStatusCommand,
+  'job status': async (argv) => (wantsJobList(argv) ? (await import('./status.js')).jobStatusCommand : (await import('./status-detail.js')).jobStatusCommand),
   'job dispatch': async () => (await import('./job-dispatch.js')).jobDispatchCommand,
   'job periodic': async () => (await import('./job-periodic.js')).jobPeriodicCommand,
   'alloc status': async () => (await import('./alloc-status.js')).allocStatusCommand,
@@ -97,7 +100,7 @@ export async function main(argv: readonly string[], io: CommandIO): Promise<numb
     io.stderr.write(`bivouac: unknown command "${argv.slice(0, 2).join(' ')}"\n\n${usage()}`);
     return 1;
   }
-  const command = await COMMANDS[key]();
+  const command = await COMMANDS[key](rest);
   try {
     return await command(rest, io);
   } catch (err) {
@@ -117,20 +120,14 @@ function isUserError(err: unknown): err is { readonly code: string; readonly use
   return err instanceof Error && typeof (err as { code?: unknown }).code === 'string' && typeof (err as { userMessage?: unknown }).userMessage === 'string';
 }
 
-const io: CommandIO = {
-  stdout: process.stdout,
-  stderr: process.stderr,
-  env: process.env,
-  cwd: process.cwd(),
-  isTTY: Boolean(process.stdout.isTTY),
-};
+const io = processIO();
 
 main(process.argv.slice(2), io).then(
   (code) => {
     process.exitCode = code;
   },
   (err: unknown) => {
-    process.stderr.write(`bivouac: internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    io.stderr.write(`bivouac: internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
     process.exitCode = 70;
   },
 );

@@ -5,8 +5,7 @@ import { flagString } from './args.js';
 import type { AllocRecord, Database } from '../src/state/index.js';
 import { resolveAlloc, type IdWord } from '../src/status/resolve.js';
 
-/** The flags every read-only command shares. */
-export const READ_FLAGS = { 'data-dir': 'string', json: 'bool', verbose: 'bool', help: 'bool' } as const;
+export { READ_FLAGS } from './read-flags.js';
 
 export function dataDirOf(args: ParsedArgs, io: CommandIO): string {
   return resolve(io.cwd, flagString(args, 'data-dir') ?? io.env.BIVOUAC_DATA_DIR ?? '.bivouac');

@@ -2,10 +2,12 @@ import type { Command, CommandIO } from './io.js';
 import { flagBool, parseArgs } from './args.js';
 import { READ_FLAGS, openReadonly, writeJson } from './common.js';
 import { BivouacError } from '../src/util/errors.js';
-import { renderJobList, renderJobStatus, renderJobTable, jobStatusJson } from '../src/status/render-jobs.js';
-import { jobStub, listJobCells, listJobStubs } from '../src/status/api.js';
-import { resolveJob, sanitizeUUIDPrefix } from '../src/status/resolve.js';
-import { findAllocsByPrefix, getNode, listFileErrors, type Database } from '../src/state/index.js';
+// The text list's modules only: anything else is status-detail's, loaded when asked for.
+import { jobListTable } from '../src/status/job-list.js';
+import { renderJobListTable } from '../src/status/render-list.js';
+import { listFileErrors } from '../src/state/jobs.js';
+import type { Database } from '../src/state/db.js';
+import type { ParsedArgs } from './args.js';
 
 const help = (name: string): string => `Usage: bivouac ${name} [options] [${name === 'status' ? 'id' : 'job'}]
 
@@ -26,20 +28,20 @@ Status Options:
     The agent's data directory (env BIVOUAC_DATA_DIR; default .bivouac).
 `;
 
-/** `bivouac status [JOB]` and `bivouac job status [JOB]`; JOB may be a prefix, as Nomad's. */
-export const statusCommand: Command = (argv, io) => status(argv, io, true);
-export const jobStatusCommand: Command = (argv, io) => status(argv, io, false);
+/** What status-detail does: `--json`, and one job (or an allocation or the node by ID prefix). */
+export type StatusDetail = (db: Database, argv: readonly string[], args: ParsedArgs, io: CommandIO, general: boolean) => Promise<number>;
 
-/** Which other kind of object an ID prefix names: Nomad's search rounds odd hex prefixes down. */
-function otherContext(db: Database, arg: string): 'alloc' | 'node' | null {
-  const prefix = sanitizeUUIDPrefix(arg);
-  if (arg.length < 2 || !/^[0-9a-f-]+$/.test(arg)) return null;
-  if (findAllocsByPrefix(db, prefix, 1).length > 0) return 'alloc';
-  if (getNode(db)?.info.id.startsWith(prefix)) return 'node';
-  return null;
-}
+const loadDetail = async (): Promise<StatusDetail> => (await import('./status-detail.js')).statusDetail;
 
-async function status(argv: readonly string[], io: CommandIO, general: boolean): Promise<number> {
+/**
+ * `bivouac status [JOB]` and `bivouac job status [JOB]`; JOB may be a prefix, as Nomad's. This
+ * module's bundle has the text list only; the dispatcher loads status-detail's commands (this
+ * with the rest bundled in) when the arguments ask for more (status-route.ts).
+ */
+export const statusCommand: Command = (argv, io) => status(argv, io, true, loadDetail);
+export const jobStatusCommand: Command = (argv, io) => status(argv, io, false, loadDetail);
+
+export async function status(argv: readonly string[], io: CommandIO, general: boolean, detail: () => Promise<StatusDetail>): Promise<number> {
   const args = parseArgs(argv, READ_FLAGS);
   if (flagBool(args, 'help')) {
     io.stdout.write(help(general ? 'status' : 'job status'));
@@ -58,36 +60,12 @@ async function status(argv: readonly string[], io: CommandIO, general: boolean):
     throw err;
   }
   try {
-    const json = flagBool(args, 'json');
-    const verbose = flagBool(args, 'verbose');
-    const now = Date.now();
-    if (args.positional.length === 0) {
-      const errors = listFileErrors(db);
-      if (json) writeJson(io, listJobStubs(db).map((j) => ({ ...j, FileErrors: errors.filter((e) => e.jobId === j.ID).map((e) => e.message) })));
-      // The text list needs five cells a job, not a JobStub: listJobCells reads only those.
-      else io.stdout.write(renderJobTable(listJobCells(db), errors));
+    if (args.positional.length === 0 && !flagBool(args, 'json')) {
+      // The text list needs five cells a job, not a JobStub: jobListTable reads only those.
+      io.stdout.write(renderJobListTable(jobListTable(db), listFileErrors(db)));
       return 0;
     }
-    const arg = args.positional[0];
-    const found = resolveJob(db, arg, (jobs) => renderJobList(jobs.map((j) => jobStub(j.job, j.summary)), []));
-    if (!found.ok) {
-      // `bivouac status ID` (not `job status`) also finds allocations and the node, as
-      // `nomad status` does through its prefix search; a job still wins when both match.
-      const other = general ? otherContext(db, arg) : null;
-      if (other !== null) {
-        db.close();
-        // Only the command handed over to is loaded: node status is an ESM bundle with execa.
-        if (other === 'alloc') return (await import('./alloc-status.js')).allocStatusCommand(argv, io);
-        return (await import('./node-status.js')).nodeStatusCommand(argv, io);
-      }
-      io.stderr.write(general && !found.message.startsWith('Prefix matched') ? `Unable to resolve ID: "${arg}"\n` : `${found.message.trimEnd()}\n`);
-      return 1;
-    }
-    const out = jobStatusJson(db, found.value.job.id, { embedJob: json });
-    if (!out) throw new BivouacError('NOT_FOUND', `job "${found.value.job.id}" vanished while being read`);
-    if (json) writeJson(io, out);
-    else io.stdout.write(renderJobStatus(out, now, verbose));
-    return 0;
+    return await (await detail())(db, argv, args, io, general);
   } finally {
     if (db.open) db.close();
   }

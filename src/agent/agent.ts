@@ -7,6 +7,7 @@ import {
   listJobs,
   listCurrentSources,
   listLiveAllocIds,
+  listBlockedJobIds,
   getAlloc,
   listAllocsToRecover,
   setNodeStatus,
@@ -18,8 +19,8 @@ import type { Logger } from '../util/logger.js';
 import { AllocRunner } from '../runner/alloc-runner.js';
 import { sweepSecretsMounts } from '../runner/secrets-tmpfs.js';
 import type { AgentConfig } from './config.js';
-import { JobsSource, type JobParser } from './jobs-source.js';
-import { applyJobSync } from './apply-sync.js';
+import { JobsSource, type JobParser, type JobSnapshot } from './jobs-source.js';
+import { applySyncActions, planSync } from './apply-sync.js';
 import { schedulePass } from './schedule.js';
 import { LogRotationLoop } from './log-rotation.js';
 import { JobCache } from './job-cache.js';
@@ -31,6 +32,7 @@ import { collectChildren } from './children-gc.js';
 import { LoopDelay } from './loop-delay.js';
 import { availableParallelism } from 'node:os';
 import { createStartSlots, type StartSlot } from '../runner/start-slots.js';
+import { LiveAllocs } from './live-allocs.js';
 import { createSpareAllocDirs, SPARE_ALLOC_DIRS, type SpareAllocDirs, type SpareAllocDirsDeps } from '../runner/spare-dirs.js';
 
 /** Task starts under way at once, per core: see start-slots.ts and the README's benchmark notes. */
@@ -42,6 +44,12 @@ const STARTS_PER_CORE = 2;
  * held the event loop for hundreds of ms (measured with bench/event-loop).
  */
 const FILES_PER_PASS = 64;
+
+/**
+ * Files registered and scheduled per transaction, with a turn of the event loop between:
+ * 64 in one went 15–60 ms of synchronous work on a loaded machine.
+ */
+const CHUNK_JOBS = 16;
 
 /** How often the event-loop delay is logged (debug): a window long enough to see a burst in. */
 const LOOP_DELAY_LOG_MS = 60_000;
@@ -98,6 +106,12 @@ export class Agent {
    */
   private changedFiles = new Set<string>();
   private fullScan = true;
+  /** Allocations that finished since the last pass began: the next pass reconciles their jobs. */
+  private endedAllocs = new Set<string>();
+  /** The resources in use, for targeted passes (live-allocs.ts); full passes reload it. */
+  private readonly live = new LiveAllocs();
+  /** The next periodic launch as last computed: re-read by full passes, due times, and passes touching a periodic job. */
+  private nextLaunch: number | null = null;
   private readonly startSlot: StartSlot = createStartSlots(STARTS_PER_CORE * availableParallelism());
   /** Allocation trees made ahead of need (runner/spare-dirs.ts), from start() on. */
   private spareDirs: SpareAllocDirs | null = null;
@@ -162,13 +176,15 @@ export class Agent {
       log.error({ err }, 'periodic launch failed; the next pass retries it');
     }
     // Re-armed now, not after the pass: a pass slower than the spec's period must not delay the next launch.
-    this.armDue(clock.now());
+    this.armDue(clock.now(), true);
     this.requestPass();
   }
 
-  private armDue(now: number): void {
+  /** `relaunch`: read every periodic job's next launch again (else the last one read stands). */
+  private armDue(now: number, relaunch: boolean): void {
     const resched = nextRescheduleDue(this.deps.db);
-    const launch = this.periodic.nextLaunch(this.deps.db, now);
+    if (relaunch) this.nextLaunch = this.periodic.nextLaunch(this.deps.db, now);
+    const launch = this.nextLaunch;
     const times = [resched !== null && resched > now ? resched : null, launch].filter((t): t is number => t !== null);
     this.due.arm(times.length === 0 ? null : Math.min(...times));
   }
@@ -178,15 +194,27 @@ export class Agent {
    * fs.watch event named, the only one the pass needs to look at for it; without it the
    * pass lists the whole jobs directory (the rescan, and every other cause).
    */
-  requestPass(delayMs = 0, file?: string): void {
+  requestPass(delayMs = 0, file?: string | null): void {
     if (this.stopped) return;
+    this.loopDelay.busy();
     if (file === undefined) this.fullScan = true;
-    else this.changedFiles.add(file);
+    else if (file !== null) this.changedFiles.add(file);
     if (this.debounce) return;
     this.debounce = setTimeout(() => {
       this.debounce = null;
       void this.pass();
     }, delayMs);
+  }
+
+  /**
+   * An allocation finished (its runner says so): a pass soon reconciles its job (a
+   * replacement, a reschedule) and the jobs waiting for room, without listing the jobs
+   * directory or reading every job.
+   */
+  requestAllocPass(allocId: string): void {
+    if (this.stopped) return;
+    this.endedAllocs.add(allocId);
+    this.requestPass(0, null);
   }
 
   /** Runs one pass, or queues one more behind the pass under way. */
@@ -205,7 +233,9 @@ export class Agent {
             await this.passOnce();
           } catch (err) {
             // A pass is all-or-nothing (one transaction) and the next pass starts over from
-            // the rows, so a failed pass is logged and retried rather than fatal.
+            // the rows, so a failed pass is logged and retried rather than fatal. The retry is
+            // a full pass: what was rolled back is read again, resources in use included.
+            this.live.invalidate();
             this.deps.log.error({ err }, 'reconcile pass failed; retrying on the next one');
             this.requestPass(1000);
           }
@@ -228,7 +258,8 @@ export class Agent {
     const passStart = performance.now();
     // Taken now: events during this pass are for the next one.
     let changed: Set<string> | null = null;
-    if (!this.fullScan) {
+    // Never listed whole (the first listing failed): this pass lists, and so plans, everything.
+    if (!this.fullScan && this.source.listedWhole) {
       const names = [...this.changedFiles];
       // Only new files wait: a change or removal of a known file goes with this pass, so a
       // rename's two names are never split (the job would stop, then start again).
@@ -240,42 +271,97 @@ export class Agent {
     } else this.changedFiles = new Set();
     this.lastFull = changed === null;
     this.fullScan = false;
-    let snap;
-    try {
-      snap = await this.source.list(changed);
-    } catch (err) {
-      this.fullScan = true;
-      throw err;
+    const ended = this.endedAllocs;
+    this.endedAllocs = new Set();
+    let snap: JobSnapshot | null = null;
+    // A pass only for allocations that finished has no file to look at.
+    if (changed === null || changed.size > 0) {
+      try {
+        snap = await this.source.list(changed);
+      } catch (err) {
+        this.fullScan = true;
+        throw err;
+      }
+      if (this.stopped) return;
     }
-    if (this.stopped) return;
     const listed = performance.now();
-    applyJobSync(db, snap, clock.now(), log);
-    const node = this.node;
-    if (!node) return;
-    const now = clock.now();
-    const txStart = performance.now();
-    const actions = tx(db, () => {
-      this.periodic.launch(db, now, this.passes === 0);
-      return schedulePass({ db, jobs: this.jobs, node, now, rand: this.deps.rand, newId: this.deps.newId ?? randomUUID, log, hostPorts: () => listeningPorts('/proc') });
-    });
-    const scheduled = performance.now();
-    this.deps.onPass?.((scheduled - passStart) / 1000, (scheduled - txStart) / 1000);
-    for (const a of actions.stop) this.runners.get(a.allocId)?.kill(a.reason);
-    for (const id of listLiveAllocIds(db)) {
-      if (this.runners.has(id)) continue;
-      const alloc = getAlloc(db, id);
-      if (alloc) this.ensureRunner(alloc);
+    const phases = { syncMs: 0, scheduleMs: 0, runnersMs: 0 };
+    const timed = <T>(phase: keyof typeof phases, fn: () => T): T => {
+      const t = performance.now();
+      try {
+        return fn();
+      } finally {
+        phases[phase] += performance.now() - t;
+      }
+    };
+    // Targeted (changed !== null): the jobs the named files registered or stopped, the jobs
+    // of finished allocations, and the jobs waiting for room (a stop may have made some).
+    // Full: every other pass, the periodic rescan among them, reconciles every job at the end
+    // (the safety net). Either way the listing's files are registered, and their jobs
+    // scheduled, in chunks of CHUNK_JOBS, each in transactions of its own with a turn of the
+    // event loop between, so a burst of files never holds the loop for long.
+    const looked = new Set<string>(changed === null ? [] : listBlockedJobIds(db));
+    if (changed !== null) {
+      for (const id of ended) {
+        const a = getAlloc(db, id);
+        if (a) looked.add(a.jobId);
+      }
     }
+    const listing = snap;
+    const plan = listing === null ? null : timed('syncMs', () => planSync(db, listing, changed));
+    const actions = plan?.actions ?? [];
+    for (let i = 0; i === 0 || i < actions.length; i += CHUNK_JOBS) {
+      if (i > 0) {
+        await new Promise((resolve) => setImmediate(resolve));
+        if (this.stopped) return;
+      }
+      const last = i + CHUNK_JOBS >= actions.length;
+      const chunk = actions.slice(i, i + CHUNK_JOBS);
+      const scope = timed('syncMs', () => applySyncActions(db, chunk, clock.now(), log, last && listing?.complete === true ? plan : null));
+      if (i === 0) for (const id of looked) scope.add(id);
+      for (const id of scope) looked.add(id);
+      if (scope.size > 0) this.schedule(scope, timed);
+    }
+    if (changed === null) {
+      if (actions.length > 0) await new Promise((resolve) => setImmediate(resolve));
+      if (this.stopped) return;
+      this.schedule(null, timed);
+    }
+    this.deps.onPass?.((performance.now() - passStart) / 1000, phases.scheduleMs / 1000);
     // Where a pass's time goes (the 'pass complete' debug line): listing and parsing the
-    // files, registering jobs, the scheduling transaction, handing allocations to runners.
-    this.lastPhases = { listMs: ms(listed - passStart), syncMs: ms(txStart - listed), scheduleMs: ms(scheduled - txStart), runnersMs: ms(performance.now() - scheduled) };
+    // files, registering jobs, the scheduling transactions, handing allocations to runners;
+    // `jobs`: how many a targeted pass reconciled (-1: every job).
+    this.lastPhases = { listMs: ms(listed - passStart), syncMs: ms(phases.syncMs), scheduleMs: ms(phases.scheduleMs), runnersMs: ms(phases.runnersMs), jobs: changed === null ? -1 : looked.size };
     // A due time already past was acted on in this pass (or could not be placed, which the rescan retries).
-    this.armDue(clock.now());
+    this.armDue(clock.now(), changed === null || this.periodic.anyPeriodic(db, looked));
+    const now = clock.now();
     // At most every few seconds: with many children it reads every parent's list.
     if (now - this.lastGc >= 5_000) {
       this.lastGc = now;
       await collectChildren(db, this.deps.config.dataDir, this.deps.config.childrenHistory, log.child({ component: 'gc' }));
     }
+  }
+
+  /** One scheduling transaction (of `scope`'s jobs, or of every job), then runners for what it placed and kills for what it stopped. */
+  private schedule(scope: ReadonlySet<string> | null, timed: <T>(phase: 'scheduleMs' | 'runnersMs', fn: () => T) => T): void {
+    const { db, log, clock } = this.deps;
+    const node = this.node;
+    if (!node) return;
+    const now = clock.now();
+    const actions = timed('scheduleMs', () =>
+      tx(db, () => {
+        this.periodic.launch(db, now, this.passes === 0, new Set(), scope);
+        return schedulePass({ db, jobs: this.jobs, node, now, rand: this.deps.rand, newId: this.deps.newId ?? randomUUID, log, hostPorts: () => listeningPorts('/proc'), live: this.live, scope });
+      }),
+    );
+    timed('runnersMs', () => {
+      for (const a of actions.stop) this.runners.get(a.allocId)?.kill(a.reason);
+      for (const id of actions.liveIds ?? listLiveAllocIds(db)) {
+        if (this.runners.has(id)) continue;
+        const alloc = getAlloc(db, id);
+        if (alloc) this.ensureRunner(alloc);
+      }
+    });
   }
 
   private ensureRunner(alloc: AllocRecord): void {
@@ -299,7 +385,7 @@ export class Agent {
       hookSettings: { artifact: this.deps.config.artifact, templatePollMs: this.deps.config.rescanIntervalMs },
       startSlot: this.startSlot,
       ...(this.spareDirs ? { spareDirs: this.spareDirs } : {}),
-      onAllocChange: () => this.requestPass(),
+      onAllocChange: (allocId) => this.requestAllocPass(allocId),
     });
     this.runners.set(alloc.id, runner);
     if (alloc.desiredStatus !== 'run') runner.kill(alloc.desiredDescription || 'alloc is being stopped');
@@ -353,6 +439,7 @@ export class Agent {
     if (this.debounce) clearTimeout(this.debounce);
     this.due.disarm();
     this.watcher?.close();
+    this.rotation.close();
     await this.running;
     for (const w of this.passWaiters.splice(0)) w();
     for (const r of this.runners.values()) r.detach();

@@ -39,8 +39,13 @@ export interface SyncPlan {
  * - A job whose file is gone (or no longer declares it) is stopped, but only when the
  *   listing is complete: an unreadable directory stops nothing.
  * - An unchanged hash yields no `put` unless the job was stopped or moved files.
+ *
+ * `only`: plan these files alone (a pass on the files an fs.watch event named, plus every
+ * file in error, whose fate may turn on them); `known` then needs only the jobs these files
+ * hold or declare. Every other file's result is what the last plan already applied, and a
+ * file outside `only` is still read for whether an owner declares its job.
  */
-export function planJobSync(known: readonly KnownJob[], snap: JobSnapshot): SyncPlan {
+export function planJobSync(known: readonly KnownJob[], snap: JobSnapshot, only: ReadonlySet<string> | null = null): SyncPlan {
   const byId = new Map(known.map((k) => [k.id, k]));
   const ownerOf = new Map<string, string>();
   for (const k of known) if (!k.stopped) ownerOf.set(k.id, k.sourceFile);
@@ -56,6 +61,7 @@ export function planJobSync(known: readonly KnownJob[], snap: JobSnapshot): Sync
   };
 
   for (const [file, r] of snap.files) {
+    if (only !== null && !only.has(file)) continue;
     if (r.kind === 'error') {
       const kept = known.find((k) => !k.stopped && k.sourceFile === file)?.id ?? null;
       if (kept !== null && !claimed.has(kept)) claimed.set(kept, file);
@@ -84,7 +90,7 @@ export function planJobSync(known: readonly KnownJob[], snap: JobSnapshot): Sync
 
   if (snap.complete) {
     for (const k of known) {
-      if (k.stopped || claimed.has(k.id)) continue;
+      if (k.stopped || claimed.has(k.id) || (only !== null && !only.has(k.sourceFile))) continue;
       const r = snap.files.get(k.sourceFile);
       const reason = r === undefined ? `job file ${k.sourceFile} was removed` : `job file ${k.sourceFile} no longer defines job "${k.id}"`;
       actions.push({ kind: 'stop', jobId: k.id, reason });

@@ -11,7 +11,7 @@
  * of identical batch runs, and skipping it would silently drop the run the user expected.
  */
 import type { Database } from '../state/index.js';
-import { getJob, getLastLaunch, insertChildJob, listChildren, listTopLevelJobs, setLastLaunch } from '../state/index.js';
+import { getJob, getLastLaunch, getTopLevelJob, insertChildJob, listChildren, listTopLevelJobs, setLastLaunch } from '../state/index.js';
 import { canonicalHash } from '../jobspec/hash.js';
 import { parseCron, type Cron } from '../jobspec/cron.js';
 import { nextFire } from '../jobspec/cron-next.js';
@@ -33,11 +33,13 @@ export class PeriodicLauncher {
    * Launches every child that is due at `now`; returns how many were launched. `atStart`:
    * the first call of this agent process, where launch times missed while it was down
    * collapse into one catch-up launch; afterwards every spec time gets its child, even
-   * when a slow pass lets several go by.
+   * when a slow pass lets several go by. `only`: a targeted pass's jobs (a newly registered
+   * periodic job gets its first launch time there); null looks at every job.
    */
-  launch(db: Database, now: number, atStart: boolean, force: ReadonlySet<string> = new Set()): number {
+  launch(db: Database, now: number, atStart: boolean, force: ReadonlySet<string> = new Set(), only: ReadonlySet<string> | null = null): number {
     let launched = 0;
-    for (const job of listTopLevelJobs(db)) {
+    const candidates = only === null ? listTopLevelJobs(db) : [...only].map((id) => getTopLevelJob(db, id)).filter((j) => j !== null);
+    for (const job of candidates) {
       if (job.stopped) continue;
       const parent = this.jobs.get(job.id, job.version);
       const p = parent?.periodic ?? null;
@@ -81,6 +83,15 @@ export class PeriodicLauncher {
     insertChildJob(db, jobId, child, canonicalHash(child), sourceFile, now, null);
     this.log.info({ jobId, child: id }, 'periodic job launched');
     return 1;
+  }
+
+  /** Whether any of these jobs is a periodic parent now: a pass that touched one re-reads the next launch. */
+  anyPeriodic(db: Database, ids: Iterable<string>): boolean {
+    for (const id of ids) {
+      const job = getTopLevelJob(db, id);
+      if (job !== null && (this.jobs.get(job.id, job.version)?.periodic ?? null) !== null) return true;
+    }
+    return false;
   }
 
   /** The earliest next launch of any enabled periodic job after `now`, for the agent's timer. */

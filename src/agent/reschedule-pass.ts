@@ -18,7 +18,11 @@ export interface DueReschedule {
   readonly delayMs: number;
 }
 
-/** Decides new failures and cancels moot reschedules; returns the reschedules due now, by job. */
+/**
+ * Decides new failures and cancels moot reschedules; returns the reschedules due now, by job.
+ * `scope`: a targeted pass's jobs (`current` and `allocsByJob` hold only those); rows of
+ * other jobs wait for a pass that looks at their job (an allocation's end asks for one).
+ */
 export function reschedulesDue(
   db: Database,
   jobs: JobCache,
@@ -26,8 +30,10 @@ export function reschedulesDue(
   allocsByJob: ReadonlyMap<string, readonly AllocRecord[]>,
   now: number,
   log: Logger,
+  scope: ReadonlySet<string> | null = null,
 ): Map<string, DueReschedule[]> {
   for (const a of listUndecidedFailedAllocs(db)) {
+    if (scope !== null && !scope.has(a.jobId)) continue;
     const job = current.get(a.jobId);
     const stale = job === undefined || job.stopped || job.version !== a.jobVersion;
     const policy = stale ? null : (jobs.get(a.jobId, a.jobVersion)?.groups.find((g) => g.name === a.group)?.reschedule ?? null);
@@ -38,6 +44,7 @@ export function reschedulesDue(
   }
   const out = new Map<string, DueReschedule[]>();
   for (const r of listDueReschedules(db)) {
+    if (scope !== null && !scope.has(r.jobId)) continue;
     const job = current.get(r.jobId);
     const prev = allocsByJob.get(r.jobId)?.find((x) => x.id === r.allocId);
     // A job update or stop cancels a pending reschedule: the new version places its own.

@@ -1,8 +1,10 @@
 import type { NodeInfo } from '../node/types.js';
-import type { AllocRecord, Database, PlacementFailure } from '../state/index.js';
+import type { AllocRecord, Database, JobRecord, PlacementFailure } from '../state/index.js';
 import {
+  getJob,
   insertAlloc,
   listAllocsByJob,
+  listAllocsForJob,
   listJobs,
   listLiveAllocs,
   setAllocDesired,
@@ -14,6 +16,7 @@ import type { Rand } from '../util/clock.js';
 import type { Logger } from '../util/logger.js';
 import type { JobCache } from './job-cache.js';
 import { linkReplacement, reschedulesDue } from './reschedule-pass.js';
+import type { LiveAllocs } from './live-allocs.js';
 
 export interface ScheduleDeps {
   readonly db: Database;
@@ -25,6 +28,14 @@ export interface ScheduleDeps {
   readonly log: Logger;
   /** Ports in use on the host, read only when something is to be placed. */
   readonly hostPorts: () => ReadonlySet<number>;
+  /** The allocations holding resources: reloaded by a full pass, kept current by a targeted one. */
+  readonly live: LiveAllocs;
+  /**
+   * The jobs to reconcile, or null for every job (the full pass: the rescan, and every pass
+   * not caused by named files or an allocation's end). A targeted pass reads only these
+   * jobs' rows; the resources in use come from `live`.
+   */
+  readonly scope: ReadonlySet<string> | null;
 }
 
 const NO_PORTS: ReadonlySet<number> = new Set();
@@ -33,6 +44,11 @@ export interface ScheduleResult {
   /** Allocations whose desired status just became stop: their runners must kill them. */
   readonly stop: readonly { readonly allocId: string; readonly reason: string }[];
   readonly placed: number;
+  /**
+   * A targeted pass's jobs' allocations that are pending or running (placed ones included):
+   * the only ones that can lack a runner after it. Null after a full pass (any may).
+   */
+  readonly liveIds: readonly string[] | null;
 }
 
 export function toExisting(a: AllocRecord): ExistingAlloc {
@@ -62,11 +78,11 @@ export function schedulePass(deps: ScheduleDeps): ScheduleResult {
   const stopping = new Set<string>();
   let placed = 0;
   let hostPorts: ReadonlySet<number> | null = null;
+  const { jobs, allocsByJob } = readScope(deps);
   // Read once and kept current through the pass: every placement holds resources for the next.
-  const live = listLiveAllocs(db).map(toExisting);
-  const allocsByJob = listAllocsByJob(db);
-  const jobs = listJobs(db);
-  const due = reschedulesDue(db, deps.jobs, new Map(jobs.map((j) => [j.id, j])), allocsByJob, now, deps.log);
+  const live = deps.live.list();
+  const due = reschedulesDue(db, deps.jobs, new Map(jobs.map((j) => [j.id, j])), allocsByJob, now, deps.log, deps.scope);
+  const liveIds: string[] = [];
   for (const job of jobs) {
     const spec = deps.jobs.get(job.id, job.version);
     if (!spec) continue;
@@ -82,14 +98,15 @@ export function schedulePass(deps: ScheduleDeps): ScheduleResult {
       setAllocDesired(db, allocId, 'stop', reason, now);
       stop.push({ allocId, reason });
       stopping.add(allocId);
+      deps.live.markStopped(allocId);
     };
     for (const s of plan.stop) stopOne(s.allocId, s.reason);
     for (const d of plan.destructive) stopOne(d.allocId, `alloc is being updated due to job update (${d.reason})`);
     for (const u of plan.inPlace) setAllocJobVersion(db, u.allocId, job.version, now);
 
-    const occupied = new Set(
-      allocs.filter((a) => a.clientStatus === 'pending' || a.clientStatus === 'running').map((a) => `${a.taskGroup}[${a.index}]`),
-    );
+    const running = allocs.filter((a) => a.clientStatus === 'pending' || a.clientStatus === 'running');
+    for (const a of running) liveIds.push(a.id);
+    const occupied = new Set(running.map((a) => `${a.taskGroup}[${a.index}]`));
     const requests: PlacementRequest[] = [
       ...plan.place,
       ...plan.destructive.map((d) => ({ group: d.group, index: d.index })),
@@ -125,7 +142,10 @@ export function schedulePass(deps: ScheduleDeps): ScheduleResult {
         linkReplacement(db, rescheduling[r].prev, alloc.id, node.id, now, rescheduling[r].delayMs);
         rescheduling.splice(r, 1);
       }
-      live.push({ id: alloc.id, jobId: job.id, jobVersion: job.version, group: p.group, index: p.index, desiredStatus: 'run', clientStatus: 'pending', resources: p.resources, ports: p.ports });
+      const held: ExistingAlloc = { id: alloc.id, jobId: job.id, jobVersion: job.version, group: p.group, index: p.index, desiredStatus: 'run', clientStatus: 'pending', resources: p.resources, ports: p.ports };
+      live.push(held);
+      deps.live.add(held);
+      liveIds.push(alloc.id);
       placed++;
     }
     const failures: PlacementFailure[] = result.failures.map((f) => ({ group: f.group, count: f.count, reasons: f.reasons }));
@@ -135,5 +155,29 @@ export function schedulePass(deps: ScheduleDeps): ScheduleResult {
       if (failures.length > 0) deps.log.warn({ jobId: job.id, failures }, 'placement failed');
     }
   }
-  return { stop, placed };
+  return { stop, placed, liveIds: deps.scope === null ? null : liveIds };
+}
+
+/**
+ * The jobs a pass reconciles and their allocations (every job's, or the scope's), and the
+ * resources in use brought up to date: a full pass reloads every live allocation, a
+ * targeted one only its jobs' (their rows are read anyway), trusting `live` for the rest.
+ */
+function readScope(deps: ScheduleDeps): { jobs: JobRecord[]; allocsByJob: Map<string, AllocRecord[]> } {
+  const { db, scope } = deps;
+  if (scope === null || !deps.live.valid) {
+    deps.live.reset(listLiveAllocs(db).map(toExisting));
+    if (scope === null) return { jobs: listJobs(db), allocsByJob: listAllocsByJob(db) };
+  }
+  const jobs: JobRecord[] = [];
+  const allocsByJob = new Map<string, AllocRecord[]>();
+  for (const id of [...scope].sort()) {
+    const allocs = listAllocsForJob(db, id);
+    deps.live.replaceJob(id, allocs.filter((a) => a.clientStatus === 'pending' || a.clientStatus === 'running').map(toExisting));
+    const job = getJob(db, id);
+    if (job === null) continue;
+    jobs.push(job);
+    if (allocs.length > 0) allocsByJob.set(id, allocs);
+  }
+  return { jobs, allocsByJob };
 }

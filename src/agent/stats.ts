@@ -6,6 +6,7 @@
  * go to the database in one transaction (task_stats), so `alloc status` shows usage with
  * no call to the agent, at the cost of one small write every ~10 s, not one per sample.
  */
+import { endSampleRound } from '../cgroups/index.js';
 import type { Driver, TaskResourceSample } from '../drivers/types.js';
 import { listHandles, replaceTaskStats, type Database, type TaskStatsRow } from '../state/index.js';
 import type { TaskResourceUsage } from '../status/stats.js';
@@ -117,6 +118,8 @@ export class StatsSampler {
       this.latest.set(key, { sample, usage: toTaskUsage(this.latest.get(key)?.sample ?? null, sample, mhz) });
     }
     for (const k of this.latest.keys()) if (!seen.has(k)) this.latest.delete(k);
+    // The files of tasks this round did not sample (gone) are closed; the rest stay open for the next.
+    endSampleRound();
     this.onSample?.(this.latestUsage());
   }
 

@@ -25,7 +25,7 @@ export { detectLayout, layoutFrom, parseMountinfo, parseProcCgroup, type CgroupL
 export { createCgroupManager, destroyCgroup, type CgroupManager, type ManagerDeps } from './manager.js';
 export { cgroupName, decodeTaskCgroup, distinctDirs, trackingDir, type TaskCgroup } from './task-cgroup.js';
 export { cgroupPids, killAll, type KillOptions } from './kill.js';
-export { oomKillCount, sampleCgroup, type CgroupSample, type CpuSample, type MemorySample } from './sample.js';
+export { endSampleRound, oomKillCount, sampleCgroup, sampleFiles, type CgroupSample, type CpuSample, type MemorySample } from './sample.js';
 export { applyLimits, cpuShares, cpuWeight, limitsFor, limitWrites, type CgroupLimits, type CgroupWrite } from './limits.js';
 
 export interface Containment {

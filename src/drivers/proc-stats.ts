@@ -4,10 +4,9 @@
  * over its processes. Processes that left the group (daemons) are not seen: that is what the
  * cgroup is for.
  */
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { TaskResourceSample } from './types.js';
-import { cgroupPids, sampleCgroup, type TaskCgroup } from '../cgroups/index.js';
+import { cgroupPids, sampleCgroup, sampleFiles, type TaskCgroup } from '../cgroups/index.js';
 
 const USER_HZ_NS = 10_000_000;
 const PAGE = 4096;
@@ -17,18 +16,17 @@ export function sampleProcesses(procRoot: string, pids: readonly number[], now: 
   let system = 0;
   let rss = 0;
   let seen = 0;
+  const files = sampleFiles();
   for (const pid of pids) {
-    try {
-      const stat = readFileSync(join(procRoot, String(pid), 'stat'), 'utf8');
-      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      const statm = readFileSync(join(procRoot, String(pid), 'statm'), 'utf8').split(' ');
-      user += Number(f[11]) || 0;
-      system += Number(f[12]) || 0;
-      rss += (Number(statm[1]) || 0) * PAGE;
-      seen++;
-    } catch {
-      // Exited between the listing and the read: it counts no more.
-    }
+    // Kept open between rounds like the cgroup files; an ended process reads as absent.
+    const stat = files.read(join(procRoot, String(pid), 'stat'));
+    const statm = stat === null ? null : files.read(join(procRoot, String(pid), 'statm'));
+    if (stat === null || statm === null) continue;
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    user += Number(f[11]) || 0;
+    system += Number(f[12]) || 0;
+    rss += (Number(statm.split(' ')[1]) || 0) * PAGE;
+    seen++;
   }
   return {
     timestamp: now,

@@ -103,6 +103,13 @@ export function listLiveAllocs(db: Database): AllocRecord[] {
   return (stmt(db, `SELECT * FROM allocs WHERE client_status IN ('pending', 'running') ORDER BY create_time, id`).all() as AllocRow[]).map(toAlloc);
 }
 
+/** The live allocations' job version and group alone: log rotation reads them every tick, and whole rows were most of its work. */
+export function listLiveAllocGroups(db: Database): { readonly id: string; readonly jobId: string; readonly jobVersion: number; readonly taskGroup: string }[] {
+  return (stmt(db, `SELECT id, job_id, job_version, task_group FROM allocs WHERE client_status IN ('pending', 'running')`).raw(true).all() as [string, string, number, string][]).map(
+    ([id, jobId, jobVersion, taskGroup]) => ({ id, jobId, jobVersion, taskGroup }),
+  );
+}
+
 /**
  * Allocations the agent must pick up at start: not finished on the client, or finished
  * while one of their tasks was still being stopped (a crash mid-kill) and so still holding

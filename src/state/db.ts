@@ -4,6 +4,7 @@ import BetterSqlite3 from 'better-sqlite3';
 import { createRequire } from 'node:module';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { BivouacError } from '../util/errors.js';
 import { migration001 } from './migrations/001_initial.js';
 import { migration002 } from './migrations/002_job_summary.js';
@@ -13,12 +14,14 @@ import { migration005 } from './migrations/005_job_lifecycle.js';
 import { migration006 } from './migrations/006_change_index.js';
 import { migration007 } from './migrations/007_rkt_pod_removals.js';
 import { migration008 } from './migrations/008_job_evals.js';
+import { migration009 } from './migrations/009_jobs_source_file.js';
+import { migration010 } from './migrations/010_job_list.js';
 
 export type Database = BetterSqlite3.Database;
 
 /** Index i holds the migration that takes the schema from version i to i+1. */
 // 005 (issue 12) was written beside 006 and merged after it: appended, so databases already at 006 still get it.
-const MIGRATIONS: readonly string[] = [migration001, migration002, migration003, migration004, migration005, migration006, migration007, migration008];
+const MIGRATIONS: readonly string[] = [migration001, migration002, migration003, migration004, migration005, migration006, migration007, migration008, migration009, migration010];
 export const SCHEMA_VERSION = MIGRATIONS.length;
 
 export interface OpenOptions {
@@ -26,20 +29,39 @@ export interface OpenOptions {
   readonly readonly?: boolean;
 }
 
-const require = createRequire(import.meta.url);
-
-let binding: { nativeBinding?: string } | null = null;
+type Binding = { nativeBinding?: string };
+let binding: Binding | null = null;
 
 /**
- * The addon's own path, when it is where `npm ci` builds it: without it better-sqlite3 asks
- * the `bindings` package to probe a dozen candidate paths, ~5 ms of every cold status.
+ * The addon, loaded from where `npm ci` builds it: without it better-sqlite3 asks the
+ * `bindings` package to probe a dozen candidate paths, ~5 ms of every cold status. It is
+ * looked for as Node resolves a package, in `node_modules/better-sqlite3` of this module's
+ * directory and each one above (a stat a level: require.resolve of the package cost a cold
+ * status ~0.5 ms), then by require.resolve (NODE_PATH and the like); and loaded with
+ * process.dlopen, not require() of its path, which resolves and realpaths it again (0.8 vs 0.35 ms).
  */
-function nativeBinding(): { nativeBinding?: string } {
-  if (binding === null) {
-    const file = join(dirname(require.resolve('better-sqlite3/package.json')), 'build', 'Release', 'better_sqlite3.node');
-    binding = existsSync(file) ? { nativeBinding: file } : {};
+function nativeBinding(): Binding {
+  if (binding !== null) return binding;
+  // import.meta.dirname: Node >= 20.11; the CommonJS bundles define it as __dirname.
+  for (let dir = import.meta.dirname ?? dirname(fileURLToPath(import.meta.url)); ; dir = dirname(dir)) {
+    const file = join(dir, 'node_modules', 'better-sqlite3', 'build', 'Release', 'better_sqlite3.node');
+    if (existsSync(file)) return (binding = loaded(file));
+    if (dirname(dir) === dir) break;
+  }
+  try {
+    const file = join(dirname(createRequire(import.meta.url).resolve('better-sqlite3/package.json')), 'build', 'Release', 'better_sqlite3.node');
+    binding = existsSync(file) ? loaded(file) : {};
+  } catch {
+    binding = {};
   }
   return binding;
+}
+
+/** better-sqlite3 takes the addon's exports as nativeBinding too (its types name only a path). */
+function loaded(file: string): Binding {
+  const addon = { exports: {} };
+  process.dlopen(addon, file);
+  return { nativeBinding: addon.exports as unknown as string };
 }
 
 /**
@@ -56,14 +78,26 @@ export function openState(path: string, opts: OpenOptions = {}): Database {
     if (path !== ':memory:' && !existsSync(path)) {
       throw new BivouacError('STATE_NOT_FOUND', `no state database at ${path}: has the agent run with this data dir?`);
     }
-    const db = new Ctor(path, { readonly: true, fileMustExist: true, ...nativeBinding() });
-    db.pragma('busy_timeout = 5000');
+    // timeout: SQLite's busy timeout, as the agent's busy_timeout pragma sets it (without a statement).
+    const db = new Ctor(path, { readonly: true, fileMustExist: true, timeout: 5000, ...nativeBinding() });
     const version = db.pragma('user_version', { simple: true }) as number;
     if (version > SCHEMA_VERSION) {
       db.close();
       throw new BivouacError('STATE_MIGRATION', `state database ${path} has schema ${version}, newer than this bivouac (${SCHEMA_VERSION}): upgrade bivouac`);
     }
-    return db;
+    if (version === SCHEMA_VERSION) return db;
+    // A database no agent of this version has opened yet (its agent migrates it on start): the
+    // reads go to a copy in memory brought up to date, and the file is never written.
+    // The image of a WAL database says so in its header (bytes 18 and 19 are 2), and a copy in
+    // memory has no WAL file: it is marked a rollback-journal database, as SQLite advises for
+    // a deserialized image (else every statement fails, "unable to open database file").
+    const image = db.serialize();
+    image[18] = 1;
+    image[19] = 1;
+    const copy = new Ctor(image, nativeBinding());
+    db.close();
+    migrate(copy, path);
+    return copy;
   }
   const db = new Ctor(path, nativeBinding());
   db.pragma('journal_mode = WAL');

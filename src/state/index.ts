@@ -10,3 +10,5 @@ export * from './stats.js';
 export * from './reschedules.js';
 export * from './children.js';
 export * from './pod-removals.js';
+export * from './status-list.js';
+export * from './node-brief.js';

@@ -46,6 +46,22 @@ export function listJobsWithHash(db: Database): (JobRecord & { readonly hash: st
   return rows.map((r) => ({ ...toJob(r), hash: r.hash }));
 }
 
+/**
+ * listJobsWithHash's rows of the jobs these files hold (by source_file) and of these job IDs:
+ * what a pass needs to plan the named files alone. Two index probes a name.
+ */
+export function listJobsWithHashFor(db: Database, files: Iterable<string>, ids: Iterable<string>): (JobRecord & { readonly hash: string })[] {
+  const sql = 'SELECT j.*, v.spec_hash AS hash FROM jobs j JOIN job_versions v ON v.job_id = j.id AND v.version = j.version WHERE j.parent_id IS NULL AND ';
+  const out = new Map<string, JobRecord & { readonly hash: string }>();
+  for (const f of files) for (const r of stmt(db, `${sql}j.source_file = ?`).all(f) as (JobRow & { hash: string })[]) out.set(r.id, { ...toJob(r), hash: r.hash });
+  for (const id of ids) {
+    if (out.has(id)) continue;
+    const r = stmt(db, `${sql}j.id = ?`).get(id) as (JobRow & { hash: string }) | undefined;
+    if (r) out.set(r.id, { ...toJob(r), hash: r.hash });
+  }
+  return [...out.values()];
+}
+
 interface VersionRow {
   job_id: string;
   version: number;
@@ -159,46 +175,6 @@ export function listJobSummaries(db: Database): { job: JobRecord; summary: JobSu
   return (stmt(db, `${SUMMARY_SQL} ORDER BY j.id`).all() as SummaryRow[]).map(toSummary);
 }
 
-/** One job of the list as `bivouac status` prints it (listJobEntries). */
-export interface JobListEntry {
-  readonly id: string;
-  readonly stopped: boolean;
-  readonly submitTime: number;
-  /** The job has placement failures (their detail is not read). */
-  readonly placementFailures: boolean;
-  readonly summary: JobSummary;
-  /** Whether any of its allocations is pending or running; whether it has any at all. */
-  readonly live: boolean;
-  readonly anyAlloc: boolean;
-}
-
-/**
- * Every job with only what the job list shows or derives a status from, in one query shaped
- * for it, read as arrays: better-sqlite3 builds an object per row through V8's API, and the
- * jobs' every column plus a JobRecord per row cost a cold `status` with 1,000 jobs ~5 ms.
- * The list's status asks of the allocations only whether one is live and whether any exists:
- * two index probes a job, not a count over every allocation.
- */
-export function listJobEntries(db: Database): JobListEntry[] {
-  const rows = stmt(
-    db,
-    `SELECT j.id, j.stopped, j.submit_time, j.placement_json IS NOT NULL, v.summary_json, CASE WHEN v.summary_json IS NULL THEN v.spec_json END,
-       EXISTS (SELECT 1 FROM allocs a WHERE a.job_id = j.id AND a.client_status IN ('pending', 'running')), EXISTS (SELECT 1 FROM allocs a WHERE a.job_id = j.id)
-     FROM jobs j JOIN job_versions v ON v.job_id = j.id AND v.version = j.version ORDER BY j.id`,
-  )
-    .raw(true)
-    .all() as [string, number, number, number, string | null, string | null, number, number][];
-  return rows.map(([id, stopped, submitTime, failures, summary, spec, live, anyAlloc]) => ({
-    id,
-    stopped: stopped === 1,
-    submitTime,
-    placementFailures: failures === 1,
-    summary: summary !== null ? (JSON.parse(summary) as JobSummary) : summarize(JSON.parse(spec ?? '{}') as Job),
-    live: live === 1,
-    anyAlloc: anyAlloc === 1,
-  }));
-}
-
 export function getJobSummary(db: Database, id: string): { job: JobRecord; summary: JobSummary } | null {
   const r = stmt(db, `${SUMMARY_SQL} WHERE j.id = ?`).get(id) as SummaryRow | undefined;
   return r ? toSummary(r) : null;
@@ -215,6 +191,11 @@ export function listCurrentSources(db: Database): { jobId: string; file: string;
 
 export function setJobStopped(db: Database, jobId: string, now: number): void {
   stmt(db, 'UPDATE jobs SET stopped = 1, modify_time = ? WHERE id = ? AND stopped = 0').run(now, jobId);
+}
+
+/** Jobs with placement failures: a targeted pass retries them, as room may have come free. */
+export function listBlockedJobIds(db: Database): string[] {
+  return (stmt(db, 'SELECT id FROM jobs WHERE placement_json IS NOT NULL').raw(true).all() as [string][]).map((r) => r[0]);
 }
 
 export function setPlacementFailures(db: Database, jobId: string, failures: readonly PlacementFailure[] | null): void {
@@ -243,6 +224,11 @@ export function putFileError(db: Database, file: string, jobId: string | null, m
 
 export function clearFileError(db: Database, file: string): void {
   stmt(db, 'DELETE FROM file_errors WHERE file = ?').run(file);
+}
+
+/** The files with a recorded error (a pass on named files looks at these again too). */
+export function listFileErrorFiles(db: Database): string[] {
+  return (stmt(db, 'SELECT file FROM file_errors').raw(true).all() as [string][]).map((r) => r[0]);
 }
 
 export function listFileErrors(db: Database): FileErrorRecord[] {

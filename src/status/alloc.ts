@@ -6,8 +6,8 @@
  */
 import type { ApiValue } from '../jobspec/api-json.js';
 import type { Group, Job } from '../jobspec/types.js';
-import type { AllocPort, AllocRecord, Database, EvalRecord, JobRecord, JobVersionRecord, NodeRecord } from '../state/index.js';
-import { getJob, getJobVersion, getCurrentJobVersion, getNode, listEvalsForJob, listTaskEvents, listTaskStates } from '../state/index.js';
+import type { AllocPort, AllocRecord, Database, EvalRecord, JobRecord, JobVersionRecord, NodeBrief } from '../state/index.js';
+import { getJob, getJobVersion, getCurrentJobVersion, getNodeBrief, listEvalsForJob, listTaskEvents, listTaskStates } from '../state/index.js';
 import { MS_TO_NS } from '../cli/format.js';
 import { apiTaskState, type ApiTaskState } from './task-state.js';
 import { rescheduleFields, type ApiRescheduleEvent, type RescheduleInfo } from './api-reschedule.js';
@@ -17,7 +17,7 @@ import { jobStatus } from '../scheduler/status.js';
 
 /** Reads shared by the allocations of one answer: the node, job versions, evaluations, embedded jobs. */
 export class AllocReads {
-  private node: NodeRecord | null | undefined;
+  private node: NodeBrief | null | undefined;
   private readonly versions = new Map<string, JobVersionRecord | null>();
   private readonly evals = new Map<string, EvalRecord[]>();
   private readonly records = new Map<string, JobRecord | null>();
@@ -51,8 +51,8 @@ export class AllocReads {
     return out;
   }
 
-  getNode(): NodeRecord | null {
-    if (this.node === undefined) this.node = getNode(this.db);
+  getNode(): NodeBrief | null {
+    if (this.node === undefined) this.node = getNodeBrief(this.db);
     return this.node;
   }
 
@@ -153,8 +153,8 @@ function stubOf(r: AllocReads, a: AllocRecord, job: Job | null, withTasks: boole
     EvalID: r.evalFor(a),
     Name: a.name,
     Namespace: job?.namespace ?? 'default',
-    NodeID: node?.info.id ?? '',
-    NodeName: node?.info.name ?? '',
+    NodeID: node?.id ?? '',
+    NodeName: node?.name ?? '',
     JobID: a.jobId,
     JobType: job?.type ?? 'service',
     JobVersion: a.jobVersion,
@@ -233,7 +233,7 @@ export function apiAlloc(db: Database, a: AllocRecord, withTasks = true, reads =
       },
     },
     Metrics: {
-      NodesEvaluated: 1, NodesFiltered: 0, NodesAvailable: { [stub.NodeID === '' ? 'dc1' : (reads.getNode()?.info.datacenter ?? 'dc1')]: 1 },
+      NodesEvaluated: 1, NodesFiltered: 0, NodesAvailable: { [stub.NodeID === '' ? 'dc1' : (reads.getNode()?.datacenter ?? 'dc1')]: 1 },
       ClassFiltered: null, ConstraintFiltered: null, NodesExhausted: 0, ClassExhausted: null, DimensionExhausted: null,
       QuotaExhausted: null, Scores: null, ScoreMetaData: null, AllocationTime: 0, CoalescedFailures: 0,
     },

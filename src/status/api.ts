@@ -1,10 +1,9 @@
 import type { Database, AllocCounts, JobRecord, JobSummary } from '../state/index.js';
 import type { JobType } from '../jobspec/types.js';
-import { countAllocsByGroup, countAllocsByJobGroup, listJobSummaries, countAllocsByJob, jobsWithDueReschedule, listJobEntries } from '../state/index.js';
-import { MS_TO_NS, formatTime } from '../cli/format.js';
-// The status module alone, not the scheduler's index: the index pulls in semver and the
-// constraint checkers, ~60 ms of a cold `status` for nothing it uses.
-import { jobStatus, jobStatusLabel, type JobStatus } from '../scheduler/status.js';
+import { countAllocsByGroup, countAllocsByJobGroup, listJobSummaries, countAllocsByJob, jobsWithDueReschedule } from '../state/index.js';
+import { MS_TO_NS } from '../cli/format.js';
+import type { JobStatus } from '../scheduler/status.js';
+import { stubStatus } from './job-list.js';
 
 /**
  * The read model behind `bivouac status`, `job status` and `alloc status`: rows turned into
@@ -59,21 +58,6 @@ export function apiJobSummary(db: Database, j: JobRecord, summary: JobSummary, c
   };
 }
 
-/** A job's status from its summary and counts; `placementFailures`: whether the job has any. */
-function stubStatus(summary: JobSummary, stopped: boolean, placementFailures: boolean, counts: AllocCounts, rescheduleDue: boolean): JobStatus {
-  const { live, total } = counts;
-  return jobStatus({
-    type: summary.type as JobType,
-    periodic: summary.periodic,
-    parameterized: summary.parameterized,
-    stopped,
-    // jobStatus asks only whether any alloc is live, and whether any exists at all.
-    allocs: live > 0 ? [{ desiredStatus: 'run', clientStatus: 'running' }] : total > 0 ? [{ desiredStatus: 'stop', clientStatus: 'complete' }] : [],
-    // A reschedule due is work still to do: the job reads pending, not dead, meanwhile (as Nomad's delayed evals).
-    pendingWork: placementFailures || rescheduleDue,
-  });
-}
-
 export function jobStub(j: JobRecord, summary: JobSummary, counts: AllocCounts = { live: 0, total: 0 }, apiSummary: ApiJobSummary | null = null, rescheduleDue = false): JobStub {
   const status = stubStatus(summary, j.stopped, j.placementFailures !== null, counts, rescheduleDue);
   return {
@@ -112,26 +96,6 @@ export function listJobStubs(db: Database, summaries = false, prefix = ''): JobS
   return listJobSummaries(db)
     .filter(({ job }) => job.id.startsWith(prefix))
     .map(({ job, summary }) => jobStub(job, summary, counts.get(job.id), groups ? apiJobSummary(db, job, summary, groups.get(job.id) ?? []) : null, due.has(job.id)));
-}
-
-/** The text list's cells of a stub: ID, Type, Priority, Status, Submit Date. */
-export function jobListCells(j: JobStub): string[] {
-  return [j.ID, j.Type, String(j.Priority), jobStatusLabel(j.Status, j.Stop), formatTime(j.SubmitTime / MS_TO_NS)];
-}
-
-/**
- * The text list's cells of every job, as jobListCells of listJobStubs gives them, without a
- * JobStub per job: one query shaped for the list (listJobEntries) and one of the due reschedules.
- */
-export function listJobCells(db: Database): string[][] {
-  const due = jobsWithDueReschedule(db);
-  return listJobEntries(db).map((e) => {
-    // stubStatus asks of the counts only whether one is live and whether any exists.
-    const counts: AllocCounts = { live: e.live ? 1 : 0, total: e.anyAlloc ? 1 : 0 };
-    const status = stubStatus(e.summary, e.stopped, e.placementFailures, counts, due.has(e.id));
-    // The stub's SubmitTime is in ns: the same arithmetic, so the same rounding, as jobListCells.
-    return [e.id, e.summary.type, String(e.summary.priority), jobStatusLabel(status, e.stopped), formatTime((e.submitTime * MS_TO_NS) / MS_TO_NS)];
-  });
 }
 
 function countsOf(rows: readonly GroupCount[]): AllocCounts {

@@ -6,22 +6,12 @@ import { apiEval, type ApiEval } from './eval.js';
 import { formatAgo, formatKV, formatTable, formatTime, shortId, MS_TO_NS } from '../cli/format.js';
 import { jobStatusLabel } from '../scheduler/status.js';
 import { AllocReads } from './alloc.js';
-import { apiAlloc, jobListCells, jobStub, jobSummary, type ApiAlloc, type GroupSummary, type JobStub } from './api.js';
+import { apiAlloc, jobStub, jobSummary, type ApiAlloc, type GroupSummary, type JobStub } from './api.js';
+import { jobListCells } from './job-list.js';
+import { oneLine, renderJobTable } from './render-list.js';
 
 export function renderJobList(jobs: readonly JobStub[], errors: readonly FileErrorRecord[]): string {
   return renderJobTable(jobs.map(jobListCells), errors);
-}
-
-/** The list from its cells (jobListCells, or listJobCells straight from the state). */
-export function renderJobTable(rows: readonly (readonly string[])[], errors: readonly FileErrorRecord[]): string {
-  let out = '';
-  if (rows.length === 0) out += 'No running jobs\n';
-  else out += formatTable(['ID', 'Type', 'Priority', 'Status', 'Submit Date'], rows);
-  if (errors.length > 0) {
-    out += '\nJob File Errors\n';
-    out += formatTable(['File', 'Job ID', 'Error'], errors.map((e) => [e.file, e.jobId ?? '<none>', oneLine(e.message)]));
-  }
-  return out;
 }
 
 export interface JobStatusJson {
@@ -132,8 +122,4 @@ export function renderJobStatus(s: JobStatusJson, now: number, verbose: boolean)
       ]),
     );
   return out;
-}
-
-function oneLine(s: string): string {
-  return s.replace(/\s*\n\s*/g, ' ');
 }

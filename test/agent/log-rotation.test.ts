@@ -5,7 +5,8 @@
  */
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { appendFileSync, existsSync, linkSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { appendFileSync, existsSync, linkSync, mkdirSync, readdirSync, readFileSync, readlinkSync, rmSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { JobCache } from '../../src/agent/job-cache.js';
@@ -41,6 +42,20 @@ function setup(): { loop: LogRotationLoop; logsDir: string; stop: () => void; cl
     stop: () => setAllocClientStatus(db, allocId, 'complete', 'All tasks have completed', T0 + 1),
     close: () => db.close(),
   };
+}
+
+/** Files of `dir` this process holds open. */
+function heldIn(dir: string): string[] {
+  const out: string[] = [];
+  for (const fd of readdirSync('/proc/self/fd')) {
+    try {
+      const target = readlinkSync(`/proc/self/fd/${fd}`);
+      if (target.startsWith(dir + '/')) out.push(target.slice(dir.length + 1));
+    } catch {
+      // closed meanwhile (the readdir's own descriptor)
+    }
+  }
+  return out.sort();
 }
 
 describe('LogRotationLoop', () => {
@@ -95,6 +110,61 @@ describe('LogRotationLoop', () => {
       loop.tick();
       assert.equal(existsSync(join(logsDir, 'web.stdout.1')), false);
     } finally {
+      close();
+    }
+  });
+
+  test('holds each live file open for its size probe, follows it up the indices, and lets go when the allocation stops', () => {
+    const { loop, logsDir, stop, close } = setup();
+    try {
+      writeFileSync(join(logsDir, 'web.stdout.0'), '');
+      writeFileSync(join(logsDir, 'web.stderr.0'), '');
+      loop.tick();
+      assert.deepEqual(heldIn(logsDir), ['web.stderr.0', 'web.stdout.0']);
+      appendFileSync(join(logsDir, 'web.stdout.0'), 'x'.repeat(MiB + 1));
+      loop.tick();
+      assert.equal(statSync(join(logsDir, 'web.stdout.1')).size, 0, 'rotated on the probe');
+      assert.deepEqual(heldIn(logsDir), ['web.stderr.0', 'web.stdout.1']);
+      stop();
+      loop.tick();
+      assert.deepEqual(heldIn(logsDir), []);
+    } finally {
+      loop.close();
+      close();
+    }
+  });
+
+  test('a new file under the live name (a task restarted after its files were removed) is found within 15 ticks', () => {
+    const { loop, logsDir, close } = setup();
+    try {
+      const live = join(logsDir, 'web.stdout.0');
+      writeFileSync(live, 'old');
+      loop.tick();
+      unlinkSync(live);
+      writeFileSync(live, 'y'.repeat(MiB + 1));
+      let ticks = 0;
+      while (!existsSync(join(logsDir, 'web.stdout.1')) && ticks < 15) {
+        loop.tick();
+        ticks++;
+      }
+      assert.equal(statSync(join(logsDir, 'web.stdout.1')).size, 0, `rotated after ${ticks} ticks`);
+      assert.equal(statSync(live).size, MiB + 1);
+    } finally {
+      loop.close();
+      close();
+    }
+  });
+
+  test("a FIFO in the live file's place neither blocks a tick nor is held open", () => {
+    const { loop, logsDir, close } = setup();
+    try {
+      execFileSync('mkfifo', [join(logsDir, 'web.stdout.0')]);
+      loop.tick();
+      loop.tick();
+      assert.deepEqual(heldIn(logsDir), []);
+      assert.equal(existsSync(join(logsDir, 'web.stdout.1')), false);
+    } finally {
+      loop.close();
       close();
     }
   });

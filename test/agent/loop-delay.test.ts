@@ -26,4 +26,27 @@ describe('LoopDelay: windows of the event-loop delay, one per reader', () => {
       d.stop();
     }
   });
+
+  test('sampling stops once the loop is quiet and a busy() starts it again: a stall after it is seen', async () => {
+    const d = new LoopDelay({ checkMs: 50 });
+    try {
+      d.take('a');
+      assert.equal(d.active, true, 'sampling from the start');
+      const deadline = Date.now() + 30_000;
+      while (d.active && Date.now() < deadline) await turn(20);
+      assert.equal(d.active, false, 'a quiet loop stops sampling (no 10 ms timer while idle)');
+      d.take('a');
+      d.busy();
+      assert.equal(d.active, true);
+      const end = performance.now() + 200;
+      while (performance.now() < end) {
+        // busy on purpose
+      }
+      await turn(20);
+      const a = d.take('a');
+      assert.ok(a.maxMs >= 150, `the stall after busy() is in the window: ${JSON.stringify(a)}`);
+    } finally {
+      d.stop();
+    }
+  });
 });

@@ -25,6 +25,21 @@ describe('CLI layouts', () => {
     assert.equal(formatTable(['A', 'B'], [['x', '']]), 'A  B\nx  <none>\n');
     assert.equal(formatTable(['CPU', 'Addresses'], [['100 MHz', '']], { keepEmpty: true }), 'CPU      Addresses\n100 MHz  \n');
   });
+  test('table cells are trimmed of any whitespace, ASCII or not, and a short row reads <none>', () => {
+    const ws = [' ', '\t', '\n', '\u00a0', '\u2003', '\ufeff'];
+    const rows = ws.map((w, i) => [`${w}x${i}${w}`, `y${w}`, `${w}`]);
+    rows.push(['only']);
+    rows.push(['é', 'ü', 'z']);
+    const expected = ['ID     B  C', ...ws.map((_, i) => `x${i}     y  <none>`), 'only   <none>  <none>', 'é      ü  z'];
+    // The middle column is as wide as its widest cell, `<none>`: re-pad the expectation as columnize does.
+    const table = formatTable(['ID', 'B', 'C'], rows);
+    assert.deepEqual(
+      table.split('\n').map((l) => l.replace(/ +/g, ' ')),
+      [...expected.map((l) => l.replace(/ +/g, ' ')), ''],
+    );
+    assert.equal(table.split('\n')[1], 'x0    y       <none>');
+    assert.equal(formatTable(['A', 'B'], [[' a ', ' ']], { keepEmpty: true }), 'A  B\na  \n');
+  });
   test("Go's duration strings", () => {
     assert.equal(formatGoDuration(0), '0s');
     assert.equal(formatGoDuration(850), '850ns');

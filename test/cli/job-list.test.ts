@@ -10,8 +10,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { canonicalHash } from '../../src/jobspec/hash.js';
 import { insertAlloc, openState, putJobVersion, putRescheduleDecision, setAllocClientStatus, setJobStopped, setPlacementFailures, tx, type ClientStatus } from '../../src/state/index.js';
-import { jobListCells, listJobCells, listJobStubs } from '../../src/status/api.js';
-import { renderJobList, renderJobTable } from '../../src/status/render-jobs.js';
+import { listJobStubs } from '../../src/status/api.js';
+import { jobListCells, listJobCells } from '../../src/status/job-list.js';
+import { renderJobList } from '../../src/status/render-jobs.js';
+import { renderJobTable } from '../../src/status/render-list.js';
 import { job } from '../scheduler/builders.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'bivouac-joblist-'));

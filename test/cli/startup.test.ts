@@ -33,7 +33,7 @@ function reachable(entry: string): Set<string> {
 const dist = join(repoRoot, 'dist', 'cmd');
 
 describe('what each command loads', () => {
-  for (const cmd of ['status', 'alloc-status', 'alloc-logs', 'node-status', 'version']) {
+  for (const cmd of ['status', 'status-detail', 'alloc-status', 'alloc-logs', 'node-status', 'version']) {
     test(`${cmd} never loads the HCL parser`, () => {
       const mods = [...reachable(join(dist, `${cmd}.js`))];
       assert.deepEqual(mods.filter((m) => m.includes('hcl2json') || m.includes(`${join('jobspec', 'parse')}`)), []);
@@ -69,7 +69,7 @@ function reachesParser(entry: string): boolean {
 
 describe('what each bundled command loads', () => {
   // The code cache is V8's of the very file: a build that changed the file without it would be rejected (and only compile).
-  for (const cmd of ['status', 'alloc-status']) {
+  for (const cmd of ['status', 'status-detail', 'alloc-status']) {
     test(`${cmd}'s code cache is accepted for its file`, async () => {
       const { Script } = await import('node:vm');
       const { wrap } = (await import('node:module')).default;
@@ -79,7 +79,7 @@ describe('what each bundled command loads', () => {
     });
   }
 
-  for (const cmd of ['status', 'alloc-status', 'alloc-logs', 'node-status', 'version']) {
+  for (const cmd of ['status', 'status-detail', 'alloc-status', 'alloc-logs', 'node-status', 'version']) {
     test(`${cmd} never loads the HCL parser`, () => {
       assert.equal(reachesParser(commandChunk(cmd)), false);
     });
@@ -94,7 +94,7 @@ describe('what each bundled command loads', () => {
   });
 
   // A CommonJS entry starts without Node's ESM loader (~6 ms of a cold start): the dispatcher and the read commands are .cjs.
-  for (const cmd of ['version', 'status', 'alloc-status']) {
+  for (const cmd of ['version', 'status', 'status-detail', 'alloc-status']) {
     test(`${cmd} is CommonJS`, () => {
       assert.match(commandChunk(cmd), /\.cjs$/);
       assert.doesNotMatch(readFileSync(commandChunk(cmd), 'utf8'), /(?:^|\n)import\s/);
@@ -102,7 +102,7 @@ describe('what each bundled command loads', () => {
   }
 
   // Each module costs a cold start its resolve, read and link (17 chunks: ~15 ms; one file: ~7 ms).
-  for (const cmd of ['status', 'alloc-status']) {
+  for (const cmd of ['status', 'status-detail', 'alloc-status']) {
     test(`${cmd} is one file: it imports nothing of ours statically`, () => {
       const text = readFileSync(commandChunk(cmd), 'utf8');
       assert.deepEqual([...text.matchAll(/(?:^|\n)(?:import|export)\s[^'"]*?from\s+['"](\.[^'"]+)['"]/g)].map((m) => m[1]), []);
@@ -113,8 +113,16 @@ describe('what each bundled command loads', () => {
   }
 
   test('status hands over to alloc status and node status by their own files', () => {
-    const text = readFileSync(commandChunk('status'), 'utf8');
+    const text = readFileSync(commandChunk('status-detail'), 'utf8');
     assert.match(text, /__bivouacLoad\(\s*["']\.\/alloc-status\.cjs["']\s*\)/);
     assert.match(text, /__bivouacImport\(\s*["']\.\/node-status\.js["']\s*\)/);
+  });
+
+  // The text list's bundle carries the list alone: one job's layout, --json and the jobspec are status-detail's.
+  test("status's list bundle has none of the other layouts' modules, and hands over to status-detail by its file", () => {
+    const text = readFileSync(commandChunk('status'), 'utf8');
+    for (const m of ['render-jobs', 'status/api.js', 'status/alloc.js', 'jobspec/']) assert.doesNotMatch(text, new RegExp(`^// .*${m}`, 'm'), m);
+    assert.match(text, /^\/\/ .*status\/job-list\.js$/m);
+    assert.match(text, /__bivouacLoad\(\s*["']\.\/status-detail\.cjs["']\s*\)/);
   });
 });

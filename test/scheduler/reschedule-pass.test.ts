@@ -5,6 +5,7 @@ import { canonicalHash } from '../../src/jobspec/hash.js';
 import type { Job } from '../../src/jobspec/types.js';
 import { JobCache } from '../../src/agent/job-cache.js';
 import { schedulePass } from '../../src/agent/schedule.js';
+import { LiveAllocs } from '../../src/agent/live-allocs.js';
 import { silentLogger } from '../../src/util/logger.js';
 import { group, job, node, seededRand } from './builders.js';
 
@@ -16,7 +17,8 @@ function setup(spec: Job) {
   putJobVersion(db, spec, canonicalHash(spec), 'web.nomad', T0);
   const jobs = new JobCache(db);
   let n = 0;
-  const pass = (now: number) => tx(db, () => schedulePass({ db, jobs, node: node(), now, rand: seededRand(), newId: () => `alloc-${++n}`, log: silentLogger, hostPorts: () => new Set() }));
+  const live = new LiveAllocs();
+  const pass = (now: number) => tx(db, () => schedulePass({ db, jobs, node: node(), now, rand: seededRand(), newId: () => `alloc-${++n}`, log: silentLogger, hostPorts: () => new Set(), live, scope: null }));
   return { db, pass };
 }
 

@@ -1,0 +1,156 @@
+/**
+ * The sampler's kept-open files: regular files in a real directory, /proc of a real child,
+ * and a real task cgroup removed and made anew under the same name.
+ */
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, test } from 'node:test';
+import { KeptFiles, keptFilesCap } from '../../src/cgroups/kept-files.js';
+import { keyedValue, sampleCgroup, sampleFiles, endSampleRound } from '../../src/cgroups/sample.js';
+import type { CgroupManager } from '../../src/cgroups/index.js';
+import { waitFor } from '../helpers/agent.js';
+import { cleanupManager, gatedShell, testManager } from './helpers.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'bivouac-kept-'));
+const managers: CgroupManager[] = [];
+after(async () => {
+  for (const m of managers) await cleanupManager(m);
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('KeptFiles', () => {
+  test('a kept file is read again from its start: text rewritten in place shows at the next read', () => {
+    const k = new KeptFiles(10);
+    try {
+      const p = join(dir, 'cpu.stat');
+      writeFileSync(p, 'usage_usec 100\n');
+      assert.equal(k.read(p), 'usage_usec 100\n');
+      assert.equal(k.openCount, 1);
+      writeFileSync(p, 'usage_usec 2\n');
+      assert.equal(k.read(p), 'usage_usec 2\n');
+      assert.equal(k.openCount, 1, 'the same descriptor, not another');
+    } finally {
+      k.closeAll();
+    }
+  });
+
+  test('a file larger than the buffer is read whole', () => {
+    const k = new KeptFiles(10);
+    try {
+      const p = join(dir, 'big');
+      const text = 'x'.repeat(40_000) + '\nend 1\n';
+      writeFileSync(p, text);
+      assert.equal(k.read(p), text);
+      assert.equal(k.read(p), text);
+    } finally {
+      k.closeAll();
+    }
+  });
+
+  test('an absent file is null and not kept; a file no read asked for in a round is closed at its end', () => {
+    const k = new KeptFiles(10);
+    try {
+      assert.equal(k.read(join(dir, 'nope')), null);
+      assert.equal(k.openCount, 0);
+      const a = join(dir, 'a');
+      const b = join(dir, 'b');
+      writeFileSync(a, '1\n');
+      writeFileSync(b, '2\n');
+      k.read(a);
+      k.read(b);
+      k.endRound();
+      assert.equal(k.openCount, 2);
+      k.read(a);
+      k.endRound();
+      assert.equal(k.openCount, 1, 'b was not read this round: closed');
+      assert.equal(k.read(b), '2\n', 'and opened again when asked for');
+    } finally {
+      k.closeAll();
+    }
+  });
+
+  test('past the cap a file is still read, only not kept', () => {
+    const k = new KeptFiles(1);
+    try {
+      writeFileSync(join(dir, 'c1'), 'one\n');
+      writeFileSync(join(dir, 'c2'), 'two\n');
+      assert.equal(k.read(join(dir, 'c1')), 'one\n');
+      assert.equal(k.read(join(dir, 'c2')), 'two\n');
+      assert.equal(k.openCount, 1);
+    } finally {
+      k.closeAll();
+    }
+  });
+
+  test('/proc/<pid>/stat of a process that ended reads as absent', async () => {
+    const k = new KeptFiles(10);
+    try {
+      const child = spawn('/bin/sleep', ['300'], { stdio: 'ignore' });
+      assert.ok(child.pid);
+      const p = `/proc/${child.pid}/stat`;
+      assert.match(k.read(p) ?? '', new RegExp(`^${child.pid} \\(sleep\\)`));
+      const exited = new Promise((r) => child.once('exit', r));
+      child.kill('SIGKILL');
+      await exited;
+      assert.equal(k.read(p), null);
+      assert.equal(k.openCount, 0);
+    } finally {
+      k.closeAll();
+    }
+  });
+
+  test('the cap is a quarter of the soft open-file limit, at most 8,192', () => {
+    const limits = (soft: string): string => {
+      const p = join(dir, `limits-${soft}`);
+      writeFileSync(p, `Limit                     Soft Limit           Hard Limit           Units\nMax open files            ${soft}                524288               files\n`);
+      return p;
+    };
+    assert.equal(keptFilesCap(limits('1024')), 256);
+    assert.equal(keptFilesCap(limits('20000')), 5000);
+    assert.equal(keptFilesCap(limits('unlimited')), 8192);
+    assert.equal(keptFilesCap(join(dir, 'no-limits')), 256);
+  });
+});
+
+describe('keyedValue', () => {
+  test('the line of the key only: not a key that ends or starts with it', () => {
+    const stat = 'cache 1\nrss 2\nrss_huge 3\ntotal_rss 4\ntotal_cache 5';
+    assert.equal(keyedValue(stat, 'rss'), 2);
+    assert.equal(keyedValue(stat, 'total_rss'), 4);
+    assert.equal(keyedValue(stat, 'total_cache'), 5, 'the last line, without a newline');
+    assert.equal(keyedValue(stat, 'cache'), 1, 'the first line');
+    assert.equal(keyedValue(stat, 'swap'), undefined);
+    assert.equal(keyedValue('a x\n', 'a'), undefined, 'not a number');
+    assert.equal(keyedValue(null, 'a'), undefined);
+  });
+});
+
+describe('sampleCgroup through kept files', () => {
+  test('a task cgroup removed and made anew under the same name is sampled anew, its old files closed', async () => {
+    const m = testManager('kept');
+    managers.push(m);
+    const cg = await m.create('kept0001', 'spin');
+    const first = gatedShell('x=0; while :; do x=$((x+1)); done');
+    assert.ok(first.pid);
+    m.join(cg, first.pid);
+    first.stdin?.end('go\n');
+    await waitFor('CPU time in the first cgroup', () => (sampleCgroup(cg).cpu?.totalNs ?? 0) > 20_000_000);
+    endSampleRound();
+    await m.destroy(cg);
+    first.unref();
+    // The same name again, empty: its counters start from 0, read through fresh descriptors.
+    const again = await m.create('kept0001', 'spin');
+    assert.deepEqual(again.dirs, cg.dirs);
+    const s = sampleCgroup(again);
+    assert.ok(s.cpu !== null && s.cpu.totalNs < 20_000_000, JSON.stringify(s));
+    const open = sampleFiles().openCount;
+    assert.ok(open > 0);
+    endSampleRound();
+    endSampleRound();
+    assert.equal(sampleFiles().openCount, 0, 'two rounds without a read close every file');
+    await m.destroy(again);
+  });
+});
