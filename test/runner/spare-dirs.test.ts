@@ -39,10 +39,10 @@ describe('spare allocation directories', () => {
     const spares = createSpareAllocDirs({ dataDir: data, size: 2, log: silentLogger });
     try {
       await spares.filled();
-      const spare = join(data, SPARES_DIR, readdirSync(join(data, SPARES_DIR)).filter((x) => !x.startsWith('.'))[0]);
-      const ino = inode(spare);
+      const inodes = readdirSync(join(data, SPARES_DIR)).map((x) => inode(join(data, SPARES_DIR, x)));
+      assert.equal(inodes.length, 2);
       const p = await build(data, 'a1', ['web', 'side'], spares, 'web');
-      assert.equal(inode(p.root), ino, 'the spare was renamed into place, not rebuilt');
+      assert.ok(inodes.includes(inode(p.root)), 'a spare was renamed into place, not rebuilt');
       const plain = freshDataDir();
       buildAllocDir(plain, 'a1', ['web', 'side']);
       for (const s of ['stdout', 'stderr']) writeFileSync(join(plain, 'alloc', 'a1', 'alloc', 'logs', `web.${s}.0`), '');
