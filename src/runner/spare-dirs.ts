@@ -39,6 +39,8 @@ export interface SpareAllocDirs {
    * log files named for `task`. False (the spare dropped) when it cannot: the caller builds.
    */
   publish(spare: string, root: string, task: string): boolean;
+  /** Returns a taken spare that was not published (nothing in it was renamed) to the pool. */
+  giveBack(spare: string): void;
   /** Resolves once the pool holds `size` spares, or cannot (tests, benchmarks). */
   filled(): Promise<void>;
   /** Stops refilling; resolves when no build is under way. Spares stay for the next agent to remove. */
@@ -153,6 +155,12 @@ export function createSpareAllocDirs(deps: SpareAllocDirsDeps): SpareAllocDirs {
         void rm(spare, { recursive: true, force: true }).catch(() => undefined);
         return false;
       }
+    },
+    giveBack(spare) {
+      const w = waiters.shift();
+      if (w) w(spare);
+      else ready.unshift(spare);
+      settle();
     },
     filled() {
       return new Promise((resolve) => {

@@ -86,10 +86,17 @@ export function buildAllocDir(
   spare?: { readonly dirs: SpareAllocDirs; readonly path: string; readonly task: string },
 ): AllocDirPaths {
   const p = allocDirPaths(dataDir, allocId, tasks);
-  // The data dir is the operator's; its alloc/ is ours and is checked like the rest.
-  mkdirSync(dataDir, { recursive: true });
-  ensureDir(join(dataDir, 'alloc'), 0o711);
-  if (spare && p.tasks.has(spare.task) && spare.dirs.publish(spare.path, p.root, spare.task)) {
+  try {
+    // The data dir is the operator's; its alloc/ is ours and is checked like the rest.
+    mkdirSync(dataDir, { recursive: true });
+    ensureDir(join(dataDir, 'alloc'), 0o711);
+    if (spare && !p.tasks.has(spare.task)) throw new BivouacError('TASK_SETUP', `task ${spare.task} is not in the group`, { recoverable: false });
+  } catch (e) {
+    // Unused, the spare goes back to the pool whole.
+    spare?.dirs.giveBack(spare.path);
+    throw e;
+  }
+  if (spare && spare.dirs.publish(spare.path, p.root, spare.task)) {
     for (const [name, t] of p.tasks) if (name !== spare.task) ensureTaskDirs(t);
     return p;
   }

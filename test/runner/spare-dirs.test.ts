@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { createSpareAllocDirs, SPARES_DIR, type SpareAllocDirs } from '../../src/runner/spare-dirs.js';
@@ -103,6 +103,26 @@ describe('spare allocation directories', () => {
       assert.ok(statSync(join(data, 'alloc', 'a2', 't', 'secrets')).isDirectory());
       await spares.filled();
       assert.equal(readdirSync(join(data, SPARES_DIR)).length, 2, 'the one taken but not used, and the refill');
+    } finally {
+      await spares.close();
+    }
+  });
+
+  test('a start whose data dir refuses it (a link planted at alloc/) gives its spare back unused', async () => {
+    const data = freshDataDir();
+    const spares = createSpareAllocDirs({ dataDir: data, size: 1, log: silentLogger });
+    try {
+      await spares.filled();
+      const [only] = readdirSync(join(data, SPARES_DIR)).map((x) => inode(join(data, SPARES_DIR, x)));
+      const outside = join(tmp, `outside${n}`);
+      mkdirSync(outside);
+      symlinkSync(outside, join(data, 'alloc'));
+      await assert.rejects(build(data, 'a1', ['web'], spares, 'web'), (e: unknown) => isBivouacError(e) && e.code === 'UNSAFE_PATH');
+      assert.deepEqual(readdirSync(outside), [], 'nothing went through the link');
+      rmSync(join(data, 'alloc'));
+      const p = await build(data, 'a2', ['web'], spares, 'web');
+      assert.equal(inode(p.root), only, 'the one spare was given back and then used');
+      assert.ok(statSync(p.tasks.get('web')?.local ?? '').isDirectory());
     } finally {
       await spares.close();
     }
