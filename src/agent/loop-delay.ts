@@ -16,6 +16,8 @@ export interface LoopDelayOptions {
 const RESOLUTION_MS = 10;
 /** A check period with the loop busy at least this share of it counts as work. */
 const BUSY_UTILIZATION = 0.02;
+/** While sampling, the utilization is checked every this many ticks (100 ms), so sampling ends soon after the work. */
+const QUIET_TICKS = 10;
 
 /**
  * How long the agent's event loop kept callbacks waiting: a 10 ms timer records the time
@@ -29,8 +31,8 @@ const BUSY_UTILIZATION = 0.02;
  * (100 wake-ups a second), about half of the idle agent's whole CPU. Sampling runs from the
  * start, from every `busy()` (a pass asked for: a job file event, the rescan, an API write)
  * and from any second the loop was ≥ 2 % busy (a once-a-second utilization check), and
- * stops at the first quiet check, so the 10 s rescan's pass samples about one second of
- * ten. The timer is the agent's own, not monitorEventLoopDelay's: that one records nothing
+ * stops once 100 ms of sampling find the loop < 2 % busy: the 10 s rescan's pass is sampled
+ * for a tenth of a second or two, not for the rest of its second. The timer is the agent's own, not monitorEventLoopDelay's: that one records nothing
  * for its first interval after it is enabled, which is the very stall a `busy()` announces.
  * An idle loop has no delay to measure; what the windows leave out is the small work of a
  * quiet agent between checks.
@@ -40,6 +42,8 @@ export class LoopDelay {
   private readonly checkMs: number;
   private tick: NodeJS.Timeout | null = null;
   private last = 0;
+  private ticks = 0;
+  private eluTicks: EventLoopUtilization = performance.eventLoopUtilization();
   private elu: EventLoopUtilization = performance.eventLoopUtilization();
   private check: NodeJS.Timeout | null = null;
 
@@ -56,6 +60,8 @@ export class LoopDelay {
   busy(): void {
     if (this.tick !== null || this.windows.size === 0) return;
     this.last = performance.now();
+    this.ticks = 0;
+    this.eluTicks = performance.eventLoopUtilization();
     this.tick = setInterval(() => this.sample(), RESOLUTION_MS);
     this.tick.unref();
   }
@@ -88,6 +94,11 @@ export class LoopDelay {
     const ns = Math.max(1, Math.round((now - this.last) * 1e6));
     this.last = now;
     for (const h of this.windows.values()) h.record(ns);
+    if (++this.ticks % QUIET_TICKS !== 0) return;
+    const elu = performance.eventLoopUtilization();
+    const quiet = performance.eventLoopUtilization(elu, this.eluTicks).utilization < BUSY_UTILIZATION;
+    this.eluTicks = elu;
+    if (quiet) this.idle();
   }
 
   private idle(): void {

@@ -5,10 +5,13 @@
  * frequency), and keeps the latest per task in memory. Every `writeMs` the latest samples
  * go to the database in one transaction (task_stats), so `alloc status` shows usage with
  * no call to the agent, at the cost of one small write every ~10 s, not one per sample.
+ * A task whose figures are the same as its stored row's (an idle task: no CPU, the same
+ * memory) is not written again until that row is a minute old, so an idle node writes its
+ * stats once a minute; the API serves the in-memory samples, fresh each round.
  */
 import { endSampleRound } from '../cgroups/index.js';
 import type { Driver, TaskResourceSample } from '../drivers/types.js';
-import { listHandles, replaceTaskStats, type Database, type TaskStatsRow } from '../state/index.js';
+import { listSampledTasks, replaceTaskStats, updateTaskStats, type Database, type TaskStatsRow } from '../state/index.js';
 import type { TaskResourceUsage } from '../status/stats.js';
 import type { Clock } from '../util/clock.js';
 import type { Logger } from '../util/logger.js';
@@ -24,6 +27,15 @@ export interface StatsSamplerDeps {
   readonly sampleMs?: number;
   /** Default 10 s. */
   readonly writeMs?: number;
+}
+
+/** A stored row whose figures did not change is written again once it is this old. */
+const REFRESH_MS = 60_000;
+
+interface Stored {
+  /** The usage's ResourceUsage as JSON: the figures, without the time. */
+  readonly figures: string;
+  readonly sampledAt: number;
 }
 
 interface Latest {
@@ -71,6 +83,10 @@ export function toTaskUsage(prev: TaskResourceSample | null, cur: TaskResourceSa
 
 export class StatsSampler {
   private readonly latest = new Map<string, Latest>();
+  /** What task_stats holds, as this sampler last wrote it. */
+  private readonly stored = new Map<string, Stored>();
+  /** The next write replaces the whole table: the first one (rows an earlier agent left), and after a failed one. */
+  private replaceAll = true;
   private timers: NodeJS.Timeout[] = [];
   private readonly sampleMs: number;
   private readonly writeMs: number;
@@ -101,11 +117,11 @@ export class StatsSampler {
     const { db, drivers, log } = this.deps;
     const seen = new Set<string>();
     const mhz = this.deps.mhzPerCore();
-    for (const h of listHandles(db)) {
+    for (const h of listSampledTasks(db)) {
       const key = `${h.allocId}\u0000${h.task}`;
-      const taskId = (h.handle as { taskId?: unknown } | null)?.taskId;
+      const taskId = h.taskId;
       const driver = drivers.get(h.driver);
-      if (typeof taskId !== 'string' || !driver?.taskStats) continue;
+      if (taskId === null || !driver?.taskStats) continue;
       let sample: TaskResourceSample | null;
       try {
         sample = driver.taskStats(taskId);
@@ -123,16 +139,38 @@ export class StatsSampler {
     this.onSample?.(this.latestUsage());
   }
 
-  /** The latest sample of every task, in one transaction. */
+  /** The latest samples that changed (or whose row is a minute old) in one transaction; rows of tasks gone are removed. */
   writeOnce(): void {
-    const rows: TaskStatsRow[] = [];
+    const put: TaskStatsRow[] = [];
+    const written = new Map<string, Stored>();
     for (const [key, l] of this.latest) {
+      const figures = JSON.stringify(l.usage.ResourceUsage);
+      const s = this.stored.get(key);
+      if (!this.replaceAll && s !== undefined && s.figures === figures && l.sample.timestamp - s.sampledAt < REFRESH_MS) continue;
       const [allocId, task] = key.split('\u0000');
-      rows.push({ allocId, task, sampledAt: l.sample.timestamp, sampleJson: JSON.stringify(l.usage) });
+      put.push({ allocId, task, sampledAt: l.sample.timestamp, sampleJson: JSON.stringify(l.usage) });
+      written.set(key, { figures, sampledAt: l.sample.timestamp });
     }
+    const gone = [...this.stored.keys()].filter((k) => !this.latest.has(k));
     try {
-      replaceTaskStats(this.deps.db, rows);
+      if (this.replaceAll) {
+        replaceTaskStats(this.deps.db, put);
+        this.stored.clear();
+      } else {
+        updateTaskStats(
+          this.deps.db,
+          put,
+          gone.map((k) => {
+            const [allocId, task] = k.split('\u0000');
+            return { allocId, task };
+          }),
+        );
+        for (const k of gone) this.stored.delete(k);
+      }
+      for (const [k, s] of written) this.stored.set(k, s);
+      this.replaceAll = false;
     } catch (err) {
+      this.replaceAll = true;
       this.deps.log.warn({ err }, 'writing task stats failed; retried at the next write');
     }
   }

@@ -8,9 +8,8 @@
  * The files are kept open between the sampler's rounds (kept-files.ts); only the keys used
  * are looked for.
  */
-import { join } from 'node:path';
 import { readKeyed } from './files.js';
-import { KeptFiles, keptFilesCap } from './kept-files.js';
+import { KeptFiles, keptFilesCap, keyedValue, numberIn } from './kept-files.js';
 import type { TaskCgroup } from './task-cgroup.js';
 
 export interface CpuSample {
@@ -52,76 +51,70 @@ export function sampleCgroup(cg: TaskCgroup): CgroupSample {
   return { cpu: sampleCpu(cg), memory: sampleMemory(cg) };
 }
 
-function read(dir: string, file: string): string | null {
-  return sampleFiles().read(join(dir, file));
-}
+const key = (k: string): Buffer => Buffer.from(k, 'latin1');
+const K = {
+  user: key('user'),
+  system: key('system'),
+  usageUsec: key('usage_usec'),
+  userUsec: key('user_usec'),
+  systemUsec: key('system_usec'),
+  totalRss: key('total_rss'),
+  rss: key('rss'),
+  totalCache: key('total_cache'),
+  cache: key('cache'),
+  totalSwap: key('total_swap'),
+  swap: key('swap'),
+  anon: key('anon'),
+  file: key('file'),
+};
 
+/** One number from a file (null: absent, `max`, or not a number). */
 function number(dir: string, file: string): number | null {
-  const t = read(dir, file)?.trim();
-  if (t === undefined || t === '' || t === 'max') return null;
-  const n = Number(t);
-  return Number.isFinite(n) ? n : null;
-}
-
-/**
- * The number on the `key value` line of `key` (memory.stat, cpu.stat), found by a search
- * for the key alone: the sampler needs 2–3 of memory.stat's ~40 lines.
- */
-export function keyedValue(text: string | null, key: string): number | undefined {
-  if (text === null) return undefined;
-  for (let from = 0; ; ) {
-    const at = text.indexOf(key, from);
-    if (at === -1) return undefined;
-    const end = at + key.length;
-    if ((at === 0 || text.charCodeAt(at - 1) === 10) && text.charCodeAt(end) === 32) {
-      let stop = end + 1;
-      while (stop < text.length && text.charCodeAt(stop) > 32) stop++;
-      const n = Number(text.slice(end + 1, stop));
-      return stop > end + 1 && Number.isFinite(n) ? n : undefined;
-    }
-    from = end;
-  }
+  const f = sampleFiles();
+  return numberIn(f.buffer, f.read(dir, file));
 }
 
 function sampleCpu(cg: TaskCgroup): CpuSample | null {
+  const f = sampleFiles();
   if (cg.dirs.cpuacct !== undefined) {
     const total = number(cg.dirs.cpuacct, 'cpuacct.usage');
     if (total !== null) {
-      const st = read(cg.dirs.cpuacct, 'cpuacct.stat');
-      return { totalNs: total, userNs: (keyedValue(st, 'user') ?? 0) * USER_HZ_NS, systemNs: (keyedValue(st, 'system') ?? 0) * USER_HZ_NS };
+      const n = f.read(cg.dirs.cpuacct, 'cpuacct.stat');
+      return { totalNs: total, userNs: (keyedValue(f.buffer, n, K.user) ?? 0) * USER_HZ_NS, systemNs: (keyedValue(f.buffer, n, K.system) ?? 0) * USER_HZ_NS };
     }
   }
   if (cg.dirs.unified !== undefined) {
-    const st = read(cg.dirs.unified, 'cpu.stat');
-    const usage = keyedValue(st, 'usage_usec');
-    if (usage !== undefined) return { totalNs: usage * 1000, userNs: (keyedValue(st, 'user_usec') ?? 0) * 1000, systemNs: (keyedValue(st, 'system_usec') ?? 0) * 1000 };
+    const n = f.read(cg.dirs.unified, 'cpu.stat');
+    const usage = keyedValue(f.buffer, n, K.usageUsec);
+    if (usage !== undefined) return { totalNs: usage * 1000, userNs: (keyedValue(f.buffer, n, K.userUsec) ?? 0) * 1000, systemNs: (keyedValue(f.buffer, n, K.systemUsec) ?? 0) * 1000 };
   }
   return null;
 }
 
 function sampleMemory(cg: TaskCgroup): MemorySample | null {
+  const f = sampleFiles();
   const v1 = cg.dirs.memory;
   if (v1 !== undefined) {
     const usage = number(v1, 'memory.usage_in_bytes');
     if (usage !== null) {
-      const st = read(v1, 'memory.stat');
-      return {
-        rss: keyedValue(st, 'total_rss') ?? keyedValue(st, 'rss') ?? 0,
-        cache: keyedValue(st, 'total_cache') ?? keyedValue(st, 'cache') ?? 0,
-        swap: keyedValue(st, 'total_swap') ?? keyedValue(st, 'swap') ?? 0,
-        usage,
-        maxUsage: number(v1, 'memory.max_usage_in_bytes') ?? usage,
-      };
+      const n = f.read(v1, 'memory.stat');
+      const b = f.buffer;
+      const rss = keyedValue(b, n, K.totalRss) ?? keyedValue(b, n, K.rss) ?? 0;
+      const cache = keyedValue(b, n, K.totalCache) ?? keyedValue(b, n, K.cache) ?? 0;
+      const swap = keyedValue(b, n, K.totalSwap) ?? keyedValue(b, n, K.swap) ?? 0;
+      return { rss, cache, swap, usage, maxUsage: number(v1, 'memory.max_usage_in_bytes') ?? usage };
     }
   }
   const v2 = cg.dirs.unified;
   if (v2 !== undefined) {
     const usage = number(v2, 'memory.current');
     if (usage !== null) {
-      const st = read(v2, 'memory.stat');
+      const n = f.read(v2, 'memory.stat');
+      const rss = keyedValue(f.buffer, n, K.anon) ?? 0;
+      const cache = keyedValue(f.buffer, n, K.file) ?? 0;
       return {
-        rss: keyedValue(st, 'anon') ?? 0,
-        cache: keyedValue(st, 'file') ?? 0,
+        rss,
+        cache,
         swap: number(v2, 'memory.swap.current') ?? 0,
         usage,
         // memory.peak exists from Linux 5.19; before it the current usage is the best known.

@@ -19,8 +19,9 @@ export function sampleProcesses(procRoot: string, pids: readonly number[], now: 
   const files = sampleFiles();
   for (const pid of pids) {
     // Kept open between rounds like the cgroup files; an ended process reads as absent.
-    const stat = files.read(join(procRoot, String(pid), 'stat'));
-    const statm = stat === null ? null : files.read(join(procRoot, String(pid), 'statm'));
+    const dir = join(procRoot, String(pid));
+    const stat = files.readText(dir, 'stat');
+    const statm = stat === null ? null : files.readText(dir, 'statm');
     if (stat === null || statm === null) continue;
     const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
     user += Number(f[11]) || 0;

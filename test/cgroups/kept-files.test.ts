@@ -8,8 +8,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
-import { KeptFiles, keptFilesCap } from '../../src/cgroups/kept-files.js';
-import { keyedValue, sampleCgroup, sampleFiles, endSampleRound } from '../../src/cgroups/sample.js';
+import { KeptFiles, keptFilesCap, keyedValue, numberIn } from '../../src/cgroups/kept-files.js';
+import { sampleCgroup, sampleFiles, endSampleRound } from '../../src/cgroups/sample.js';
 import type { CgroupManager } from '../../src/cgroups/index.js';
 import { waitFor } from '../helpers/agent.js';
 import { cleanupManager, gatedShell, testManager } from './helpers.js';
@@ -27,10 +27,10 @@ describe('KeptFiles', () => {
     try {
       const p = join(dir, 'cpu.stat');
       writeFileSync(p, 'usage_usec 100\n');
-      assert.equal(k.read(p), 'usage_usec 100\n');
+      assert.equal(k.readText(dir, 'cpu.stat'), 'usage_usec 100\n');
       assert.equal(k.openCount, 1);
       writeFileSync(p, 'usage_usec 2\n');
-      assert.equal(k.read(p), 'usage_usec 2\n');
+      assert.equal(k.readText(dir, 'cpu.stat'), 'usage_usec 2\n');
       assert.equal(k.openCount, 1, 'the same descriptor, not another');
     } finally {
       k.closeAll();
@@ -40,11 +40,11 @@ describe('KeptFiles', () => {
   test('a file larger than the buffer is read whole', () => {
     const k = new KeptFiles(10);
     try {
-      const p = join(dir, 'big');
       const text = 'x'.repeat(40_000) + '\nend 1\n';
-      writeFileSync(p, text);
-      assert.equal(k.read(p), text);
-      assert.equal(k.read(p), text);
+      writeFileSync(join(dir, 'big'), text);
+      assert.equal(k.readText(dir, 'big'), text);
+      assert.equal(k.read(dir, 'big'), text.length);
+      assert.equal(keyedValue(k.buffer, text.length, Buffer.from('end')), 1);
     } finally {
       k.closeAll();
     }
@@ -53,20 +53,19 @@ describe('KeptFiles', () => {
   test('an absent file is null and not kept; a file no read asked for in a round is closed at its end', () => {
     const k = new KeptFiles(10);
     try {
-      assert.equal(k.read(join(dir, 'nope')), null);
+      assert.equal(k.read(dir, 'nope'), -1);
+      assert.equal(k.readText(dir, 'nope'), null);
       assert.equal(k.openCount, 0);
-      const a = join(dir, 'a');
-      const b = join(dir, 'b');
-      writeFileSync(a, '1\n');
-      writeFileSync(b, '2\n');
-      k.read(a);
-      k.read(b);
+      writeFileSync(join(dir, 'a'), '1\n');
+      writeFileSync(join(dir, 'b'), '2\n');
+      k.read(dir, 'a');
+      k.read(dir, 'b');
       k.endRound();
       assert.equal(k.openCount, 2);
-      k.read(a);
+      k.read(dir, 'a');
       k.endRound();
       assert.equal(k.openCount, 1, 'b was not read this round: closed');
-      assert.equal(k.read(b), '2\n', 'and opened again when asked for');
+      assert.equal(k.readText(dir, 'b'), '2\n', 'and opened again when asked for');
     } finally {
       k.closeAll();
     }
@@ -77,8 +76,8 @@ describe('KeptFiles', () => {
     try {
       writeFileSync(join(dir, 'c1'), 'one\n');
       writeFileSync(join(dir, 'c2'), 'two\n');
-      assert.equal(k.read(join(dir, 'c1')), 'one\n');
-      assert.equal(k.read(join(dir, 'c2')), 'two\n');
+      assert.equal(k.readText(dir, 'c1'), 'one\n');
+      assert.equal(k.readText(dir, 'c2'), 'two\n');
       assert.equal(k.openCount, 1);
     } finally {
       k.closeAll();
@@ -90,12 +89,12 @@ describe('KeptFiles', () => {
     try {
       const child = spawn('/bin/sleep', ['300'], { stdio: 'ignore' });
       assert.ok(child.pid);
-      const p = `/proc/${child.pid}/stat`;
-      assert.match(k.read(p) ?? '', new RegExp(`^${child.pid} \\(sleep\\)`));
+      const p = `/proc/${child.pid}`;
+      assert.match(k.readText(p, 'stat') ?? '', new RegExp(`^${child.pid} \\(sleep\\)`));
       const exited = new Promise((r) => child.once('exit', r));
       child.kill('SIGKILL');
       await exited;
-      assert.equal(k.read(p), null);
+      assert.equal(k.readText(p, 'stat'), null);
       assert.equal(k.openCount, 0);
     } finally {
       k.closeAll();
@@ -115,16 +114,30 @@ describe('KeptFiles', () => {
   });
 });
 
-describe('keyedValue', () => {
-  test('the line of the key only: not a key that ends or starts with it', () => {
-    const stat = 'cache 1\nrss 2\nrss_huge 3\ntotal_rss 4\ntotal_cache 5';
-    assert.equal(keyedValue(stat, 'rss'), 2);
-    assert.equal(keyedValue(stat, 'total_rss'), 4);
-    assert.equal(keyedValue(stat, 'total_cache'), 5, 'the last line, without a newline');
-    assert.equal(keyedValue(stat, 'cache'), 1, 'the first line');
-    assert.equal(keyedValue(stat, 'swap'), undefined);
-    assert.equal(keyedValue('a x\n', 'a'), undefined, 'not a number');
-    assert.equal(keyedValue(null, 'a'), undefined);
+describe('keyedValue and numberIn: numbers parsed in the read buffer', () => {
+  const buf = (text: string): [Buffer, number] => {
+    // Stale bytes past the length, as the shared buffer holds after a longer read.
+    const b = Buffer.from(text + 'swap 99\nstale 7\n', 'latin1');
+    return [b, text.length];
+  };
+  test('the line of the key only: not a key that ends or starts with it, nor past the length', () => {
+    const [b, n] = buf('cache 1\nrss 2\nrss_huge 3\ntotal_rss 4\ntotal_cache 5');
+    const v = (k: string): number | undefined => keyedValue(b, n, Buffer.from(k));
+    assert.equal(v('rss'), 2);
+    assert.equal(v('total_rss'), 4);
+    assert.equal(v('total_cache'), 5, 'the last line, without a newline');
+    assert.equal(v('cache'), 1, 'the first line');
+    assert.equal(v('swap'), undefined, 'only past the length');
+    assert.equal(v('stale'), undefined);
+    assert.equal(keyedValue(...buf('a x\n'), Buffer.from('a')), undefined, 'not a number');
+    assert.equal(keyedValue(Buffer.alloc(8), -1, Buffer.from('a')), undefined, 'an absent file');
+  });
+  test('one number: max, empty, absent and text are null', () => {
+    assert.equal(numberIn(...buf('8192\n')), 8192);
+    assert.equal(numberIn(...buf('123456789012')), 123456789012);
+    assert.equal(numberIn(...buf('max\n')), null);
+    assert.equal(numberIn(...buf('')), null);
+    assert.equal(numberIn(Buffer.alloc(8), -1), null);
   });
 });
 
