@@ -33,7 +33,7 @@ import { LoopDelay } from './loop-delay.js';
 import { availableParallelism } from 'node:os';
 import { createStartSlots, type StartSlot } from '../runner/start-slots.js';
 import { LiveAllocs } from './live-allocs.js';
-import { createSpareAllocDirs, SPARE_ALLOC_DIRS, type SpareAllocDirs } from '../runner/spare-dirs.js';
+import { createSpareAllocDirs, SPARE_ALLOC_DIRS, type SpareAllocDirs, type SpareAllocDirsDeps } from '../runner/spare-dirs.js';
 
 /** Task starts under way at once, per core: see start-slots.ts and the README's benchmark notes. */
 const STARTS_PER_CORE = 2;
@@ -72,6 +72,8 @@ export interface AgentDeps {
   readonly onJobsEvent?: () => void;
   /** Told each pass's duration and its transaction's, in seconds (the API's metrics). */
   readonly onPass?: (seconds: number, txSeconds: number) => void;
+  /** Makes the spare allocation trees off the agent's thread (the spawner's makeTree); runner/spare-dirs.ts. */
+  readonly makeTree?: SpareAllocDirsDeps['makeTree'];
 }
 
 /**
@@ -132,7 +134,7 @@ export class Agent {
   async start(): Promise<void> {
     const { log, db, clock } = this.deps;
     this.node = await this.deps.fingerprint();
-    this.spareDirs = createSpareAllocDirs({ dataDir: this.deps.config.dataDir, size: SPARE_ALLOC_DIRS, log: log.child({ component: 'spare-dirs' }) });
+    this.spareDirs = createSpareAllocDirs({ dataDir: this.deps.config.dataDir, size: SPARE_ALLOC_DIRS, log: log.child({ component: 'spare-dirs' }), ...(this.deps.makeTree ? { makeTree: this.deps.makeTree } : {}) });
     log.info({ nodeId: this.node.id, drivers: Object.values(this.node.drivers).map((d) => `${d.name}:${d.healthState}`) }, 'node fingerprinted');
     this.recover();
     await sweepSecretsMounts(db, this.deps.config.dataDir, log);

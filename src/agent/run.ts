@@ -45,7 +45,8 @@ export async function runAgent({ config, log, hostEnv, uid }: RunAgentInput): Pr
     if (containment.manager) await sweepCgroups(containment.manager, new Set(listAllocsToRecover(db).map((a) => a.id)), log);
     else log.warn({ reason: containment.reason }, 'task containment is off: tasks run without cgroups');
     // One helper forks every task: a fork from the agent's own heap costs more the larger it is.
-    spawner = createSpawner(log.child({ component: 'spawner' }));
+    const helper = createSpawner(log.child({ component: 'spawner' }));
+    spawner = helper;
     const drivers = makeDrivers(config, log, uid, containment, spawner, db);
     const { parseJobFile, canonicalHash, formatDiagnostic } = await import('../jobspec/index.js');
     const clock = systemClock;
@@ -66,6 +67,7 @@ export async function runAgent({ config, log, hostEnv, uid }: RunAgentInput): Pr
       parser,
       onPass: (seconds, txSeconds) => metrics.observePass(seconds, txSeconds),
       onJobsEvent: warmTarget(containment, spawner),
+      makeTree: (entries, renameTo) => helper.makeTree(entries, renameTo),
       fingerprint: async () => {
         const node = await fingerprintNode({ config, drivers, log: log.child({ component: 'fingerprint' }), clock, containment });
         recordNode(state, node, clock.now());

@@ -19,7 +19,9 @@
  * (the pool is emptied at every agent start) or a complete allocation tree, never half of one.
  */
 import { existsSync, renameSync } from 'node:fs';
-import { chmod, mkdir, open, rename, rm } from 'node:fs/promises';
+import { chmod, mkdir, rm } from 'node:fs/promises';
+import { makeTree } from '../drivers/spawner/tree.js';
+import type { TreeEntry } from '../drivers/spawner/protocol.js';
 import { join } from 'node:path';
 import type { Logger } from '../util/logger.js';
 import { logFilePath } from './logs.js';
@@ -27,12 +29,19 @@ import { ALLOC_DIR_MODES } from './taskdir.js';
 
 export interface SpareAllocDirs {
   /**
-   * Publishes a spare as the allocation's tree at `root` (`<dataDir>/alloc/<allocId>`, which
-   * must not exist yet), its task directory and live log files named for `task`. False when
-   * no spare is ready or `root` exists: the caller builds the tree itself.
+   * A spare for the allocation whose tree belongs at `root`, taken out of the pool (waiting
+   * for one to be made if none is ready); null when `root` exists already (a restart, a
+   * second task) or no spare can be made: the caller builds the tree itself.
    */
-  claim(root: string, task: string): boolean;
-  /** Resolves once the pool holds `size` spares (tests, benchmarks). */
+  take(root: string): Promise<string | null>;
+  /**
+   * Publishes a taken spare as the allocation's tree at `root`, its task directory and live
+   * log files named for `task`. False (the spare dropped) when it cannot: the caller builds.
+   */
+  publish(spare: string, root: string, task: string): boolean;
+  /** Returns a taken spare that was not published (nothing in it was renamed) to the pool. */
+  giveBack(spare: string): void;
+  /** Resolves once the pool holds `size` spares, or cannot (tests, benchmarks). */
   filled(): Promise<void>;
   /** Stops refilling; resolves when no build is under way. Spares stay for the next agent to remove. */
   close(): Promise<void>;
@@ -43,111 +52,145 @@ export interface SpareAllocDirsDeps {
   /** How many spares to keep ready. */
   readonly size: number;
   readonly log: Logger;
+  /**
+   * Makes one tree (the spawner helper's makeTree: the mkdirs cost the agent's thread
+   * nothing); this process's own thread pool when absent.
+   */
+  readonly makeTree?: (entries: readonly TreeEntry[], renameTo: string) => Promise<void>;
 }
 
 export const SPARES_DIR = 'alloc-spares';
-/** Spares an agent keeps ready: one per start slot on this machine kind; a burst beyond them builds its own trees. */
+/** Spares an agent keeps ready: one per start slot on this machine kind; a burst beyond them waits for more. */
 export const SPARE_ALLOC_DIRS = 4;
 const TASK = '.task';
 const OUT = '.stdout';
+const RETRY_AFTER_FAILURE_MS = 30_000;
+/** Trees made at once: a burst of starts waits on these, not on mkdirs in the agent's thread. */
+const PARALLEL_BUILDS = 2;
 const ERR = '.stderr';
 
 export function createSpareAllocDirs(deps: SpareAllocDirsDeps): SpareAllocDirs {
   const pool = join(deps.dataDir, SPARES_DIR);
+  const make = deps.makeTree ?? makeTree;
   const ready: string[] = [];
-  let seq = 0;
-  let closed = false;
-  let failed = false;
-  let building: Promise<void> | null = null;
+  const waiters: ((spare: string | null) => void)[] = [];
   let fillWaiters: (() => void)[] = [];
+  let seq = 0;
+  let inFlight = 0;
+  let closed = false;
+  /** When making a spare last failed: the pool waits a while before it tries again. */
+  let failedAt = -Infinity;
+  const failed = (): boolean => Date.now() - failedAt < RETRY_AFTER_FAILURE_MS;
+  const builds = new Set<Promise<void>>();
 
-  const wakeFilled = (): void => {
-    if (ready.length < deps.size && !closed && !failed) return;
-    for (const w of fillWaiters.splice(0)) w();
+  // What an earlier agent left (a spare, a half-built one, one it was naming) is removed.
+  const init = (async () => {
+    await mkdir(deps.dataDir, { recursive: true });
+    await rm(pool, { recursive: true, force: true });
+    await mkdir(pool, { mode: 0o700 });
+    await chmod(pool, 0o700);
+  })();
+
+  const settle = (): void => {
+    if (closed || failed()) for (const w of waiters.splice(0)) w(null);
+    if (ready.length >= deps.size || closed || failed()) for (const w of fillWaiters.splice(0)) w();
   };
 
-  /** Builds spares one at a time (on libuv's pool, off the event loop) until the pool is full. */
+  const buildOne = async (): Promise<void> => {
+    const name = String(++seq);
+    try {
+      await init;
+      await make(spareEntries(join(pool, `.building-${name}`)), join(pool, name));
+      const w = waiters.shift();
+      if (w) w(join(pool, name));
+      else ready.push(join(pool, name));
+    } catch (err) {
+      // A data dir we cannot build in, a spawner that died: starts build their trees
+      // themselves (and report why) until the next try.
+      failedAt = Date.now();
+      deps.log.warn({ err, pool }, 'cannot make spare allocation directories; each start builds its own for a while');
+    }
+  };
+
+  /** Keeps `size` spares ready beyond the starts waiting for one, making a few at a time off the event loop. */
   const refill = (): void => {
-    if (building || closed || failed) return;
-    building = (async () => {
-      try {
-        if (seq === 0) {
-          // What an earlier agent left (a spare, a half-built one, one it was naming) is removed.
-          await mkdir(deps.dataDir, { recursive: true });
-          await rm(pool, { recursive: true, force: true });
-          await mkdir(pool, { mode: 0o700 });
-          await chmod(pool, 0o700);
-        }
-        while (ready.length < deps.size && !closed) {
-          const name = String(++seq);
-          await buildSpare(join(pool, `.building-${name}`));
-          await rename(join(pool, `.building-${name}`), join(pool, name));
-          ready.push(join(pool, name));
-        }
-      } catch (err) {
-        // A data dir we cannot build in: starts build their trees themselves (and report why).
-        failed = true;
-        deps.log.warn({ err, pool }, 'cannot make spare allocation directories; each start builds its own');
-      } finally {
-        building = null;
-        wakeFilled();
-      }
-    })();
+    while (!closed && !failed() && inFlight < PARALLEL_BUILDS && ready.length + inFlight < deps.size + waiters.length) {
+      inFlight++;
+      const b = buildOne().finally(() => {
+        inFlight--;
+        builds.delete(b);
+        refill();
+        settle();
+      });
+      builds.add(b);
+    }
+    settle();
   };
 
   refill();
   return {
-    claim(root, task) {
-      if (ready.length === 0 || existsSync(root)) {
+    take(root) {
+      if (existsSync(root)) return Promise.resolve(null);
+      const spare = ready.shift();
+      if (spare !== undefined) {
         refill();
-        return false;
+        return Promise.resolve(spare);
       }
-      const spare = ready.shift() as string;
+      if (closed || failed()) return Promise.resolve(null);
+      return new Promise((resolve) => {
+        waiters.push(resolve);
+        refill();
+      });
+    },
+    publish(spare, root, task) {
       try {
         renameSync(join(spare, TASK), join(spare, task));
         const logs = join(spare, 'alloc', 'logs');
         renameSync(join(logs, OUT), logFilePath(logs, task, 'stdout', 0));
         renameSync(join(logs, ERR), logFilePath(logs, task, 'stderr', 0));
         renameSync(spare, root);
+        return true;
       } catch (err) {
         deps.log.warn({ err, spare, root }, 'cannot use a spare allocation directory; building the tree instead');
         void rm(spare, { recursive: true, force: true }).catch(() => undefined);
-        refill();
         return false;
       }
-      refill();
-      return true;
+    },
+    giveBack(spare) {
+      const w = waiters.shift();
+      if (w) w(spare);
+      else ready.unshift(spare);
+      settle();
     },
     filled() {
       return new Promise((resolve) => {
         fillWaiters.push(resolve);
-        wakeFilled();
+        settle();
       });
     },
     async close() {
       closed = true;
-      await building;
-      fillWaiters.splice(0).forEach((w) => w());
+      await Promise.allSettled([init, ...builds]);
+      settle();
       fillWaiters = [];
     },
   };
 }
 
-async function buildSpare(root: string): Promise<void> {
+/** A spare's tree, root first (taskdir.ts's modes); built where only the agent can reach it. */
+function spareEntries(root: string): TreeEntry[] {
   const M = ALLOC_DIR_MODES;
-  // mkdir's mode passes through the umask; the chmod sets it exactly (inside the 0700 pool, by path is safe).
-  const dir = async (path: string, mode: number): Promise<void> => {
-    await mkdir(path, { mode });
-    await chmod(path, mode);
-  };
-  await dir(root, M.root);
-  await dir(join(root, 'alloc'), M.shared);
-  await dir(join(root, 'alloc', 'data'), M.data);
-  await dir(join(root, 'alloc', 'logs'), M.logs);
-  await dir(join(root, 'alloc', 'tmp'), M.tmp);
-  await dir(join(root, TASK), M.taskDir);
-  await dir(join(root, TASK, 'local'), M.local);
-  await dir(join(root, TASK, 'secrets'), M.secrets);
-  await dir(join(root, TASK, 'tmp'), M.tmp);
-  for (const f of [OUT, ERR]) await (await open(join(root, 'alloc', 'logs', f), 'wx', 0o644)).close();
+  const dir = (path: string, mode: number): TreeEntry => ({ path, mode, file: false });
+  return [
+    dir(root, M.root),
+    dir(join(root, 'alloc'), M.shared),
+    dir(join(root, 'alloc', 'data'), M.data),
+    dir(join(root, 'alloc', 'logs'), M.logs),
+    dir(join(root, 'alloc', 'tmp'), M.tmp),
+    dir(join(root, TASK), M.taskDir),
+    dir(join(root, TASK, 'local'), M.local),
+    dir(join(root, TASK, 'secrets'), M.secrets),
+    dir(join(root, TASK, 'tmp'), M.tmp),
+    ...[OUT, ERR].map((f) => ({ path: join(root, 'alloc', 'logs', f), mode: 0o644, file: true })),
+  ];
 }

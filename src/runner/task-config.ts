@@ -3,7 +3,7 @@ import type { Group, Job, Task } from '../jobspec/types.js';
 import type { NodeInfo } from '../node/types.js';
 import type { AllocRecord } from '../state/index.js';
 import { BivouacError } from '../util/errors.js';
-import { buildAllocDir } from './taskdir.js';
+import { allocDirPaths, buildAllocDir } from './taskdir.js';
 import type { SpareAllocDirs } from './spare-dirs.js';
 import { mountSecretsTmpfs } from './secrets-tmpfs.js';
 import { buildTaskEnv } from './env.js';
@@ -48,7 +48,10 @@ export async function buildTaskConfig(input: TaskConfigInput): Promise<TaskConfi
   const { alloc, job, group, task, node } = input;
   let paths;
   try {
-    paths = buildAllocDir(input.dataDir, alloc.id, group.tasks.map((t) => t.name), input.spareDirs ? { dirs: input.spareDirs, task: task.name } : undefined);
+    const names = group.tasks.map((t) => t.name);
+    // A first start takes a spare tree (waiting for one if a burst used them up): its mkdirs were made off this thread.
+    const spare = input.spareDirs ? await input.spareDirs.take(allocDirPaths(input.dataDir, alloc.id, names).root) : null;
+    paths = buildAllocDir(input.dataDir, alloc.id, names, input.spareDirs && spare !== null ? { dirs: input.spareDirs, path: spare, task: task.name } : undefined);
   } catch (err) {
     if (err instanceof BivouacError) throw err;
     throw new BivouacError('TASK_SETUP', `building the task directory failed: ${(err as Error).message}`, { cause: err, recoverable: true });

@@ -76,20 +76,27 @@ export function allocDirPaths(dataDir: string, allocId: string, tasks: readonly 
 
 /**
  * Creates (or checks and repairs the modes of) the whole tree. Throws UNSAFE_PATH. With
- * `spare`, an allocation's first start takes a tree made ahead of need (spare-dirs.ts), its
- * task part named for `spare.task`, and makes only the group's other tasks' directories.
+ * `spare`, an allocation's first start publishes a tree made ahead of need (spare-dirs.ts),
+ * its task part named for `spare.task`, and makes only the group's other tasks' directories.
  */
 export function buildAllocDir(
   dataDir: string,
   allocId: string,
   tasks: readonly string[],
-  spare?: { readonly dirs: SpareAllocDirs; readonly task: string },
+  spare?: { readonly dirs: SpareAllocDirs; readonly path: string; readonly task: string },
 ): AllocDirPaths {
   const p = allocDirPaths(dataDir, allocId, tasks);
-  // The data dir is the operator's; its alloc/ is ours and is checked like the rest.
-  mkdirSync(dataDir, { recursive: true });
-  ensureDir(join(dataDir, 'alloc'), 0o711);
-  if (spare && p.tasks.has(spare.task) && spare.dirs.claim(p.root, spare.task)) {
+  try {
+    // The data dir is the operator's; its alloc/ is ours and is checked like the rest.
+    mkdirSync(dataDir, { recursive: true });
+    ensureDir(join(dataDir, 'alloc'), 0o711);
+    if (spare && !p.tasks.has(spare.task)) throw new BivouacError('TASK_SETUP', `task ${spare.task} is not in the group`, { recoverable: false });
+  } catch (e) {
+    // Unused, the spare goes back to the pool whole.
+    spare?.dirs.giveBack(spare.path);
+    throw e;
+  }
+  if (spare && spare.dirs.publish(spare.path, p.root, spare.task)) {
     for (const [name, t] of p.tasks) if (name !== spare.task) ensureTaskDirs(t);
     return p;
   }

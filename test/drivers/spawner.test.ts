@@ -73,6 +73,11 @@ describe('spawner protocol', () => {
     assert.deepEqual(decodeRequest(JSON.stringify(made)), made);
     assert.equal(decodeRequest(JSON.stringify({ ...req, gated: true, mkdirs: ['/c'] })), null, 'mkdirs without a join');
     assert.equal(decodeRequest(JSON.stringify({ ...made, writes: [{ file: '/c/x' }] })), null, 'a write without a value');
+    const tree = { kind: 'mktree', id: 5, entries: [{ path: '/d/.b', mode: 0o711, file: false }, { path: '/d/.b/f', mode: 0o644, file: true }], renameTo: '/d/1' };
+    assert.deepEqual(decodeRequest(JSON.stringify(tree)), tree);
+    assert.equal(decodeRequest(JSON.stringify({ ...tree, entries: [] })), null, 'a tree without a root');
+    assert.equal(decodeRequest(JSON.stringify({ ...tree, entries: [{ path: '/x', mode: '0711', file: false }] })), null);
+    assert.deepEqual(decodeMessage('{"kind":"made","id":5}'), { kind: 'made', id: 5 });
     assert.deepEqual(decodeMessage('{"kind":"started","id":1,"pid":2,"startTime":3}'), { kind: 'started', id: 1, pid: 2, startTime: 3 });
     assert.deepEqual(decodeMessage('{"kind":"exited","pid":3,"code":null,"signal":"SIGKILL"}'), { kind: 'exited', pid: 3, code: null, signal: 'SIGKILL' });
     assert.equal(decodeMessage('{"kind":"started","id":1}'), null);

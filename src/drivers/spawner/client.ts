@@ -10,7 +10,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { BivouacError } from '../../util/errors.js';
 import type { Logger } from '../../util/logger.js';
-import { decodeMessage, lineSplitter, type Request, type SpawnerMessage, type SpawnRequest } from './protocol.js';
+import { decodeMessage, lineSplitter, type Request, type SpawnerMessage, type SpawnRequest, type TreeEntry } from './protocol.js';
 
 type ExitListener = (code: number | null, signal: NodeJS.Signals | null) => void;
 
@@ -41,6 +41,8 @@ export interface Spawner {
    * then (spawner-warm.ts). `hierarchy` is where the tasks' cgroups are joined.
    */
   warm(hierarchy: { readonly mount: string; readonly controller: string }, forMs: number): void;
+  /** Has the helper make a directory tree and rename it into place (MakeTreeRequest). */
+  makeTree(entries: readonly TreeEntry[], renameTo: string): Promise<void>;
   /** Closes the helper's stdin; it exits and leaves its children running. */
   close(): void;
 }
@@ -60,13 +62,14 @@ export function createSpawner(log: Logger, helper: URL = HELPER_URL): Spawner {
   let refs = 0;
   const pending = new Map<number, { resolve: (w: { pid: number; startTime: number | null; watch: Watch }) => void; reject: (e: Error) => void }>();
   const watches = new Map<number, Watch>();
+  const trees = new Map<number, { resolve: () => void; reject: (e: Error) => void }>();
 
 
   /** The helper (and its pipe) keeps the agent alive only while an answer or an awaited exit is due. */
   const refresh = (): void => {
     const p = proc;
     if (!p) return;
-    const busy = pending.size > 0 || refs > 0;
+    const busy = pending.size > 0 || trees.size > 0 || refs > 0;
     for (const h of [p, p.stdout, p.stderr] as ({ ref?: () => void; unref?: () => void } | null)[]) {
       if (busy) h?.ref?.();
       else h?.unref?.();
@@ -83,9 +86,18 @@ export function createSpawner(log: Logger, helper: URL = HELPER_URL): Spawner {
       for (const l of w.exit.splice(0)) l(m.code, signal);
       return;
     }
+    const t = trees.get(m.id);
+    if (t) {
+      trees.delete(m.id);
+      if (m.kind === 'made') t.resolve();
+      else t.reject(new BivouacError('TASK_SETUP', m.kind === 'failed' ? m.message : 'unexpected answer'));
+      refresh();
+      return;
+    }
     const p = pending.get(m.id);
     pending.delete(m.id);
     // The watch exists before anyone can ask, and before this pid's exit can be read.
+    if (m.kind === 'made') return;
     if (m.kind === 'started') {
       const watch: Watch = { exit: [], lost: [], ended: null };
       watches.set(m.pid, watch);
@@ -98,6 +110,8 @@ export function createSpawner(log: Logger, helper: URL = HELPER_URL): Spawner {
     proc = null;
     for (const p of pending.values()) p.reject(new BivouacError('DRIVER_START', `the process spawner ended (${why}) before answering`));
     pending.clear();
+    for (const t of trees.values()) t.reject(new BivouacError('TASK_SETUP', `the process spawner ended (${why}) before answering`));
+    trees.clear();
     for (const w of watches.values()) {
       w.ended = 'lost';
       for (const l of w.lost.splice(0)) l();
@@ -178,6 +192,15 @@ export function createSpawner(log: Logger, helper: URL = HELPER_URL): Spawner {
         send({ kind: 'spawn', id, ...opts });
       });
       return handle(id, pid, startTime, watch);
+    },
+    makeTree(entries, renameTo): Promise<void> {
+      ensure();
+      const id = nextId++;
+      return new Promise((resolve, reject) => {
+        trees.set(id, { resolve, reject });
+        refresh();
+        send({ kind: 'mktree', id, entries, renameTo });
+      });
     },
     warm(hierarchy, forMs): void {
       ensure();

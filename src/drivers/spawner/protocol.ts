@@ -64,11 +64,31 @@ export interface WarmRequest {
   readonly forMs: number;
 }
 
-export type Request = SpawnRequest | ReleaseRequest | WarmRequest;
+/**
+ * Make a directory tree off the agent's thread (the spare allocation trees,
+ * runner/spare-dirs.ts): each entry in order, a directory (mkdir, then chmod: the mode exact
+ * whatever the umask) or an empty file (created exclusively), then the first entry renamed
+ * to `renameTo`, so the tree appears there complete or not at all. Answered `made` or `failed`.
+ */
+export interface MakeTreeRequest {
+  readonly kind: 'mktree';
+  readonly id: number;
+  readonly entries: readonly TreeEntry[];
+  readonly renameTo: string;
+}
+
+export interface TreeEntry {
+  readonly path: string;
+  readonly mode: number;
+  readonly file: boolean;
+}
+
+export type Request = SpawnRequest | ReleaseRequest | WarmRequest | MakeTreeRequest;
 
 export type SpawnerMessage =
   /** `startTime`: /proc/<pid>/stat's, read before the release, for a request with `join`. */
   | { readonly kind: 'started'; readonly id: number; readonly pid: number; readonly startTime?: number }
+  | { readonly kind: 'made'; readonly id: number }
   | { readonly kind: 'failed'; readonly id: number; readonly code: string; readonly message: string }
   | { readonly kind: 'exited'; readonly pid: number; readonly code: number | null; readonly signal: string | null };
 
@@ -104,6 +124,12 @@ export function decodeRequest(line: string): Request | null {
   if (v.kind === 'warm') {
     const { mount, controller, forMs } = v;
     return typeof mount === 'string' && typeof controller === 'string' && typeof forMs === 'number' ? { kind: 'warm', mount, controller, forMs } : null;
+  }
+  if (v.kind === 'mktree') {
+    const { id, entries, renameTo } = v;
+    if (typeof id !== 'number' || typeof renameTo !== 'string' || !Array.isArray(entries) || entries.length === 0) return null;
+    if (!entries.every((e) => isRecord(e) && typeof e.path === 'string' && typeof e.mode === 'number' && typeof e.file === 'boolean')) return null;
+    return { kind: 'mktree', id, renameTo, entries: (entries as TreeEntry[]).map((e) => ({ path: e.path, mode: e.mode, file: e.file })) };
   }
   const { kind, id, file, args, cwd, env, uid, gid, stdoutPath, stderrPath, gated, join, mkdirs, writes } = v;
   if (kind !== 'spawn' || typeof gated !== 'boolean') return null;
@@ -146,6 +172,7 @@ export function decodeMessage(line: string): SpawnerMessage | null {
     if (v.startTime !== undefined && typeof v.startTime !== 'number') return null;
     return { kind: 'started', id: v.id, pid: v.pid, ...(typeof v.startTime === 'number' ? { startTime: v.startTime } : {}) };
   }
+  if (v.kind === 'made' && typeof v.id === 'number') return { kind: 'made', id: v.id };
   if (v.kind === 'failed' && typeof v.id === 'number' && typeof v.code === 'string' && typeof v.message === 'string') {
     return { kind: 'failed', id: v.id, code: v.code, message: v.message };
   }

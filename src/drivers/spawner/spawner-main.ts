@@ -14,11 +14,12 @@
 import { spawn } from 'node:child_process';
 import { closeSync, existsSync, writeFileSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
+import { makeTree } from './tree.js';
 import { readProcStat } from '../proc.js';
 import { openAppendNoFollow } from '../../util/fs-safe.js';
 import type { Writable } from 'node:stream';
 import { createWarmer } from './spawner-warm.js';
-import { decodeRequest, lineSplitter, type SpawnerMessage, type SpawnRequest } from './protocol.js';
+import { decodeRequest, lineSplitter, type MakeTreeRequest, type SpawnerMessage, type SpawnRequest } from './protocol.js';
 
 /** Stdins of gated children waiting for their release, by request id. */
 const gates = new Map<number, Writable>();
@@ -91,6 +92,16 @@ function start(req: SpawnRequest): void {
   } finally {
     if (out >= 0) closeSync(out);
     if (err >= 0) closeSync(err);
+  }
+}
+
+/** Builds the tree on the thread pool (this thread stays free to fork), then renames it into place. */
+async function makeTreeFor(req: MakeTreeRequest): Promise<void> {
+  try {
+    await makeTree(req.entries, req.renameTo);
+    send({ kind: 'made', id: req.id });
+  } catch (e) {
+    send({ kind: 'failed', id: req.id, code: errCode(e), message: `cannot make ${req.entries[0].path}: ${messageOf(e)}` });
   }
 }
 
@@ -167,6 +178,7 @@ const warm = createWarmer((message) => process.stderr.write(`${message}\n`));
 process.stdin.on('data', lineSplitter((line) => {
   const req = decodeRequest(line);
   if (req?.kind === 'spawn') start(req);
+  else if (req?.kind === 'mktree') void makeTreeFor(req);
   else if (req?.kind === 'warm') warm(req);
   else if (req?.kind === 'release') {
     gates.get(req.id)?.end(req.go ? 'go\n' : '');
