@@ -11,12 +11,8 @@
  * (an upper bound that includes the poll). Jobs accumulate: drop k lands beside k-1
  * running jobs, so the late drops also show how a pass grows with the number of jobs.
  */
-import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { bareShimSpawns } from './bare-shim.js';
 import { sandbox } from '../test/helpers/agent.js';
-import { shimArgs } from '../src/drivers/exit-shim.js';
 import { listAllocsForJob, listTaskStates } from '../src/state/index.js';
 import {
   cleanupSandbox,
@@ -37,32 +33,6 @@ import {
 const { json, opts } = parseOptions(process.argv.slice(2), { drops: 200, running: 200, 'bare-spawns': 100, 'timeout-ms': 30_000 });
 const N = opts.drops;
 
-/**
- * The floor: the same gated exit-status shim spawned from this small process, each until its
- * 'spawn' event (fork and exec done), released, and killed. A task is "running" for the
- * agent at the same point, so the ratio drop p50 / bare p50 is what the agent adds.
- */
-async function bareShimSpawns(n: number): Promise<number[]> {
-  const dir = mkdtempSync(join(tmpdir(), 'bivouac-bench-bare-'));
-  const times: number[] = [];
-  try {
-    for (let i = 0; i < n; i++) {
-      const t0 = performance.now();
-      const child = spawn('/bin/sh', shimArgs(join(dir, `exit-${i}`), '/bin/sleep', ['600']), { detached: true, stdio: ['pipe', 'ignore', 'ignore'] });
-      await new Promise<void>((resolve, reject) => {
-        child.once('spawn', resolve);
-        child.once('error', reject);
-      });
-      times.push(performance.now() - t0);
-      child.stdin?.end('go\n');
-      if (child.pid !== undefined) process.kill(-child.pid, 'SIGKILL');
-      await new Promise((resolve) => child.once('exit', resolve));
-    }
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-  return times.sort((a, b) => a - b);
-}
 
 interface Sample {
   readonly stampMs: number;

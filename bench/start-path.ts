@@ -8,38 +8,13 @@
  * at placement, just before the pass's commit, and when it wrote the Started row): the start
  * path as the agent runs it, without the pass that placed the allocation.
  */
-import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { bareShimSpawns } from './bare-shim.js';
 import { sandbox } from '../test/helpers/agent.js';
-import { shimArgs } from '../src/drivers/exit-shim.js';
 import { listAllocsForJob, listTaskStates } from '../src/state/index.js';
 import { cleanupSandbox, countRunningAllocs, dropStaged, loadNow, machine, openStateReadonly, parseOptions, quantile, round, sleepMs, stageJobs, startBenchAgent } from './agent-common.js';
 
 const { json, opts } = parseOptions(process.argv.slice(2), { drops: 40, running: 100, 'bare-spawns': 60, 'timeout-ms': 30_000 });
 
-async function bareShimSpawns(n: number): Promise<number[]> {
-  const dir = mkdtempSync(join(tmpdir(), 'bivouac-bench-bare-'));
-  const times: number[] = [];
-  try {
-    for (let i = 0; i < n; i++) {
-      const t0 = performance.now();
-      const child = spawn('/bin/sh', shimArgs(join(dir, `exit-${i}`), '/bin/sleep', ['600']), { detached: true, stdio: ['pipe', 'ignore', 'ignore'] });
-      await new Promise<void>((resolve, reject) => {
-        child.once('spawn', resolve);
-        child.once('error', reject);
-      });
-      times.push(performance.now() - t0);
-      child.stdin?.end('go\n');
-      if (child.pid !== undefined) process.kill(-child.pid, 'SIGKILL');
-      await new Promise((resolve) => child.once('exit', resolve));
-    }
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-  return times;
-}
 
 const PHASES = ['totalMs', 'prepareMs', 'driverMs', 'recordMs', 'cgroupMs', 'spawnMs'] as const;
 const phases = new Map<string, number[]>(PHASES.map((p) => [p, []]));
