@@ -26,6 +26,23 @@ export interface JobParser {
   format(d: Diagnostic): string;
 }
 
+interface CacheEntry {
+  readonly contentHash: string;
+  readonly stamp: string;
+  readonly result: FileResult;
+  /** Set when the parser gave no answer (time limit, crash): the file is parsed again from then on. */
+  readonly retryAt?: number;
+  readonly failures?: number;
+}
+
+/**
+ * A parser that gave no answer on a file is asked again after this, doubling per failure up
+ * to the cap: on a loaded machine a good file can run past the time limit, and its error must
+ * not stand until the file changes; a hostile file costs a parse at most that often.
+ */
+const NO_ANSWER_RETRY_MS = 10_000;
+const NO_ANSWER_RETRY_MAX_MS = 600_000;
+
 /** A directory with more entries than this is listed only up to it, with an error for the rest. */
 export const MAX_JOB_FILES = 10_000;
 /** Files read at once: enough to hide the thread pool's latency, few enough open fds. */
@@ -37,7 +54,7 @@ const READ_LANES = 16;
  * rescan of unchanged files costs a read and a hash each.
  */
 export class JobsSource {
-  private readonly cache = new Map<string, { contentHash: string; stamp: string; result: FileResult }>();
+  private readonly cache = new Map<string, CacheEntry>();
   /** Job file names as of the last listing; null until the directory has been listed whole. */
   private known: Set<string> | null = null;
 
@@ -45,6 +62,7 @@ export class JobsSource {
     private readonly dir: string,
     private readonly parser: JobParser,
     private readonly log: Logger,
+    private readonly now: () => number = Date.now,
   ) {}
 
   /**
@@ -137,7 +155,7 @@ export class JobsSource {
       // cached result stands without a read. Any write or replacement changes one of them.
       stamp = `${st.ino}:${st.size}:${st.mtimeNs}:${st.ctimeNs}`;
       const hit = this.cache.get(name);
-      if (hit && hit.stamp === stamp) return hit.result;
+      if (hit && hit.stamp === stamp && !this.due(hit)) return hit.result;
       text = st.size <= BigInt(SYNC_READ_BYTES) ? readSmall(path, Number(st.size)) : await readCapped(path, Number(st.size));
       // More than the stat's size plus readCapped's slack: the file is being written now.
       // Not cached, so the write's own fs event (or the next rescan) reads it whole.
@@ -149,13 +167,25 @@ export class JobsSource {
     if (text.length > MAX_JOB_FILE_BYTES) return errorResult(`${name}: file grew past ${MAX_JOB_FILE_BYTES} bytes while being read`);
     const contentHash = createHash('sha256').update(text).digest('hex');
     const cached = this.cache.get(name);
-    if (cached && cached.contentHash === contentHash) {
+    if (cached && cached.contentHash === contentHash && !this.due(cached)) {
       this.cache.set(name, { ...cached, stamp });
       return cached.result;
     }
     const result = await this.parseOne(name, text, contentHash);
-    this.cache.set(name, { contentHash, stamp, result });
+    if (noAnswer(result)) {
+      const failures = (cached?.contentHash === contentHash ? (cached.failures ?? 0) : 0) + 1;
+      const retryAt = this.now() + Math.min(NO_ANSWER_RETRY_MS * 2 ** (failures - 1), NO_ANSWER_RETRY_MAX_MS);
+      this.log.warn({ file: name, failures, retryAt: new Date(retryAt).toISOString() }, 'the HCL parser gave no answer on a job file; parsing it again later');
+      this.cache.set(name, { contentHash, stamp, result, retryAt, failures });
+    } else {
+      this.cache.set(name, { contentHash, stamp, result });
+    }
     return result;
+  }
+
+  /** A cached parser failure whose retry time has come. */
+  private due(e: CacheEntry): boolean {
+    return e.retryAt !== undefined && this.now() >= e.retryAt;
   }
 
   private async parseOne(name: string, text: Buffer, sha: string): Promise<FileResult> {
@@ -219,4 +249,9 @@ function decodeUtf8(b: Buffer): string | null {
 
 function isMissing(err: unknown): boolean {
   return typeof err === 'object' && err !== null && 'code' in err && (err as { code: string }).code === 'ENOENT';
+}
+
+/** The parser gave no answer on the file (PARSER_LIMIT: time limit or crash), not a verdict on it. */
+function noAnswer(r: FileResult): boolean {
+  return r.kind === 'error' && r.diagnostics.some((d) => d.code === 'PARSER_LIMIT');
 }

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { JobsSource, type JobParser } from '../../src/agent/jobs-source.js';
 import { parseJobFile, canonicalHash, formatDiagnostic } from '../../src/jobspec/index.js';
+import { makeDiagnostic } from '../../src/jobspec/diagnostics.js';
 import { silentLogger } from '../../src/util/logger.js';
 
 const jobText = (id: string, cmd = '/bin/true'): string => `job "${id}" {
@@ -97,5 +98,43 @@ describe('JobsSource: a watch event looks at the files it names only', () => {
     writeFileSync(join(dir, 'h.nomad'), full);
     const second = (await src.list(new Set(['h.nomad']))).files.get('h.nomad');
     assert.equal(second?.kind === 'job' ? second.job.id : second?.kind, 'h');
+  });
+});
+
+describe('JobsSource: a parser that gave no answer is asked again', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'bivouac-jobs-source-retry-'));
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  test('a good file the parser timed out on becomes its job at the next full listing after the retry time, with a backoff per failure', async () => {
+    writeFileSync(join(dir, 'slow.nomad'), jobText('slow'));
+    const real = countingParser();
+    let silent = 2; // the parser gives no answer on its first two calls, as under heavy load
+    const parser: JobParser = {
+      ...real,
+      parse: (file, text) => {
+        if (silent-- > 0) return Promise.resolve({ job: null, diagnostics: [makeDiagnostic('PARSER_LIMIT', { detail: 'the HCL parser gave no answer within 5000 ms' }, '', { file, line: 0, column: 0 })] });
+        return real.parse(file, text);
+      },
+    };
+    let now = 1_000_000;
+    const src = new JobsSource(dir, parser, silentLogger, () => now);
+    const kind = async (): Promise<string> => {
+      const r = (await src.list()).files.get('slow.nomad');
+      return r?.kind === 'job' ? r.job.id : `${r?.kind}:${r?.kind === 'error' ? r.message : ''}`;
+    };
+    assert.match(await kind(), /^error:.*gave no answer/);
+    now += 9_999;
+    assert.match(await kind(), /^error:/, 'not asked again before the first retry time (10 s)');
+    assert.deepEqual(real.parsed, []);
+    now += 1;
+    assert.match(await kind(), /^error:/, 'asked again: no answer a second time');
+    now += 19_999;
+    assert.match(await kind(), /^error:/, 'the second retry waits twice as long');
+    now += 1;
+    assert.equal(await kind(), 'slow');
+    assert.deepEqual(real.parsed, ['slow.nomad']);
+    now += 3_600_000;
+    assert.equal(await kind(), 'slow');
+    assert.deepEqual(real.parsed, ['slow.nomad'], 'a verdict is cached as before');
   });
 });
