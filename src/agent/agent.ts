@@ -308,9 +308,18 @@ export class Agent {
     const listing = snap;
     const plan = listing === null ? null : timed('syncMs', () => planSync(db, listing, changed));
     const actions = plan?.actions ?? [];
+    // The longest run of the pass's own work without a turn of the loop (from the listing's
+    // last await, or a yield, to the next yield), for the debug line.
+    let stretchFrom = listed;
+    let longest = 0;
+    const yieldLoop = async (): Promise<void> => {
+      longest = Math.max(longest, performance.now() - stretchFrom);
+      await new Promise((resolve) => setImmediate(resolve));
+      stretchFrom = performance.now();
+    };
     for (let i = 0; i === 0 || i < actions.length; i += CHUNK_JOBS) {
       if (i > 0) {
-        await new Promise((resolve) => setImmediate(resolve));
+        await yieldLoop();
         if (this.stopped) return;
       }
       const last = i + CHUNK_JOBS >= actions.length;
@@ -321,15 +330,16 @@ export class Agent {
       if (scope.size > 0) this.schedule(scope, timed);
     }
     if (changed === null) {
-      if (actions.length > 0) await new Promise((resolve) => setImmediate(resolve));
+      if (actions.length > 0) await yieldLoop();
       if (this.stopped) return;
       this.schedule(null, timed);
     }
+    longest = Math.max(longest, performance.now() - stretchFrom);
     this.deps.onPass?.((performance.now() - passStart) / 1000, phases.scheduleMs / 1000);
     // Where a pass's time goes (the 'pass complete' debug line): listing and parsing the
     // files, registering jobs, the scheduling transactions, handing allocations to runners;
-    // `jobs`: how many a targeted pass reconciled (-1: every job).
-    this.lastPhases = { listMs: ms(listed - passStart), syncMs: ms(phases.syncMs), scheduleMs: ms(phases.scheduleMs), runnersMs: ms(phases.runnersMs), jobs: changed === null ? -1 : looked.size };
+    // `jobs`: how many a targeted pass reconciled (-1: every job); `longestMs`: see above.
+    this.lastPhases = { listMs: ms(listed - passStart), syncMs: ms(phases.syncMs), scheduleMs: ms(phases.scheduleMs), runnersMs: ms(phases.runnersMs), jobs: changed === null ? -1 : looked.size, longestMs: ms(longest) };
     // A due time already past was acted on in this pass (or could not be placed, which the rescan retries).
     this.armDue(clock.now(), changed === null || this.periodic.anyPeriodic(db, looked));
     const now = clock.now();
