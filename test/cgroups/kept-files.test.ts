@@ -11,6 +11,7 @@ import { after, describe, test } from 'node:test';
 import { KeptFiles, keptFilesCap, keyedValue, numberIn } from '../../src/cgroups/kept-files.js';
 import { sampleCgroup, sampleFiles, endSampleRound } from '../../src/cgroups/sample.js';
 import type { CgroupManager } from '../../src/cgroups/index.js';
+import { readKeyed, readNumber } from '../../src/cgroups/files.js';
 import { waitFor } from '../helpers/agent.js';
 import { cleanupManager, gatedShell, testManager } from './helpers.js';
 
@@ -165,5 +166,34 @@ describe('sampleCgroup through kept files', () => {
     endSampleRound();
     assert.equal(sampleFiles().openCount, 0, 'two rounds without a read close every file');
     await m.destroy(again);
+  });
+
+  test("the figures parsed in the buffer are the kernel's: the same as a whole-file parse of each control file", async () => {
+    const m = testManager('kept-parse');
+    managers.push(m);
+    const cg = await m.create('kept0002', 'idle');
+    const child = gatedShell('exec sleep 300');
+    assert.ok(child.pid);
+    m.join(cg, child.pid);
+    child.stdin?.end('go\n');
+    child.unref();
+    // A sleeping task's counters stand still; retried while it is still exec'ing.
+    await waitFor('both parses agree', () => {
+      const s = sampleCgroup(cg);
+      const uni = cg.dirs.unified;
+      if (uni !== undefined && cg.dirs.cpuacct === undefined && s.cpu?.totalNs !== (readKeyed(uni, 'cpu.stat').get('usage_usec') ?? NaN) * 1000) return false;
+      const v1 = cg.dirs.memory;
+      if (v1 !== undefined) {
+        const st = readKeyed(v1, 'memory.stat');
+        const want = { rss: st.get('total_rss'), cache: st.get('total_cache'), usage: readNumber(v1, 'memory.usage_in_bytes') };
+        return s.memory?.rss === want.rss && s.memory?.cache === want.cache && s.memory?.usage === want.usage;
+      }
+      if (uni !== undefined && s.memory !== null) {
+        const st = readKeyed(uni, 'memory.stat');
+        return s.memory.rss === st.get('anon') && s.memory.cache === st.get('file') && s.memory.usage === readNumber(uni, 'memory.current');
+      }
+      return s.cpu !== null;
+    }, 30_000);
+    await m.destroy(cg);
   });
 });
