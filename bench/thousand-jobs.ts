@@ -134,7 +134,7 @@ const results = {
   bareLoop: { medianMs: round(bareMs), runsMs: bareWalls.map((x) => round(x)) },
   ratio: round(a.wallMs / bareMs, 2),
   loadAfter: loadNow(),
-  targets: { wallMs: 5000, ratio: 2 },
+  targets: { ratio: 1.25 },
 };
 
 if (json) {
@@ -146,5 +146,5 @@ if (json) {
   console.log(`         phases seen by poll: all jobs registered ${g.allRegisteredMs} ms, all allocs placed ${g.allPlacedMs} ms`);
   console.log(`         peak RSS (VmHWM) ${g.peakRssMB} MB, RSS at end ${g.rssAtEndMB} MB`);
   console.log(`  bare loop, ${N} × spawn sh -c 'exec sleep 600': median ${results.bareLoop.medianMs} ms (${results.bareLoop.runsMs.join(', ')})`);
-  console.log(`  agent / bare loop: ${results.ratio}×   targets ≤ 5000 ms and ≤ 2×`);
+  console.log(`  agent / bare loop: ${results.ratio}×   target ≤ 1.25× (issue 14)`);
 }
