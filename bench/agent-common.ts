@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { cliPath } from '../test/helpers/paths.js';
 import type { Sandbox } from '../test/helpers/agent.js';
 import { removeAgentCgroups } from '../test/cgroups/helpers.js';
-import { listLiveAllocs, listTaskStates, openState, type Database } from '../src/state/index.js';
+import { listAllocsForJob, listLiveAllocs, listTaskStates, openState, type AllocRecord, type Database } from '../src/state/index.js';
 
 export { cliPath };
 
@@ -221,12 +221,19 @@ export function lastStartedAt(db: Database): { readonly n: number; readonly max:
 
 /** Peak and current resident set of a process, in MB, from /proc/<pid>/status. */
 /**
- * Stages a sleep job per id, waits for the agent's first pass, drops them all at once and
- * waits until every one runs. Returns the read-only state connection (the caller closes it)
- * and the time from the first drop to all running.
+ * Stages a sleep job per id (and per `alsoStaged` id, left staged for the caller to drop
+ * later), waits for the agent's first pass, drops `ids` all at once and waits until every
+ * one runs. Returns the read-only state connection (the caller closes it) and the time from
+ * the first drop to all running.
  */
-export async function runAllStaged(sb: Sandbox, agent: BenchAgent, ids: readonly string[], timeoutMs: number): Promise<{ readonly db: Database; readonly ms: number }> {
-  stageJobs(sb.jobsDir, ids);
+export async function runAllStaged(
+  sb: Sandbox,
+  agent: BenchAgent,
+  ids: readonly string[],
+  timeoutMs: number,
+  alsoStaged: readonly string[] = [],
+): Promise<{ readonly db: Database; readonly ms: number }> {
+  stageJobs(sb.jobsDir, [...ids, ...alsoStaged]);
   await agent.waitForCount('agent started', 1, 30_000);
   const db = openStateReadonly(sb.dataDir);
   try {
@@ -234,12 +241,24 @@ export async function runAllStaged(sb: Sandbox, agent: BenchAgent, ids: readonly
     for (const id of ids) dropStaged(sb.jobsDir, id);
     while (countRunningAllocs(db) < ids.length) {
       if (performance.now() - t0 > timeoutMs) throw new Error(`only ${countRunningAllocs(db)} of ${ids.length} running; problems: ${agent.problems().join(' | ')}`);
-      await sleepMs(200);
+      await sleepMs(100);
     }
     return { db, ms: performance.now() - t0 };
   } catch (err) {
     db.close();
     throw err;
+  }
+}
+
+/** Polls the state every ms until job `id`'s first task runs: its allocation and the task's start time (ms). */
+export async function waitFirstTaskRunning(db: Database, agent: BenchAgent, id: string, timeoutMs: number): Promise<{ readonly alloc: AllocRecord; readonly startedAt: number }> {
+  const deadline = performance.now() + timeoutMs;
+  for (;;) {
+    const alloc = listAllocsForJob(db, id)[0];
+    const st = alloc ? listTaskStates(db, alloc.id)[0] : undefined;
+    if (alloc && st && st.state === 'running' && st.startedAt !== null) return { alloc, startedAt: st.startedAt };
+    if (performance.now() > deadline) throw new Error(`${id} not running after ${timeoutMs} ms; agent problems: ${agent.problems().join(' | ')}`);
+    await sleepMs(1);
   }
 }
 

@@ -13,21 +13,19 @@
  */
 import { bareShimSpawns } from './bare-shim.js';
 import { sandbox } from '../test/helpers/agent.js';
-import { listAllocsForJob, listTaskStates } from '../src/state/index.js';
 import {
   cleanupSandbox,
-  countRunningAllocs,
+  dropStaged,
   loadNow,
   machine,
   median,
-  openStateReadonly,
   parseOptions,
   quantile,
   round,
+  runAllStaged,
   sleepMs,
-  dropStaged,
-  stageJobs,
   startBenchAgent,
+  waitFirstTaskRunning,
 } from './agent-common.js';
 
 const { json, opts } = parseOptions(process.argv.slice(2), { drops: 200, running: 200, 'bare-spawns': 100, 'timeout-ms': 30_000 });
@@ -46,32 +44,15 @@ const loadBefore = loadNow();
 try {
   const ids = Array.from({ length: N }, (_, i) => `drop-${String(i).padStart(4, '0')}`);
   const background = Array.from({ length: opts.running }, (_, i) => `bg-${String(i).padStart(4, '0')}`);
-  stageJobs(sb.jobsDir, [...ids, ...background]);
-  await agent.waitForCount('agent started', 1, 30_000);
-  const db = openStateReadonly(sb.dataDir);
+  // The jobs already running beside every measured drop.
+  const { db } = await runAllStaged(sb, agent, background, 300_000, ids);
   try {
-    // The jobs already running beside every measured drop.
-    for (const id of background) dropStaged(sb.jobsDir, id);
-    const bgDeadline = performance.now() + 300_000;
-    while (countRunningAllocs(db) < background.length) {
-      if (performance.now() > bgDeadline) throw new Error(`the ${background.length} background jobs are not all running; agent problems: ${agent.problems().join(' | ')}`);
-      await sleepMs(100);
-    }
     await sleepMs(1000);
     for (const id of ids) {
       const perf0 = performance.now();
       const t0 = dropStaged(sb.jobsDir, id);
-      const deadline = perf0 + opts['timeout-ms'];
-      for (;;) {
-        const alloc = listAllocsForJob(db, id)[0];
-        const st = alloc ? listTaskStates(db, alloc.id)[0] : undefined;
-        if (st && st.state === 'running' && st.startedAt !== null) {
-          samples.push({ stampMs: st.startedAt - t0, observedMs: performance.now() - perf0 });
-          break;
-        }
-        if (performance.now() > deadline) throw new Error(`${id} not running after ${opts['timeout-ms']} ms; agent problems: ${agent.problems().join(' | ')}`);
-        await sleepMs(1);
-      }
+      const { startedAt } = await waitFirstTaskRunning(db, agent, id, opts['timeout-ms']);
+      samples.push({ stampMs: startedAt - t0, observedMs: performance.now() - perf0 });
     }
   } finally {
     db.close();

@@ -10,8 +10,7 @@
  */
 import { bareShimSpawns } from './bare-shim.js';
 import { sandbox } from '../test/helpers/agent.js';
-import { listAllocsForJob, listTaskStates } from '../src/state/index.js';
-import { cleanupSandbox, countRunningAllocs, dropStaged, loadNow, machine, openStateReadonly, parseOptions, quantile, round, sleepMs, stageJobs, startBenchAgent } from './agent-common.js';
+import { cleanupSandbox, dropStaged, loadNow, machine, parseOptions, quantile, round, runAllStaged, sleepMs, startBenchAgent, waitFirstTaskRunning } from './agent-common.js';
 
 const { json, opts } = parseOptions(process.argv.slice(2), { drops: 40, running: 100, 'bare-spawns': 60, 'timeout-ms': 30_000 });
 
@@ -39,32 +38,15 @@ const loadBefore = loadNow();
 try {
   const ids = Array.from({ length: opts.drops }, (_, i) => `drop-${String(i).padStart(4, '0')}`);
   const background = Array.from({ length: opts.running }, (_, i) => `bg-${String(i).padStart(4, '0')}`);
-  stageJobs(sb.jobsDir, [...ids, ...background]);
-  await agent.waitForCount('agent started', 1, 30_000);
-  const db = openStateReadonly(sb.dataDir);
+  const { db } = await runAllStaged(sb, agent, background, 300_000, ids);
   try {
-    for (const id of background) dropStaged(sb.jobsDir, id);
-    const bgDeadline = performance.now() + 300_000;
-    while (countRunningAllocs(db) < background.length) {
-      if (performance.now() > bgDeadline) throw new Error(`background jobs not all running; agent problems: ${agent.problems().join(' | ')}`);
-      await sleepMs(100);
-    }
     await sleepMs(1000);
     measuring = true;
     for (const id of ids) {
       const t0 = dropStaged(sb.jobsDir, id);
-      const deadline = performance.now() + opts['timeout-ms'];
-      for (;;) {
-        const alloc = listAllocsForJob(db, id)[0];
-        const st = alloc ? listTaskStates(db, alloc.id)[0] : undefined;
-        if (alloc && st && st.state === 'running' && st.startedAt !== null) {
-          allocToStarted.push(st.startedAt - alloc.createTime);
-          dropToStarted.push(st.startedAt - t0);
-          break;
-        }
-        if (performance.now() > deadline) throw new Error(`${id} not running after ${opts['timeout-ms']} ms; agent problems: ${agent.problems().join(' | ')}`);
-        await sleepMs(1);
-      }
+      const { alloc, startedAt } = await waitFirstTaskRunning(db, agent, id, opts['timeout-ms']);
+      allocToStarted.push(startedAt - alloc.createTime);
+      dropToStarted.push(startedAt - t0);
       // The debug lines of this start arrive on the pipe right after its row.
       await sleepMs(20);
     }
