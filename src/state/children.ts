@@ -77,18 +77,25 @@ export function listChildrenRegistered(db: Database, from: number, to: number): 
   return (stmt(db, 'SELECT id, submit_time FROM jobs WHERE parent_id IS NOT NULL AND submit_time BETWEEN ? AND ? ORDER BY submit_time').all(from, to) as { id: string; submit_time: number }[]).map((r) => ({ id: r.id, submitTime: r.submit_time }));
 }
 
-/** listTopLevelJobs' row of one job; null for an unknown job or a child. */
-export function getTopLevelJob(db: Database, id: string): { readonly id: string; readonly version: number; readonly stopped: boolean; readonly sourceFile: string } | null {
-  const r = stmt(db, 'SELECT id, version, stopped, source_file FROM jobs WHERE id = ? AND parent_id IS NULL').get(id) as { id: string; version: number; stopped: number; source_file: string } | undefined;
-  return r ? { id: r.id, version: r.version, stopped: r.stopped === 1, sourceFile: r.source_file } : null;
+/** A job that is not a child (periodic parents are among these): the periodic launcher's candidate. */
+export interface TopLevelJob {
+  readonly id: string;
+  readonly version: number;
+  readonly stopped: boolean;
+  readonly sourceFile: string;
 }
 
-/** Jobs that are not children (periodic parents are among these): the periodic launcher's candidates. */
-export function listTopLevelJobs(db: Database): { readonly id: string; readonly version: number; readonly stopped: boolean; readonly sourceFile: string }[] {
-  return (stmt(db, 'SELECT id, version, stopped, source_file FROM jobs WHERE parent_id IS NULL ORDER BY id').all() as { id: string; version: number; stopped: number; source_file: string }[]).map((r) => ({
-    id: r.id,
-    version: r.version,
-    stopped: r.stopped === 1,
-    sourceFile: r.source_file,
-  }));
+const TOP_LEVEL_SQL = 'SELECT id, version, stopped, source_file FROM jobs WHERE parent_id IS NULL';
+type TopLevelRow = { id: string; version: number; stopped: number; source_file: string };
+const toTopLevel = (r: TopLevelRow): TopLevelJob => ({ id: r.id, version: r.version, stopped: r.stopped === 1, sourceFile: r.source_file });
+
+/** One top-level job; null for an unknown job or a child. */
+export function getTopLevelJob(db: Database, id: string): TopLevelJob | null {
+  const r = stmt(db, `${TOP_LEVEL_SQL} AND id = ?`).get(id) as TopLevelRow | undefined;
+  return r ? toTopLevel(r) : null;
+}
+
+/** Every top-level job, by ID. */
+export function listTopLevelJobs(db: Database): TopLevelJob[] {
+  return (stmt(db, `${TOP_LEVEL_SQL} ORDER BY id`).all() as TopLevelRow[]).map(toTopLevel);
 }
