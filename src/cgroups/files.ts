@@ -11,13 +11,6 @@ export function readText(dir: string, file: string): string | null {
   }
 }
 
-export function readNumber(dir: string, file: string): number | null {
-  const t = readText(dir, file)?.trim();
-  if (t === undefined || t === '' || t === 'max') return null;
-  const n = Number(t);
-  return Number.isFinite(n) ? n : null;
-}
-
 /**
  * `key value` lines (memory.stat, cpu.stat, memory.events, memory.oom_control), as the kernel
  * writes them: one space between. Cut at the spaces, not split by a regex: the stats sampler

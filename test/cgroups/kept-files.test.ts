@@ -4,14 +4,17 @@
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { KeptFiles, keptFilesCap, keyedValue, numberIn } from '../../src/cgroups/kept-files.js';
 import { sampleCgroup, sampleFiles, endSampleRound } from '../../src/cgroups/sample.js';
 import type { CgroupManager } from '../../src/cgroups/index.js';
-import { readKeyed, readNumber } from '../../src/cgroups/files.js';
+import { readKeyed } from '../../src/cgroups/files.js';
+
+/** A one-number control file read whole, as the reference the kept descriptor's read is checked against. */
+const readNumber = (dir: string, file: string): number => Number(readFileSync(join(dir, file), 'utf8').trim());
 import { waitFor } from '../helpers/agent.js';
 import { cleanupManager, gatedShell, testManager } from './helpers.js';
 
