@@ -85,6 +85,8 @@ try {
 bare.sort((a, b) => a - b);
 const sortedOf = (xs: readonly number[]): number[] => [...xs].sort((a, b) => a - b);
 const floorTotal = sortedOf(floorSamples.map((f) => f.totalMs));
+// Whether the target is in reach whatever the parse costs: the same passes with their parse step taken out.
+const floorNoParse = sortedOf(floorSamples.map((f) => f.totalMs - f.steps.parse));
 const stamp = samples.map((s) => s.stampMs).sort((a, b) => a - b);
 const observed = samples.map((s) => s.observedMs).sort((a, b) => a - b);
 const summary = (xs: readonly number[]): { p50: number; p90: number; p99: number; max: number; min: number } => ({
@@ -116,6 +118,8 @@ const results = {
     total: summary(floorTotal),
     steps: Object.fromEntries(FLOOR_STEPS.map((k) => [k, summary(sortedOf(floorSamples.map((f) => f.steps[k])))])),
   },
+  floorWithoutParse: summary(floorNoParse),
+  floorWithoutParseP50ToBare: round(quantile(floorNoParse, 0.5) / quantile(bare, 0.5), 2),
   ratioP50ToFloor: round(quantile(stamp, 0.5) / quantile(floorTotal, 0.5), 2),
   floorP50ToBare: round(quantile(floorTotal, 0.5) / quantile(bare, 0.5), 2),
   benchProcessRssMB: benchRssMB,
@@ -134,6 +138,7 @@ if (json) {
   const f = results.floor.total;
   console.log(`  floor (required steps, bare): p50 ${f.p50} ms  p99 ${f.p99} ms  (min ${f.min}, max ${f.max}; cgroup migrations ${results.floor.cgroupMigrationsWarmed ? 'warmed at the file event, as the agent does' : 'cold'}${floor.containmentOff ? `; no cgroups: ${floor.containmentOff}` : ''})`);
   console.log(`      steps p50/p99 ms: ${FLOOR_STEPS.map((k) => `${k} ${results.floor.steps[k].p50}/${results.floor.steps[k].p99}`).join(', ')}`);
+  console.log(`      without the parse step: p50 ${results.floorWithoutParse.p50} ms, ${results.floorWithoutParseP50ToBare}× the bare spawn`);
   console.log(`  agent p50 / floor p50 ${results.ratioP50ToFloor}×   floor p50 / bare spawn p50 ${results.floorP50ToBare}× (≤ 3 is where the target is reachable at all)   this process's RSS ${benchRssMB} MB`);
   console.log(`  seen by DB poll:    p50 ${o.p50} ms  p90 ${o.p90} ms  p99 ${o.p99} ms  (min ${o.min}, max ${o.max})`);
   console.log(`  p50 of the first ${tenth} drops ${results.firstTenthP50Ms} ms, of the last ${tenth} ${results.lastTenthP50Ms} ms`);
