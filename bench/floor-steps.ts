@@ -3,6 +3,7 @@
  * require, done bare and in sequence from this process, with the product's own functions.
  *
  *   watch          rename a job file into a watched dir, receive its fs.watch event
+ *   warm           start keeping cgroup migrations cheap (as the agent's spawner does on the event)
  *   parse          read it, sha256 its bytes, parse it with the agent's parser entry point
  *                  (jobspec's parseJobFile, as agent/run.ts hands it to the agent), hash it
  *   commitBefore   one WAL commit (state/db.ts's openState: synchronous=NORMAL) of what the
@@ -24,7 +25,7 @@ import { appendTaskEvent, insertAlloc, markRunning, markStarting, openState, put
 import { dropStaged, stageJobs } from './agent-common.js';
 import { createTaskLayout, laps, type TaskLayout } from './task-layout.js';
 
-export const FLOOR_STEPS = ['watch', 'parse', 'commitBefore', 'allocTree', 'cgroups', 'spawn', 'join', 'commitStarted'] as const;
+export const FLOOR_STEPS = ['watch', 'warm', 'parse', 'commitBefore', 'allocTree', 'cgroups', 'spawn', 'join', 'commitStarted'] as const;
 export type FloorStep = (typeof FLOOR_STEPS)[number];
 
 export interface FloorSample {
@@ -75,8 +76,10 @@ export async function createDropFloor(ids: readonly string[], opts: { readonly w
       const { lap, times, total } = laps();
       dropStaged(jobsDir, id);
       await seen;
-      if (opts.warm) layout.warm(WARM_MS);
       lap('watch');
+      // The agent's spawner does this in its own process; here it is this thread's time.
+      if (opts.warm) layout.warm(WARM_MS);
+      lap('warm');
       const text = readFileSync(file, 'utf8');
       const sha = createHash('sha256').update(text).digest('hex');
       const parsed = await parseJobFile(file, text);
