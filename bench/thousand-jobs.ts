@@ -162,6 +162,7 @@ const results = {
   ratioToLayoutFloor: round(a.wallMs / layoutMs, 2),
   ratioToLayoutFloorOnWorkers: round(a.wallMs / workersMs, 2),
   layoutFloorToBare: round(layoutMs / bareMs, 2),
+  layoutFloorOnWorkersToBare: round(workersMs / bareMs, 2),
   loadAfter: loadNow(),
   targets: { ratio: 1.25 },
 };
@@ -179,5 +180,5 @@ if (json) {
   const l = results.layoutFloor;
   console.log(`  layout floor (bare loop + alloc tree, cgroups, logs, gated shim joined): one process ${l.oneProcess.medianMs} ms (${l.oneProcess.runsMs.join(', ')}), ${l.workers.count} processes ${l.workers.medianMs} ms (${l.workers.runsMs.join(', ')})`);
   console.log(`         one-process steps summed over the ${N} starts (ms): ${Object.entries(l.oneProcess.stepsMsPerRun[0] ?? {}).map(([k, v]) => `${k} ${v}`).join(', ')}`);
-  console.log(`  layout floor / bare loop: ${results.layoutFloorToBare}×   agent / layout floor: ${results.ratioToLayoutFloor}× (one process), ${results.ratioToLayoutFloorOnWorkers}× (${l.workers.count} processes)`);
+  console.log(`  layout floor / bare loop: ${results.layoutFloorToBare}× (one process), ${results.layoutFloorOnWorkersToBare}× (${l.workers.count} processes)   agent / layout floor: ${results.ratioToLayoutFloor}× (one process), ${results.ratioToLayoutFloorOnWorkers}× (${l.workers.count} processes)`);
 }
