@@ -11,8 +11,13 @@
  * agent process at the end.
  * Bare loop: N × spawn('/bin/sh', ['-c', 'exec sleep 600'], { detached: true }) until each
  * has emitted 'spawn'; median over --bare-runs.
+ * Layout floor (bench/layout-floor.ts): the bare loop plus what each allocation requires of
+ * the file system and cgroups (the alloc tree from a spare, the task's cgroups, its log
+ * files, the gated exit-status shim joined to them and released), from this process, and
+ * split over --workers small processes (both cores: the best case); median over --floor-runs.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { layoutLoop, layoutOnWorkers } from './layout-floor.js';
 import { sandbox } from '../test/helpers/agent.js';
 import { listJobs, listLiveAllocs } from '../src/state/index.js';
 import {
@@ -32,7 +37,7 @@ import {
   startBenchAgent,
 } from './agent-common.js';
 
-const { json, opts } = parseOptions(process.argv.slice(2), { jobs: 1000, 'bare-runs': 3, 'timeout-ms': 300_000 });
+const { json, opts } = parseOptions(process.argv.slice(2), { jobs: 1000, 'bare-runs': 3, 'floor-runs': 2, workers: 2, 'timeout-ms': 300_000 });
 const N = opts.jobs;
 
 async function agentRun(): Promise<{
@@ -116,6 +121,17 @@ const a = await agentRun();
 const bareWalls: number[] = [];
 for (let i = 0; i < opts['bare-runs']; i++) bareWalls.push(await bareRun());
 const bareMs = median(bareWalls);
+const layoutWalls: number[] = [];
+const workerWalls: number[] = [];
+const layoutSteps: Record<string, number>[] = [];
+for (let i = 0; i < opts['floor-runs']; i++) {
+  const r = await layoutLoop(N);
+  layoutWalls.push(r.wallMs);
+  layoutSteps.push({ ...r.stepsMs });
+  workerWalls.push(await layoutOnWorkers(N, opts.workers, opts['timeout-ms']));
+}
+const layoutMs = median(layoutWalls);
+const workersMs = median(workerWalls);
 
 const results = {
   bench: 'thousand-jobs',
@@ -133,6 +149,20 @@ const results = {
   },
   bareLoop: { medianMs: round(bareMs), runsMs: bareWalls.map((x) => round(x)) },
   ratio: round(a.wallMs / bareMs, 2),
+  layoutFloor: {
+    method: 'bare loop + per-allocation alloc tree (spare), task cgroups, log files, gated shim joined and released (bench/task-layout.ts)',
+    oneProcess: {
+      medianMs: round(layoutMs),
+      runsMs: layoutWalls.map((x) => round(x)),
+      /** Per step, the ms summed over the N starts, for each run (allocTree: mostly waiting for a spare tree). */
+      stepsMsPerRun: layoutSteps.map((st) => Object.fromEntries(Object.entries(st).map(([k, v]) => [k, round(v)]))),
+    },
+    workers: { count: opts.workers, medianMs: round(workersMs), runsMs: workerWalls.map((x) => round(x)) },
+  },
+  ratioToLayoutFloor: round(a.wallMs / layoutMs, 2),
+  ratioToLayoutFloorOnWorkers: round(a.wallMs / workersMs, 2),
+  layoutFloorToBare: round(layoutMs / bareMs, 2),
+  layoutFloorOnWorkersToBare: round(workersMs / bareMs, 2),
   loadAfter: loadNow(),
   targets: { ratio: 1.25 },
 };
@@ -147,4 +177,8 @@ if (json) {
   console.log(`         peak RSS (VmHWM) ${g.peakRssMB} MB, RSS at end ${g.rssAtEndMB} MB`);
   console.log(`  bare loop, ${N} × spawn sh -c 'exec sleep 600': median ${results.bareLoop.medianMs} ms (${results.bareLoop.runsMs.join(', ')})`);
   console.log(`  agent / bare loop: ${results.ratio}×   target ≤ 1.25× (issue 14)`);
+  const l = results.layoutFloor;
+  console.log(`  layout floor (bare loop + alloc tree, cgroups, logs, gated shim joined): one process ${l.oneProcess.medianMs} ms (${l.oneProcess.runsMs.join(', ')}), ${l.workers.count} processes ${l.workers.medianMs} ms (${l.workers.runsMs.join(', ')})`);
+  console.log(`         one-process steps summed over the ${N} starts (ms): ${Object.entries(l.oneProcess.stepsMsPerRun[0] ?? {}).map(([k, v]) => `${k} ${v}`).join(', ')}`);
+  console.log(`  layout floor / bare loop: ${results.layoutFloorToBare}× (one process), ${results.layoutFloorOnWorkersToBare}× (${l.workers.count} processes)   agent / layout floor: ${results.ratioToLayoutFloor}× (one process), ${results.ratioToLayoutFloorOnWorkers}× (${l.workers.count} processes)`);
 }
