@@ -14,9 +14,17 @@ import { listAllocsForJob, listLiveAllocs, listTaskStates, openState, type Alloc
 
 export { cliPath };
 
-/** `--json`, and `--name N` numeric options with defaults. */
+/**
+ * `--json`, and `--name N` numeric options with defaults. `--help` prints the usage and exits
+ * 0; a wrong option prints what is wrong and the usage to stderr and exits 2 (not a stack).
+ */
 export function parseOptions<K extends string>(argv: readonly string[], defaults: Readonly<Record<K, number>>): { readonly json: boolean; readonly opts: Record<K, number> } {
   const opts = { ...defaults } as Record<K, number>;
+  const usage = `usage: node ${process.argv[1] ?? 'bench'} [--json] ${Object.entries(defaults).map(([k, v]) => `[--${k} N (${String(v)})]`).join(' ')}\n`;
+  const refuse = (why: string): never => {
+    process.stderr.write(`${why}\n${usage}`);
+    process.exit(2);
+  };
   let json = false;
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
@@ -24,14 +32,18 @@ export function parseOptions<K extends string>(argv: readonly string[], defaults
       json = true;
       continue;
     }
+    if (a === '--help' || a === '-h') {
+      process.stdout.write(usage);
+      process.exit(0);
+    }
     const name = a.replace(/^--/, '');
     if (a.startsWith('--') && Object.hasOwn(defaults, name)) {
       const v = Number(argv[++i]);
-      if (!Number.isFinite(v) || v <= 0) throw new TypeError(`${a} needs a positive number, got "${argv[i]}"`);
+      if (!Number.isFinite(v) || v <= 0) refuse(`${a} needs a positive number, got "${argv[i] ?? ''}"`);
       opts[name as K] = v;
       continue;
     }
-    throw new TypeError(`unknown option "${a}"; known: --json ${Object.keys(defaults).map((k) => `--${k} N`).join(' ')}`);
+    refuse(`unknown option "${a}"`);
   }
   return { json, opts };
 }
