@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { after, before, describe, test } from 'node:test';
 import { makeTar } from '../helpers/archives.js';
-import { allocStatus, cli, jobStatus, sandbox, startAgent, waitFor, waitPassSince, type AllocJson, type RunningAgent, type Sandbox } from '../helpers/agent.js';
+import { allocStatus, cli, jobStatus, sandbox, startAgent, waitFor, waitPassSince, writeFileAtomic, type AllocJson, type RunningAgent, type Sandbox } from '../helpers/agent.js';
 import { startServer, type TestServer } from '../helpers/http-server.js';
 
 let server: TestServer;
@@ -178,7 +178,9 @@ EOT
     await waitFor('first render logged', () => logs(a.ID).includes('version one t'));
     // The artifact is fetched again on restart: serve the new text too, so both agree.
     server.route('/tmpl-rs.tpl', Buffer.from('version two\n'));
-    writeFileSync(join(sb.dataDir, 'alloc', a.ID, 't', 'local', 'in.tpl'), 'version two\n');
+    // Renamed in whole, as in every edit of a watched source here: a poll that read it truncated
+    // would render an empty file and apply change_mode once more.
+    writeFileAtomic(join(sb.dataDir, 'alloc', a.ID, 't', 'local', 'in.tpl'), 'version two\n');
     const b = await waitFor('restarted', () => {
       const x = alloc('rs');
       return x && events(x).includes('Restart Signaled') && x.TaskStates['t'].State === 'running' && logs(x.ID).includes('version two') ? x : null;
@@ -202,8 +204,8 @@ EOT
       const x = alloc('np');
       return x && logs(x.ID).includes('ready') ? x : null;
     });
-    writeFileSync(join(sb.dataDir, 'alloc', sg.ID, 't', 'local', 'in.tpl'), 'two\n');
-    writeFileSync(join(sb.dataDir, 'alloc', np.ID, 't', 'local', 'in.tpl'), 'two\n');
+    writeFileAtomic(join(sb.dataDir, 'alloc', sg.ID, 't', 'local', 'in.tpl'), 'two\n');
+    writeFileAtomic(join(sb.dataDir, 'alloc', np.ID, 't', 'local', 'in.tpl'), 'two\n');
     await waitFor('HUP handled with the new render', () => logs(sg.ID).includes('got-HUP\ntwo\n'));
     const s = alloc('sg') as AllocJson;
     assert.equal(s.TaskStates['t'].Events.find((e) => e.Type === 'Signaling')?.DisplayMessage, 'Task being sent signal SIGHUP: Template re-rendered');
@@ -354,7 +356,7 @@ describe('templates across an agent restart', () => {
       });
       await a1.kill9();
       server.route('/re.tpl', Buffer.from('second\n'));
-      writeFileSync(join(box.dataDir, 'alloc', first.ID, 't', 'local', 'in.tpl'), 'second\n');
+      writeFileAtomic(join(box.dataDir, 'alloc', first.ID, 't', 'local', 'in.tpl'), 'second\n');
       a1 = startAgent(box, ['--config', config]);
       await waitFor('restarted by the template watch after re-attach', () => {
         const x = status();
