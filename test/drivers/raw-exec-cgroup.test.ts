@@ -31,6 +31,11 @@ function newTask(script: string, args: string[], user = ''): TaskConfig {
 }
 const driver = (): Driver => createRawExecDriver({ log: silentLogger, enabled: true, pollIntervalMs: 50, cgroups });
 
+/**
+ * Not a zombie and not reaped. destroyTask returns once the cgroup is empty and removed; a
+ * killed process leaves the cgroup on its way out of the kernel, a moment before /proc shows
+ * it a zombie, so the tests wait (bounded) for that rather than read it once.
+ */
 function alive(pid: number): boolean {
   const st = readProcStat('/proc', pid);
   return st !== null && st.state !== 'Z';
@@ -51,7 +56,7 @@ describe('raw_exec with cgroups', () => {
     assert.notEqual(readProcStat('/proc', daemon)?.pgrp, h.state.pgid, 'the daemon left the process group');
     await d.stopTask(h.taskId, 5_000, 'SIGTERM');
     await d.destroyTask(h.taskId, true);
-    assert.ok(!alive(daemon), 'daemon killed');
+    await waitFor(() => !alive(daemon), 'the daemon gone');
     for (const dir of distinctDirs(cg)) assert.ok(!existsSync(dir), `${dir} removed`);
   });
 
@@ -64,7 +69,7 @@ describe('raw_exec with cgroups', () => {
     const daemon = pidIn(join(root, 'd2.pid'));
     assert.ok(alive(daemon));
     await d.destroyTask(h.taskId, false);
-    assert.ok(!alive(daemon), 'daemon killed');
+    await waitFor(() => !alive(daemon), 'the daemon gone');
     assert.deepEqual(cgroups.list(), []);
   });
 
@@ -78,7 +83,7 @@ describe('raw_exec with cgroups', () => {
     assert.equal(second.inspectTask(h.taskId).state, 'running');
     await second.stopTask(h.taskId, 5_000, 'SIGINT');
     await second.destroyTask(h.taskId, true);
-    assert.ok(!alive(daemon));
+    await waitFor(() => !alive(daemon), 'the daemon gone');
     assert.deepEqual(cgroups.list(), []);
   });
 
@@ -120,7 +125,7 @@ describe('raw_exec with cgroups', () => {
     const cg = decodeTaskCgroup(h.state.cgroup);
     assert.ok(cg && cgroupPids(cg).includes(daemon));
     await d.destroyTask(h.taskId, true);
-    assert.ok(!alive(daemon));
+    await waitFor(() => !alive(daemon), 'the daemon gone');
   });
 });
 

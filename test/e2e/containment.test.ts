@@ -77,13 +77,25 @@ ${o.config ?? `        command = "/bin/sh"\n        args = ["-c", ${JSON.stringi
 }
 `;
 
-/** Starts a setsid daemon that records its pid in local/daemon.pid, then runs `then`. */
-const daemonise = (then: string): string => `setsid sh -c 'echo $$ > "$NOMAD_TASK_DIR/daemon.$$"; exec sleep 300' & ${then}`;
+/**
+ * Starts a setsid daemon that records its pid in local/daemon.<n>, n counting the task's
+ * attempts (local/ outlives a restart), waits (bounded) until that file is there, then runs
+ * `then`. Named by attempt, not by pid: pids wrap, so their order is not the attempts'.
+ */
+const daemonise = (then: string): string =>
+  `n=1; while [ -e "$NOMAD_TASK_DIR/daemon.$n" ]; do n=$((n+1)); done; ` +
+  `setsid sh -c 'echo $$ > "$NOMAD_TASK_DIR/daemon.$1.tmp" && mv "$NOMAD_TASK_DIR/daemon.$1.tmp" "$NOMAD_TASK_DIR/daemon.$1"; exec sleep 300' daemon "$n" & ` +
+  `i=0; while [ ! -e "$NOMAD_TASK_DIR/daemon.$n" ] && [ $i -lt 300 ]; do sleep 0.1; i=$((i+1)); done; ${then}`;
 
+/** The daemons' pids, in the order of the attempts that started them. */
 function daemonPids(sb: Sandbox, alloc: string): number[] {
   const dir = join(sb.dataDir, 'alloc', alloc, 't', 'local');
   if (!existsSync(dir)) return [];
-  return readdirSync(dir).filter((n) => n.startsWith('daemon.')).map((n) => Number(n.slice(7)));
+  return readdirSync(dir)
+    .filter((n) => /^daemon\.\d+$/.test(n))
+    .map((n) => ({ attempt: Number(n.slice(7)), pid: Number(readFileSync(join(dir, n), 'utf8').trim()) }))
+    .sort((x, y) => x.attempt - y.attempt)
+    .map((d) => d.pid);
 }
 
 describe('containment through the agent (raw_exec)', { concurrency: 2 }, () => {
@@ -92,12 +104,12 @@ describe('containment through the agent (raw_exec)', { concurrency: 2 }, () => {
     const agent = startAgent(sb);
     try {
       // restart: the task exits by itself leaving its daemon; the next attempt starts clean.
-      sb.writeJob('d.nomad', job('d', daemonise('sleep 0.3; [ -e "$NOMAD_TASK_DIR/again" ] && exec sleep 300; touch "$NOMAD_TASK_DIR/again"; exit 1')));
+      sb.writeJob('d.nomad', job('d', daemonise('[ -e "$NOMAD_TASK_DIR/again" ] && exec sleep 300; touch "$NOMAD_TASK_DIR/again"; exit 1')));
       const a = await until('d restarted and running', () => {
         const r = running(sb, 'd');
         return r && daemonPids(sb, r.id).length >= 2 ? r : undefined;
       });
-      const [first, second] = daemonPids(sb, a.id).sort((x, y) => x - y);
+      const [first, second] = daemonPids(sb, a.id);
       await until('first daemon killed at the restart', () => !alive(first) || undefined);
       assert.ok(alive(second), 'the running attempt keeps its daemon');
       assert.deepEqual(taskCgroups(sb), [`${a.id}.t`]);

@@ -62,7 +62,10 @@ describe('task lifecycle hooks (raw_exec, real agent)', () => {
     try {
       const D = '$NOMAD_ALLOC_DIR';
       sb.writeJob('lc.nomad', lifecycleJob('lc', 'batch', [
-        { name: 'main', script: `test -f ${D}/ready || exit 3; cat ${D}/ready > ${D}/main-saw; touch ${D}/main-start; test -f ${D}/side-up || exit 4; sleep 1; touch ${D}/main-done` },
+        // The sidecar is started before main (see the events below) but may not have run its first
+        // command yet: main waits for its mark, bounded, and fails without it, so the sidecar is
+        // seen running beside main.
+        { name: 'main', script: `test -f ${D}/ready || exit 3; cat ${D}/ready > ${D}/main-saw; touch ${D}/main-start; i=0; while ! test -f ${D}/side-up && [ $i -lt 300 ]; do sleep 0.1; i=$((i+1)); done; test -f ${D}/side-up || exit 4; sleep 1; touch ${D}/main-done` },
         { name: 'init', hook: 'prestart', script: `sleep 0.5; echo prepared > ${D}/ready` },
         { name: 'side', hook: 'prestart', sidecar: true, killSignal: 'SIGUSR1', script: `trap 'echo usr1 > ${D}/side-signal; exit 0' USR1; touch ${D}/side-up; while true; do sleep 0.1; done` },
         // Poststart runs once main is started, not once main's first command ran: it waits for main's mark.
@@ -82,6 +85,7 @@ describe('task lifecycle hooks (raw_exec, real agent)', () => {
       assert.equal(readFileSync(join(dir, 'poststop'), 'utf8'), 'ok\n');
       // The order, from the recorded events.
       assert.ok(at(full, 'init', 'Terminated') <= at(full, 'main', 'Started'));
+      assert.ok(at(full, 'side', 'Started') <= at(full, 'main', 'Started'), 'a prestart sidecar is started before main');
       assert.ok(at(full, 'main', 'Started') <= at(full, 'post', 'Started'));
       assert.ok(at(full, 'main', 'Terminated') <= at(full, 'side', 'Killing'));
       assert.ok(at(full, 'side', 'Killed') <= at(full, 'stop', 'Started'));

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { cli, jobStatus, sandbox, startAgent, taskLeaderPids, waitFor, waitPassSince, type RunningAgent } from '../helpers/agent.js';
 import { makeRng } from '../torture/rng.js';
 import { mutate, type Mutant } from './mutate.js';
-import { ParserHost, saveCrasher } from './parse-fuzz.js';
+import { HANG_MS, ParserHost, saveCrasher } from './parse-fuzz.js';
 
 export interface AgentFuzzOptions {
   readonly inputs: number;
@@ -65,7 +65,7 @@ export async function fuzzAgent(opts: AgentFuzzOptions): Promise<AgentFuzzReport
   const batchSize = opts.batchSize ?? 25;
   const rng = makeRng(opts.seed ^ 0x5eed);
   const donors = opts.seeds.map((s) => s.bytes);
-  const host = new ParserHost(10_000);
+  const host = new ParserHost(HANG_MS);
   const sb = sandbox('bivouac-fuzz-');
   const problems: string[] = [];
   let agent = startAgent(sb);
@@ -85,7 +85,9 @@ export async function fuzzAgent(opts: AgentFuzzOptions): Promise<AgentFuzzReport
         const s = opts.seeds[rng.int(opts.seeds.length)];
         const m = mutate(s.file, s.bytes, (rng.next() * 2 ** 32) >>> 0, donors);
         const v = await host.parse('x.nomad', m.bytes);
-        if (v.ok && v.accepted) continue;
+        // Only mutants with a verdict of rejection. A file on which the parser ran out of time
+        // here (or gave no verdict at all) may well parse in the agent and become a job.
+        if (!v.ok || v.accepted || v.noAnswer) continue;
         batch.push({ name: `fz-${dropped + batch.length}.nomad`, m });
       }
       // Raw bytes (invalid UTF-8 included), written aside and renamed in like sb.writeJob.

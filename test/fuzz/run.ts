@@ -36,7 +36,7 @@ const summary = {
 };
 if (json) console.log(JSON.stringify(summary, null, 2));
 else {
-  console.log(`parser: ${parser.tried} inputs (${parser.accepted} accepted, ${parser.rejected} rejected, ${parser.distinctCodes} diagnostic codes), ${parser.findings.length} findings, ${(parser.bytesFed / 1e6).toFixed(1)} MB fed, largest ${parser.maxInputBytes} B, slowest ${parser.slowestMs.toFixed(0)} ms, ${(parser.durationMs / 1000).toFixed(0)} s`);
+  console.log(`parser: ${parser.tried} inputs (${parser.accepted} accepted, ${parser.rejected} rejected, ${parser.distinctCodes} diagnostic codes), ${parser.findings.length} findings, ${(parser.bytesFed / 1e6).toFixed(1)} MB fed, largest ${parser.maxInputBytes} B, slowest ${parser.slowestMs.toFixed(0)} ms (slowest parse alone ${parser.slowestParseMs.toFixed(0)} ms), ${(parser.durationMs / 1000).toFixed(0)} s`);
   console.log(`mutations: ${Object.entries(parser.byMutation).map(([k, v]) => `${k} ${v}`).join(', ')}`);
   if (agent) console.log(`agent: ${agent.filesDropped} bad files in ${agent.batches} batches, ${agent.fileErrorsShown} file errors shown, healthy alloc and pid untouched: ${agent.healthyUntouched}, agent crashes: ${agent.agentCrashes}, problems: ${agent.problems.length}${agent.problems.map((p) => `\n  ${p}`).join('')}`);
 }

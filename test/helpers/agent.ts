@@ -1,6 +1,6 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { readdirSync, readFileSync, realpathSync, rmSync, writeFileSync, renameSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { after } from 'node:test';
 import { cliPath, makeTestDir } from './paths.js';
 import { removeAgentCgroups } from '../cgroups/helpers.js';
@@ -19,6 +19,16 @@ export async function waitFor<T>(what: string, fn: () => T | undefined | null | 
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
     await new Promise((r) => setTimeout(r, intervalMs));
   }
+}
+
+/**
+ * Writes a file aside and renames it in, so that a reader polling it (the agent's jobs dir,
+ * a template watch) never sees it truncated or half written: writeFileSync truncates first.
+ */
+export function writeFileAtomic(path: string, data: string | Uint8Array): void {
+  const tmp = join(dirname(path), `.${basename(path)}.tmp`);
+  writeFileSync(tmp, data);
+  renameSync(tmp, path);
 }
 
 export interface Sandbox {
@@ -55,9 +65,7 @@ export function sandbox(prefix = 'bivouac-e2e-'): Sandbox {
     dataDir,
     // Written aside and renamed in, as an editor's atomic save does, so the agent never reads half a file.
     writeJob(name, text) {
-      const tmp = join(jobsDir, `.${name}.tmp`);
-      writeFileSync(tmp, text);
-      renameSync(tmp, join(jobsDir, name));
+      writeFileAtomic(join(jobsDir, name), text);
     },
     removeJob(name) {
       rmSync(join(jobsDir, name), { force: true });

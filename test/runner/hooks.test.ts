@@ -16,7 +16,7 @@ import { templateHook } from '../../src/runner/hooks/template-hook.js';
 import { TaskHookError, type TaskControl } from '../../src/runner/hooks/types.js';
 import { buildAllocDir } from '../../src/runner/taskdir.js';
 import { silentLogger } from '../../src/util/logger.js';
-import { waitFor } from '../helpers/agent.js';
+import { waitFor, writeFileAtomic } from '../helpers/agent.js';
 import { startServer, type TestServer } from '../helpers/http-server.js';
 
 const root = mkdtempSync(join(tmpdir(), 'bivouac-hooks-'));
@@ -135,30 +135,40 @@ describe('template hook', () => {
     ]);
     await prestart(h, c);
     const calls: string[] = [];
+    // The watch waits on each signal it sends: while the test holds it there, no pass reads a
+    // source, so changes made meanwhile all reach the next pass together.
+    let held: Promise<void> = Promise.resolve();
     const ctl: TaskControl = {
       emit: (type, message) => void calls.push(`event ${type} ${message}`),
       restart: async (reason) => void calls.push(`restart ${reason}`),
       signal: async (sig, reason) => {
         calls.push(`signal ${sig} ${reason}`);
+        await held;
         return true;
       },
     };
     h.poststart?.(ctl);
+    // Sources are renamed in whole: a 50 ms poll could read a truncated file, render it and
+    // count one change more.
+    const edit = (name: string, text: string): void => writeFileAtomic(join(c.dirs.localDir, name), text);
     try {
-      writeFileSync(join(c.dirs.localDir, 'n.tpl'), 'two');
+      edit('n.tpl', 'two');
       await waitFor('noop re-rendered', () => readFileSync(join(c.dirs.localDir, 'n.out'), 'utf8') === 'two');
-      writeFileSync(join(c.dirs.localDir, 's.tpl'), 'two');
+      let release = (): void => undefined;
+      held = new Promise((r) => (release = r));
+      edit('s.tpl', 'two');
       await waitFor('signal sent', () => calls.length > 0);
       assert.deepEqual(calls, ['signal SIGHUP Template re-rendered']);
-      writeFileSync(join(c.dirs.localDir, 'r.tpl'), 'two');
-      writeFileSync(join(c.dirs.localDir, 's.tpl'), 'three');
+      edit('r.tpl', 'two');
+      edit('s.tpl', 'three');
+      release();
       await waitFor('restart asked', () => calls.length > 1);
       assert.deepEqual(calls, ['signal SIGHUP Template re-rendered', 'restart Template with change_mode restart re-rendered'], 'restart wins over signal in one pass');
     } finally {
       h.stop?.();
     }
     const seen = calls.length;
-    writeFileSync(join(c.dirs.localDir, 'r.tpl'), 'four');
+    writeFileAtomic(join(c.dirs.localDir, 'r.tpl'), 'four');
     await new Promise((r) => setTimeout(r, 200)); // bounded wait for something that must not happen
     assert.equal(calls.length, seen);
     assert.equal(readFileSync(join(c.dirs.localDir, 'r.out'), 'utf8'), 'two');
