@@ -11,12 +11,13 @@
  *  - values: "strings" with \n \t \r \" \\ escapes, printable ASCII only; in them
  *    `${a.b.c}` (identifiers and dots, no spaces), kept as text as hcl2json keeps it;
  *    integers and decimals (-?digits[.digits], at most 15 digits); true, false, null;
- *    [lists] and {objects} (keys: identifiers or plain strings; `=` or `:`);
+ *    [lists] and {objects} (keys: identifiers or plain strings; `=` or `:`); heredocs
+ *    `<<EOF` and `<<-EOF` of printable ASCII lines (no tabs), `${a.b}` kept as in strings;
  *  - comments: `#`, `//` (they end at the newline, which still ends the item), `/* … *\/`
  *    (whitespace, never a newline, as in HCL2);
  *  - the tree: object keys sorted as Go's encoding/json sorts map keys, blocks in source
  *    order, labels as nested objects.
- * Null for: any other expression (operators, calls, bare references, `var.x`), heredocs,
+ * Null for: any other expression (operators, calls, bare references, `var.x`),
  * `%{`, `$$`, `%%`, \u escapes, non-ASCII outside comments (HCL2 normalises strings to NFC),
  * `\r`, a key set twice, a name used for an attribute and a block (hcl2json keeps one of
  * them), blocks of one type with different label counts (hcl2json cannot convert them; see
@@ -235,6 +236,7 @@ class Plain {
     if (c === 0x5b) return this.list();
     if (c === 0x7b) return this.object();
     if (c === 0x2d || isDigit(c)) return this.number();
+    if (c === 0x3c && this.s.charCodeAt(this.i + 1) === 0x3c) return this.heredoc();
     if (isIdentStart(c)) {
       const id = this.ident();
       if (id === 'true') return true;
@@ -272,6 +274,48 @@ class Plain {
     const v = Number(s.slice(start, this.i));
     if (v === 0 && negative) defer(); // -0: not worth knowing how it crosses Go, JSON and IPC
     return v;
+  }
+
+  /**
+   * `<<EOF` … `EOF`, or `<<-EOF` (indentation removed): every line and its newline, the
+   * text as written (no escapes in heredocs; `${a.b}` kept, as in strings). The closing
+   * marker may be indented and must be followed by a newline, which is left to end the item.
+   */
+  private heredoc(): string {
+    const s = this.s;
+    this.i += 2;
+    const flush = this.peek() === 0x2d;
+    if (flush) this.i++;
+    const marker = this.ident();
+    if (this.peek() !== 0x0a) defer(); // `<<EOF  `: HCL2 refuses trailing spaces
+    this.i++;
+    const lines: string[] = [];
+    for (;;) {
+      const nl = s.indexOf('\n', this.i);
+      if (nl < 0) defer(); // unterminated, or the marker ends the file without a newline
+      const line = s.slice(this.i, nl);
+      const rest = line.slice(leadingSpaces(line));
+      if (rest.startsWith(marker)) {
+        if (rest.length !== marker.length) defer(); // `EOFX`, `EOF b = 1`: not verified
+        this.i = nl;
+        break;
+      }
+      checkTemplateLine(line);
+      lines.push(line);
+      this.i = nl + 1;
+    }
+    if (flush) {
+      // HCL2 removes the smallest indentation of the non-empty lines; empty lines stay empty.
+      let min = Infinity;
+      for (const l of lines) {
+        if (l.length === 0) continue;
+        const lead = leadingSpaces(l);
+        if (lead === l.length) defer(); // a line of spaces only: not verified
+        min = Math.min(min, lead);
+      }
+      return lines.map((l) => (l.length === 0 ? '' : l.slice(min)) + '\n').join('');
+    }
+    return lines.map((l) => l + '\n').join('');
   }
 
   /** `[a, b,]`: newlines mean nothing inside brackets. */
@@ -365,7 +409,7 @@ class Plain {
         if (d === c) defer(); // `$$`, `%%`: escapes hcl2json re-renders
         if (d === 0x7b) {
           if (c === 0x25) defer(); // `%{`: template directives
-          this.interpolation();
+          this.i = interpolationEnd(s, this.i + 2);
           templated = true;
           continue;
         }
@@ -374,18 +418,45 @@ class Plain {
     }
   }
 
-  /** `${a.b.c}` exactly: identifiers joined by dots, no spaces; kept in the text as is. */
-  private interpolation(): void {
-    this.i += 2;
-    for (;;) {
-      this.name();
-      const c = this.peek();
-      if (c === 0x7d) {
-        this.i++;
-        return;
+}
+
+function leadingSpaces(line: string): number {
+  let k = 0;
+  while (k < line.length && line.charCodeAt(k) === 0x20) k++;
+  return k;
+}
+
+/**
+ * `${a.b.c}` exactly, from just after `${`: identifiers joined by dots, no spaces, none of
+ * them a keyword (hcl2json turns `${true}` into a boolean). Returns the offset after `}`.
+ */
+function interpolationEnd(s: string, from: number): number {
+  let k = from;
+  for (;;) {
+    const start = k;
+    if (!isIdentStart(s.charCodeAt(k))) defer();
+    k++;
+    while (k < s.length && isIdentChar(s.charCodeAt(k))) k++;
+    if (KEYWORDS.has(s.slice(start, k))) defer();
+    const c = s.charCodeAt(k);
+    if (c === 0x7d) return k + 1;
+    if (c !== 0x2e) defer(); // spaces, `[`, `(`, operators, non-ASCII, the end
+    k++;
+  }
+}
+
+/** A heredoc line: printable ASCII (no tabs), `${a.b}` as in strings, no `$$`, `%%`, `%{`. */
+function checkTemplateLine(line: string): void {
+  for (let k = 0; k < line.length; k++) {
+    const c = line.charCodeAt(k);
+    if (c < 0x20 || c >= 0x7f) defer();
+    if (c === 0x24 || c === 0x25) {
+      const d = line.charCodeAt(k + 1);
+      if (d === c) defer();
+      if (d === 0x7b) {
+        if (c === 0x25) defer();
+        k = interpolationEnd(line, k + 2) - 1;
       }
-      if (c !== 0x2e) defer();
-      this.i++;
     }
   }
 }

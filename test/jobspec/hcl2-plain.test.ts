@@ -49,6 +49,8 @@ describe('hcl2-plain: values hcl2json renders as checked', () => {
     ['job "x" {\n  group "g" {\n    count = 1\n  }\n  group "h" { count = 2 }\n}\njob "x" {}\n', { job: { x: [{ group: { g: [{ count: 1 }], h: [{ count: 2 }] } }, {}] } }],
     ['a {}\na {\n}\n', { a: [{}, {}] }],
     ['a "x" "y" {}\na "x" "z" {}\n', { a: { x: { y: [{}], z: [{}] } } }],
+    ['a = <<EOF\nline1\n  line2 "q" \\n $x {{ .X }} ${a.b}\n  EOF\nb = <<EOF\nEOF\n', { a: 'line1\n  line2 "q" \\n $x {{ .X }} ${a.b}\n', b: '' }],
+    ['a = <<-EOF\n    x ${a.b}\n      y\n\n    z\n    EOF\nb = [<<EOF\nx\nEOF\n, 1]\n', { a: 'x ${a.b}\n  y\n\nz\n', b: ['x\n', 1] }],
     ['/* head\n   lines */\na = 1 /* x\ny */\nb = 2 // end', { a: 1, b: 2 }],
   ];
   for (const [text, want] of accepted) {
@@ -74,7 +76,13 @@ describe('hcl2-plain: values hcl2json renders as checked', () => {
     'a = 12345678901234567890\n',
     'a = - 1\n',
     'a = var.n\n',
-    'a = <<EOF\nx\nEOF\n',
+    'a = <<EOF\nx\nEOF', // the closing marker must end its line
+    'a = <<EOF  \nx\nEOF\n',
+    'a = <<EOF\nx\nEOF b = 1\n',
+    'a = <<EOF\n\tx\nEOF\n',
+    'a = <<-EOF\n  x\n   \n  EOF\n', // a line of spaces in a flush heredoc: not verified
+    'a { b = <<EOF\nx\nEOF\n}\n',
+    'a = "unterminated',
     'a = 1\r\n',
     'a = 1 /* x\n*/ b = 2\n',
     'a = 1 /* unterminated',
@@ -142,15 +150,8 @@ describe('hcl2-plain: files', () => {
 
   const manifest = join(corpusDir, 'MANIFEST.tsv');
   test('each shared-corpus file: null, or parseHcl\'s own tree', { skip: existsSync(manifest) ? false : `corpus not found at ${corpusDir}` }, async () => {
-    const files: string[] = [];
-    const walk = (dir: string): void => {
-      for (const name of readdirSync(dir).sort()) {
-        const p = join(dir, name);
-        if (statSync(p).isDirectory()) walk(p);
-        else if (!/\.(md|tsv)$/.test(name)) files.push(p);
-      }
-    };
-    walk(corpusDir);
+    // The job files the manifest lists (the .json beside them are not HCL).
+    const files = readFileSync(manifest, 'utf8').trim().split('\n').slice(1).map((l) => join(corpusDir, l.split('\t')[0]));
     let taken = 0;
     for (const f of files) {
       const text = readFileSync(f, 'utf8');
@@ -181,9 +182,9 @@ function rng(seed: number): () => number {
 const NAMES = ['a', 'b', 'job', 'group', 'task', 'config', 'env', 'meta', 'count', 'x-y', '_z', 'A1', 'a-', 'type', 'B', '10', 'true', 'null', 'for', 'if', 'variable', 'locals', 'dynamic', '__proto__', 'constructor', 'é'];
 const PIECES = ['x', 'hello world', ' ', '/', '-', ':', '\\"', '\\\\', '\\n', '\\t', '\\r', '\\u00e9', '\\x41', '\\/', '${a}', '${a.b.c}', '${NOMAD_ALLOC_DIR}', '${ a }', '${a.0}', '${a[0]}', '${a-b}', '${a.}', '${true}', '${f(x)}', '${a + 1}', '$${a}', '%{if x}y%{endif}', '%{x}', '%%{x}', '$$${a}', '$$$', '$', '%', '$$', '%%', '100%', 'é', '\t', '#', '//', '/*', '}', '{', "'", '${', '${a', '\\'];
 const NUMBERS = ['0', '1', '10', '-1', '1.0', '1.5', '0.1', '007', '-0', '-0.0', '1e3', '1E3', '1.', '.5', '12345678901234567890', '123456789012345', '-1.25', '- 1', '0x10', '3.14159265358979', '9007199254740993', '1_0'];
-const ODD_VALUES = ['var.x', 'local.y', 'a', 'f(1)', '1 + 2', '<<EOF\nx\nEOF', '<<-EOF\n  x\n  EOF', '!true', '[for x in y : x]', '"a" == "b"', '(1)', 'true ? 1 : 2', '{a = 1}.a'];
+const ODD_VALUES = ['var.x', 'local.y', 'a', 'f(1)', '1 + 2', '<<EOF\nx\nEOF', '<<-EOF\n  x\n  EOF', '<<EOF  \nx\nEOF', '<<EOF\nx\n EOF ', '<<EOF\nEOF', '!true', '[for x in y : x]', '"a" == "b"', '(1)', 'true ? 1 : 2', '{a = 1}.a'];
 
-function generate(r: () => number): string {
+function generate(r: () => number, heredocsOnly = false): string {
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(r() * xs.length)];
   const chance = (p: number): boolean => r() < p;
   const name = (): string => (chance(0.85) ? pick(NAMES.slice(0, 15)) : pick(NAMES));
@@ -199,7 +200,8 @@ function generate(r: () => number): string {
     if (k < 0.35) return str();
     if (k < 0.55) return chance(0.8) ? pick(NUMBERS.slice(0, 9)) : pick(NUMBERS);
     if (k < 0.62) return pick(['true', 'false', 'null']);
-    if (k < 0.67) return pick(ODD_VALUES);
+    if (k < 0.64) return pick(ODD_VALUES);
+    if (k < 0.7) return heredoc();
     if (depth > 2) return str();
     if (k < 0.84) {
       const items = Array.from({ length: Math.floor(r() * 4) }, () => value(depth + 1));
@@ -210,6 +212,19 @@ function generate(r: () => number): string {
     if (chance(0.5)) return `{${items.join(chance(0.8) ? ', ' : ' ')}${chance(0.3) ? ',' : ''}}`;
     return `{\n${items.join(chance(0.8) ? '\n' : ',\n')}${chance(0.3) ? ',' : ''}\n}`;
   };
+  const heredoc = (): string => {
+    const marker = pick(['EOF', 'EOH', 'X-1', 'EOF']);
+    const lines = Array.from({ length: Math.floor(r() * 5) }, () => {
+      const indent = pick(['', '  ', '    ', '      ', '\t', ' ']);
+      const n = Math.floor(r() * 4);
+      let l = '';
+      for (let k = 0; k < n; k++) l += chance(0.85) ? pick(PIECES.slice(0, 16)) : pick([...PIECES, marker, `${marker}X`, '"', '\\n', '{{ .X }}']);
+      return chance(0.15) ? pick(['', '   ']) : indent + l;
+    });
+    const close = `${chance(0.7) ? '' : pick(['  ', '    ', '\t'])}${marker}${chance(0.95) ? '' : pick([' ', 'X'])}`;
+    return `<<${chance(0.5) ? '-' : ''}${marker}${chance(0.97) ? '' : ' '}\n${lines.map((l) => l + '\n').join('')}${close}\n`;
+  };
+  if (heredocsOnly) return Array.from({ length: 1 + Math.floor(r() * 3) }, () => `${name()} = ${heredoc()}`).join('');
   const comment = (): string => pick(['# c', '// c', '/* c */', '/* multi\nline */', '# ${x} "q" { é', '']);
   const body = (depth: number, indent: string): string => {
     let out = '';
@@ -256,14 +271,16 @@ function mutate(r: () => number, text: string): string {
 }
 
 describe('hcl2-plain: differential against hcl2json', () => {
-  test('3,000 generated texts and 1,500 near misses: null, or the same tree', async () => {
+  test('3,000 generated texts, 1,500 near misses, 500 of heredocs: null, or the same tree', async () => {
     const seed = Number(process.env.HCL2_PLAIN_SEED ?? 20261201);
     const r = rng(seed);
     const texts: string[] = [];
     for (let k = 0; k < 3000; k++) texts.push(generate(r));
     for (let k = 0; k < 1500; k++) texts.push(mutate(r, texts[k]));
+    for (let k = 0; k < 500; k++) texts.push(generate(r, true));
     let taken = 0;
     let refused = 0;
+    let heredocs = 0;
     // In batches, so both parser processes work; every text goes to hcl2json, to count its refusals too.
     for (let k = 0; k < texts.length; k += 32) {
       const batch = texts.slice(k, k + 32);
@@ -272,14 +289,16 @@ describe('hcl2-plain: differential against hcl2json', () => {
         if (!rr.ok) refused++;
         if (fast === null) continue;
         taken++;
+        if (text.includes('<<-')) heredocs++;
         assert.ok(rr.ok, `seed ${seed}: fast path accepted a text hcl2json refuses (${rr.ok ? '' : rr.message}):\n${text}`);
         assert.deepStrictEqual(fast, rr.tree, `seed ${seed}: different trees for:\n${text}`);
         assert.equal(JSON.stringify(fast), JSON.stringify(rr.tree), `seed ${seed}: different key order for:\n${text}`);
       }
     }
-    console.log(`hcl2-plain: seed ${seed}: the fast path took ${taken} of ${texts.length} generated texts; hcl2json refused ${refused}`);
+    console.log(`hcl2-plain: seed ${seed}: the fast path took ${taken} of ${texts.length} generated texts (${heredocs} with flush heredocs); hcl2json refused ${refused}`);
     // A test that took nothing, or met no refusal, would prove little.
     assert.ok(taken > texts.length / 5, `took only ${taken}`);
     assert.ok(refused > texts.length / 10, `hcl2json refused only ${refused}`);
+    assert.ok(heredocs > 20, `took only ${heredocs} texts with flush heredocs`);
   });
 });
