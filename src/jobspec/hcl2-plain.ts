@@ -28,7 +28,7 @@
  */
 import type { HclObject, HclValue } from './parse.js';
 
-/** Thrown (a constant, no stack) to give up; caught only in parsePlainHcl2. */
+/** Thrown (a constant, no stack) to give up; caught in parsePlainHcl2. */
 const DEFER: unique symbol = Symbol('defer');
 
 /** Block types whose meaning parse.ts's callers evaluate (variables, dynamic blocks): left to the full path. */
@@ -36,6 +36,16 @@ const DEFERRED_BLOCKS: ReadonlySet<string> = new Set(['variable', 'locals', 'dyn
 
 /** Words HCL2 reads as something other than a name in some position; refused as names anywhere. */
 const KEYWORDS: ReadonlySet<string> = new Set(['true', 'false', 'null', 'for', 'in', 'if', 'else', 'endif', 'endfor', '__proto__']);
+
+/**
+ * Bigger files go to the parser processes, which time a parse out: this runs on the agent's
+ * own thread. The largest corpus job file is 18 KB; 60 KB took 2–50 ms here (2 busy cores),
+ * ~70 ms in a cold process.
+ */
+const MAX_TEXT = 32 * 1024;
+
+/** Blocks, lists and objects nested deeper than this are left to hcl2json (and the stack is safe). */
+const MAX_DEPTH = 64;
 
 /** More digits than a double holds exactly could round differently from Go's big.Float. */
 const MAX_DIGITS = 15;
@@ -46,13 +56,12 @@ interface Block {
 }
 
 export function parsePlainHcl2(text: string): HclObject | null {
-  if (text.includes('\r')) return null; // CRLF is valid HCL2, but not verified here
+  if (text.length > MAX_TEXT || text.includes('\r')) return null; // CRLF is valid HCL2, but not verified here
   try {
-    const p = new Plain(text);
-    return p.body(false);
-  } catch (err) {
-    if (err === DEFER) return null;
-    throw err;
+    return new Plain(text).body(false);
+  } catch {
+    // DEFER, or anything unforeseen: either way the full path decides.
+    return null;
   }
 }
 
@@ -81,6 +90,7 @@ function sortedObject(entries: Map<string, HclValue>): HclObject {
 
 class Plain {
   private i = 0;
+  private depth = 0;
   private readonly n: number;
 
   constructor(private readonly s: string) {
@@ -204,6 +214,15 @@ class Plain {
 
   /** Labels, then `{`: a multi-line body, `{}`, or `{ name = value }` on one line. */
   private block(): Block {
+    if (++this.depth > MAX_DEPTH) defer();
+    try {
+      return this.blockAt();
+    } finally {
+      this.depth--;
+    }
+  }
+
+  private blockAt(): Block {
     const labels: string[] = [];
     while (this.peek() === 0x22) {
       labels.push(this.literal());
@@ -231,6 +250,15 @@ class Plain {
   }
 
   private value(): HclValue {
+    if (++this.depth > MAX_DEPTH) defer();
+    try {
+      return this.valueAt();
+    } finally {
+      this.depth--;
+    }
+  }
+
+  private valueAt(): HclValue {
     const c = this.peek();
     if (c === 0x22) return this.template();
     if (c === 0x5b) return this.list();

@@ -51,6 +51,7 @@ describe('hcl2-plain: values hcl2json renders as checked', () => {
     ['a "x" "y" {}\na "x" "z" {}\n', { a: { x: { y: [{}], z: [{}] } } }],
     ['a = <<EOF\nline1\n  line2 "q" \\n $x {{ .X }} ${a.b}\n  EOF\nb = <<EOF\nEOF\n', { a: 'line1\n  line2 "q" \\n $x {{ .X }} ${a.b}\n', b: '' }],
     ['a = <<-EOF\n    x ${a.b}\n      y\n\n    z\n    EOF\nb = [<<EOF\nx\nEOF\n, 1]\n', { a: 'x ${a.b}\n  y\n\nz\n', b: ['x\n', 1] }],
+    ['g "10" {}\ng "2" {}\ng "b" {}\ng "B" {}\ng "_" {}\ng "-" {}\ng "" {}\nm = { "10" = 1, "2" = 2, b = 3, B = 4, _z = 5 }\n', { g: { '': [{}], '-': [{}], '10': [{}], '2': [{}], B: [{}], _: [{}], b: [{}] }, m: { '10': 1, '2': 2, B: 4, _z: 5, b: 3 } }],
     ['/* head\n   lines */\na = 1 /* x\ny */\nb = 2 // end', { a: 1, b: 2 }],
   ];
   for (const [text, want] of accepted) {
@@ -104,6 +105,13 @@ describe('hcl2-plain: values hcl2json renders as checked', () => {
       assert.equal(parsePlainHcl2(text), null);
     });
   }
+
+  test('deep nesting and big files are left to the parser processes, without throwing', () => {
+    assert.equal(parsePlainHcl2(`a = ${'['.repeat(100_000)}${']'.repeat(100_000)}\n`), null);
+    assert.equal(parsePlainHcl2('a {\n'.repeat(10_000) + '}\n'.repeat(10_000)), null);
+    assert.deepStrictEqual(parsePlainHcl2(`a = ${'['.repeat(30)}${']'.repeat(30)}\n`), { a: JSON.parse(`${'['.repeat(30)}${']'.repeat(30)}`) });
+    assert.equal(parsePlainHcl2(`a = "${'x'.repeat(40 * 1024)}"\n`), null);
+  });
 
   test('parseHcl gives the fast tree, no diagnostics, and positions in the file', async () => {
     const text = 'job "x" {\n  type = "batch"\n}\n';
