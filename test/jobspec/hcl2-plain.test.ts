@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { HclPool } from '../../src/jobspec/hcl-pool.js';
 import { parsePlainHcl2 } from '../../src/jobspec/hcl2-plain.js';
-import { parseHcl, parseHclWithParser } from '../../src/jobspec/parse.js';
+import { parseHcl, parseHclTree, parseHclWithParser } from '../../src/jobspec/parse.js';
 import { corpusDir, repoRoot } from '../helpers/paths.js';
 
 const pool = new HclPool(20_000, 60_000, 2);
@@ -105,6 +105,13 @@ describe('hcl2-plain: values hcl2json renders as checked', () => {
       assert.equal(parsePlainHcl2(text), null);
     });
   }
+
+  test('parseHclTree (the agent config) gives the same tree either way', async () => {
+    const text = readFileSync(join(repoRoot, 'contrib', 'agent.hcl'), 'utf8');
+    assert.notEqual(parsePlainHcl2(text), null, 'contrib/agent.hcl is plain HCL2');
+    assert.deepStrictEqual(await parseHclTree('agent.hcl', text), await pool.parse('agent.hcl', text));
+    await assert.rejects(parseHclTree('bad.hcl', 'a = \n'), /bad\.hcl/);
+  });
 
   test('deep nesting and big files are left to the parser processes, without throwing', () => {
     assert.equal(parsePlainHcl2(`a = ${'['.repeat(100_000)}${']'.repeat(100_000)}\n`), null);
