@@ -49,6 +49,39 @@ export const MAX_JOB_FILES = 10_000;
 const READ_LANES = 16;
 
 /**
+ * The longest the listing reads and parses without a turn of the event loop. A plain HCL2
+ * file is parsed in this thread (jobspec's fast path) and a small one read synchronously, so
+ * a listing of 1,000 new files would otherwise be one stretch of the loop (~0.3–1 ms a file).
+ */
+const LIST_STRETCH_MS = 5;
+
+/**
+ * Turns of the event loop for lanes of work that share one thread: once the stretch since the
+ * last turn is over its budget, every lane awaits the same turn (one lane yielding alone
+ * would let the others go on in the same stretch).
+ */
+class LoopTurns {
+  private since = performance.now();
+  private turn: Promise<void> | null = null;
+
+  constructor(private readonly budgetMs: number) {}
+
+  /** A turn to await when the budget is spent, else undefined (no await, no microtask). */
+  due(): Promise<void> | undefined {
+    if (this.turn !== null) return this.turn;
+    if (performance.now() - this.since < this.budgetMs) return undefined;
+    this.turn = new Promise<void>((resolve) =>
+      setImmediate(() => {
+        this.turn = null;
+        this.since = performance.now();
+        resolve();
+      }),
+    );
+    return this.turn;
+  }
+}
+
+/**
  * Lists and parses the jobs directory (kubelet's file source, STYLE §5). It only reads: it
  * knows nothing of scheduling or the database. Parsing is cached by content hash, so a
  * rescan of unchanged files costs a read and a hash each.
@@ -122,8 +155,13 @@ export class JobsSource {
       else fresh.push(i);
     });
     let next = 0;
+    const turns = new LoopTurns(LIST_STRETCH_MS);
     const lane = async (): Promise<void> => {
-      for (let k = next++; k < fresh.length; k = next++) results[fresh[k]] = await this.readOne(wanted[fresh[k]]);
+      for (let k = next++; k < fresh.length; k = next++) {
+        results[fresh[k]] = await this.readOne(wanted[fresh[k]]);
+        const turn = turns.due();
+        if (turn) await turn;
+      }
     };
     await Promise.all(Array.from({ length: Math.min(READ_LANES, fresh.length) }, lane));
     const seen = new Set<string>();

@@ -138,3 +138,37 @@ describe('JobsSource: a parser that gave no answer is asked again', () => {
     assert.deepEqual(real.parsed, ['slow.nomad'], 'a verdict is cached as before');
   });
 });
+
+describe('JobsSource: a listing of many new files takes turns of the event loop', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'bivouac-jobs-source-turns-'));
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  test('200 files parsed in this thread, each holding it ≥ 1 ms: the loop turns many times during the listing, and every file is read', async () => {
+    for (let i = 0; i < 200; i++) writeFileSync(join(dir, `j${String(i).padStart(3, '0')}.nomad`), jobText(`j${i}`));
+    // The plain-HCL2 fast path parses in this thread and resolves without a wait; a parser
+    // that holds the thread for a millisecond a file makes the listing's work ≥ 200 ms on any machine.
+    const real = countingParser();
+    const parser: JobParser = {
+      ...real,
+      parse: (file, text) => {
+        const until = performance.now() + 1;
+        while (performance.now() < until);
+        return real.parse(file, text);
+      },
+    };
+    const src = new JobsSource(dir, parser, silentLogger);
+    let turns = 0;
+    let ticking = true;
+    const tick = (): void => {
+      turns++;
+      if (ticking) setImmediate(tick);
+    };
+    setImmediate(tick);
+    const snap = await src.list();
+    ticking = false;
+    assert.equal(snap.files.size, 200);
+    assert.ok([...snap.files.values()].every((r) => r.kind === 'job'));
+    // A 5 ms budget gives ~40 turns in 200 ms of work; one stretch would give 1–2 (the readdir's).
+    assert.ok(turns >= 10, `the loop turned ${turns} times while 200 files were parsed`);
+  });
+});
