@@ -6,7 +6,15 @@ import { ApiError, PERMISSION_DENIED, badRequest } from './errors.js';
 /** A job body is written out as a job file, so it may be no larger than one (the jobs source's cap). */
 export const MAX_BODY_BYTES = MAX_JOB_FILE_BYTES;
 
-/** Reads the body up to the cap, refusing (400, nothing read further) what goes past it. */
+/**
+ * How much of a refused body is still read and dropped before the reply. A socket closed while
+ * its peer is still writing answers with a reset, and a client still writing its body
+ * (Nomad's CLI, curl, Node's http) then fails on the reset without reading the refusal.
+ * Past this the connection is closed on the sender.
+ */
+const DRAIN_BYTES = 8 * MAX_BODY_BYTES;
+
+/** Reads the body up to the cap, refusing (400) what goes past it; the rest is drained, not kept. */
 export async function readBody(req: IncomingMessage): Promise<unknown> {
   const declared = Number(req.headers['content-length'] ?? '0');
   if (declared > MAX_BODY_BYTES) throw badRequest(`request body of ${declared} bytes is over the limit of ${MAX_BODY_BYTES} bytes`);
@@ -14,15 +22,32 @@ export async function readBody(req: IncomingMessage): Promise<unknown> {
   let size = 0;
   for await (const chunk of req as AsyncIterable<Buffer>) {
     size += chunk.length;
-    if (size > MAX_BODY_BYTES) throw badRequest(`request body is over the limit of ${MAX_BODY_BYTES} bytes`);
-    parts.push(chunk);
+    // Leaving the loop would destroy the socket under a client still writing: past the cap
+    // the chunks are dropped until the end (or DRAIN_BYTES, where the loop is left after all).
+    if (size > DRAIN_BYTES) break;
+    if (size <= MAX_BODY_BYTES) parts.push(chunk);
   }
+  if (size > MAX_BODY_BYTES) throw badRequest(`request body is over the limit of ${MAX_BODY_BYTES} bytes`);
   if (size === 0) return undefined;
   const text = Buffer.concat(parts).toString('utf8');
   try {
     return JSON.parse(text) as unknown;
   } catch (err) {
     throw badRequest(`failed to decode request body: ${(err as Error).message}`);
+  }
+}
+
+/**
+ * Reads and drops what is left of a request's body before an error reply (a refusal before
+ * the body was read: its size, its token, its route), up to DRAIN_BYTES; see there.
+ */
+export async function drainBody(req: IncomingMessage): Promise<void> {
+  if (req.complete || req.destroyed) return;
+  if (Number(req.headers['content-length'] ?? '0') > DRAIN_BYTES) return;
+  let size = 0;
+  for await (const chunk of req as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > DRAIN_BYTES) return;
   }
 }
 

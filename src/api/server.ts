@@ -9,7 +9,7 @@ import { chmodSync, rmSync } from 'node:fs';
 import { getStateIndex } from '../state/index.js';
 import { BivouacError } from '../util/errors.js';
 import { ApiError } from './errors.js';
-import { checkToken, parseGoDuration, readBody } from './request.js';
+import { checkToken, drainBody, parseGoDuration, readBody } from './request.js';
 import { matchRoute } from './routes.js';
 import type { AgentCall, AgentReply, ReadDeps, Reply, Request } from './types.js';
 import type { Logger } from '../util/logger.js';
@@ -152,6 +152,7 @@ async function handle(raw: IncomingMessage, res: ServerResponse, deps: ReadDeps,
     }
     await send(res, reply, match.route.meta ?? 'none', deps);
   } catch (err) {
+    await drainBody(raw).catch(() => undefined); // a client gone meanwhile needs no reply read
     sendError(res, err, deps.log);
   } finally {
     bridge.observe(method, route, res.statusCode, Number(process.hrtime.bigint() - started) / 1e9);

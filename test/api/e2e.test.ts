@@ -229,4 +229,20 @@ describe('HTTP API end to end', () => {
     assert.deepEqual(health.json(), { client: { message: 'ok', ok: true } });
     assert.equal((await call(api.addr, 'GET', '/v1/job/fuzzed')).status, 404);
   });
+
+  test('a body over the limit is refused with a reply the client reads, never a reset: declared, chunked, or sent to a route that refuses it unread', async () => {
+    // 3 MiB: more than the sockets' buffers hold, so the client is still writing when the
+    // refusal is ready; a server that closed then would reset the connection under it.
+    const big = `{"Job": {"ID": "big", "Name": "${'x'.repeat(3 * 1024 * 1024)}"}}`;
+    const replies: string[] = [];
+    for (let i = 0; i < 5; i++) {
+      for (const [path, chunked] of [['/v1/jobs', false], ['/v1/jobs', true], ['/v1/nowhere', false], ['/v1/nowhere', true]] as const) {
+        const r = await call(api.addr, 'PUT', path, { raw: big, token: api.token, chunked });
+        replies.push(`${path} ${chunked ? 'chunked' : 'declared'} ${r.status} ${/over the limit/.test(r.text) ? 'over' : ''}`.trim());
+      }
+    }
+    const once = ['/v1/jobs declared 400 over', '/v1/jobs chunked 400 over', '/v1/nowhere declared 404', '/v1/nowhere chunked 404'];
+    assert.deepEqual(replies, Array.from({ length: 5 }, () => once).flat());
+    assert.equal((await call(api.addr, 'GET', '/v1/job/big')).status, 404);
+  });
 });

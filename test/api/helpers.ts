@@ -42,6 +42,8 @@ export interface CallOptions {
   readonly token?: string;
   readonly socketPath?: string;
   readonly timeoutMs?: number;
+  /** Send the body without a Content-Length (chunked), in 64 KiB writes. */
+  readonly chunked?: boolean;
 }
 
 export function call(addr: string, method: string, path: string, opts: CallOptions = {}): Promise<Reply> {
@@ -53,7 +55,7 @@ export function call(addr: string, method: string, path: string, opts: CallOptio
         ...(opts.socketPath ? { socketPath: opts.socketPath } : { host, port }),
         method,
         path,
-        headers: { Connection: 'close', ...(opts.token ? { 'X-Nomad-Token': opts.token } : {}), ...(payload !== undefined ? { 'Content-Length': Buffer.byteLength(payload) } : {}) },
+        headers: { Connection: 'close', ...(opts.token ? { 'X-Nomad-Token': opts.token } : {}), ...(payload !== undefined && opts.chunked !== true ? { 'Content-Length': Buffer.byteLength(payload) } : {}) },
         timeout: opts.timeoutMs ?? 60_000,
       },
       (res) => {
@@ -68,7 +70,10 @@ export function call(addr: string, method: string, path: string, opts: CallOptio
     );
     req.on('timeout', () => req.destroy(new Error(`${method} ${path} timed out`)));
     req.on('error', reject);
-    if (payload !== undefined) req.write(payload);
+    if (payload !== undefined && opts.chunked === true) {
+      const bytes = Buffer.from(payload);
+      for (let at = 0; at < bytes.length; at += 64 * 1024) req.write(bytes.subarray(at, at + 64 * 1024));
+    } else if (payload !== undefined) req.write(payload);
     req.end();
   });
 }
