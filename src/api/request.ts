@@ -14,7 +14,7 @@ export const MAX_BODY_BYTES = MAX_JOB_FILE_BYTES;
  */
 const DRAIN_BYTES = 8 * MAX_BODY_BYTES;
 
-/** Reads the body up to the cap, refusing (400) what goes past it; the rest is drained, not kept. */
+/** Reads the body up to the cap, refusing (400, nothing read further) what goes past it. */
 export async function readBody(req: IncomingMessage): Promise<unknown> {
   const declared = Number(req.headers['content-length'] ?? '0');
   if (declared > MAX_BODY_BYTES) throw badRequest(`request body of ${declared} bytes is over the limit of ${MAX_BODY_BYTES} bytes`);
@@ -22,12 +22,9 @@ export async function readBody(req: IncomingMessage): Promise<unknown> {
   let size = 0;
   for await (const chunk of req as AsyncIterable<Buffer>) {
     size += chunk.length;
-    // Leaving the loop would destroy the socket under a client still writing: past the cap
-    // the chunks are dropped until the end (or DRAIN_BYTES, where the loop is left after all).
-    if (size > DRAIN_BYTES) break;
-    if (size <= MAX_BODY_BYTES) parts.push(chunk);
+    if (size > MAX_BODY_BYTES) throw badRequest(`request body is over the limit of ${MAX_BODY_BYTES} bytes`);
+    parts.push(chunk);
   }
-  if (size > MAX_BODY_BYTES) throw badRequest(`request body is over the limit of ${MAX_BODY_BYTES} bytes`);
   if (size === 0) return undefined;
   const text = Buffer.concat(parts).toString('utf8');
   try {
@@ -38,8 +35,10 @@ export async function readBody(req: IncomingMessage): Promise<unknown> {
 }
 
 /**
- * Reads and drops what is left of a request's body before an error reply (a refusal before
- * the body was read: its size, its token, its route), up to DRAIN_BYTES; see there.
+ * Reads and drops what is left of a request's body before an error reply to a refusal before
+ * the body was read (its declared size, its token, its route), up to DRAIN_BYTES; see there.
+ * A body refused partway (readBody's cap) needs none: the server's parser goes on consuming
+ * the socket for a request that has been destroyed.
  */
 export async function drainBody(req: IncomingMessage): Promise<void> {
   if (req.complete || req.destroyed) return;

@@ -212,14 +212,19 @@ class Plain {
     return this.value();
   }
 
-  /** Labels, then `{`: a multi-line body, `{}`, or `{ name = value }` on one line. */
-  private block(): Block {
+  /** Runs a block's or value's parse one level deeper; past MAX_DEPTH the file is left to hcl2json. */
+  private nested<T>(parse: () => T): T {
     if (++this.depth > MAX_DEPTH) defer();
     try {
-      return this.blockAt();
+      return parse();
     } finally {
       this.depth--;
     }
+  }
+
+  /** Labels, then `{`: a multi-line body, `{}`, or `{ name = value }` on one line. */
+  private block(): Block {
+    return this.nested(() => this.blockAt());
   }
 
   private blockAt(): Block {
@@ -250,17 +255,12 @@ class Plain {
   }
 
   private value(): HclValue {
-    if (++this.depth > MAX_DEPTH) defer();
-    try {
-      return this.valueAt();
-    } finally {
-      this.depth--;
-    }
+    return this.nested(() => this.valueAt());
   }
 
   private valueAt(): HclValue {
     const c = this.peek();
-    if (c === 0x22) return this.template();
+    if (c === 0x22) return this.quoted().text;
     if (c === 0x5b) return this.list();
     if (c === 0x7b) return this.object();
     if (c === 0x2d || isDigit(c)) return this.number();
@@ -332,18 +332,18 @@ class Plain {
       lines.push(line);
       this.i = nl + 1;
     }
+    // `<<-`: HCL2 removes the smallest indentation of the non-empty lines; empty lines stay empty.
+    let cut = 0;
     if (flush) {
-      // HCL2 removes the smallest indentation of the non-empty lines; empty lines stay empty.
-      let min = Infinity;
+      cut = Infinity;
       for (const l of lines) {
         if (l.length === 0) continue;
         const lead = leadingSpaces(l);
         if (lead === l.length) defer(); // a line of spaces only: not verified
-        min = Math.min(min, lead);
+        cut = Math.min(cut, lead);
       }
-      return lines.map((l) => (l.length === 0 ? '' : l.slice(min)) + '\n').join('');
     }
-    return lines.map((l) => l + '\n').join('');
+    return lines.map((l) => l.slice(cut) + '\n').join('');
   }
 
   /** `[a, b,]`: newlines mean nothing inside brackets. */
@@ -396,10 +396,6 @@ class Plain {
     return text;
   }
 
-  private template(): string {
-    return this.quoted().text;
-  }
-
   /**
    * A quoted string: escapes decoded, `${a.b}` kept as written (hcl2json, given no
    * variables, leaves interpolations as text and decodes the literal parts around them).
@@ -432,15 +428,11 @@ class Plain {
         run = this.i;
         continue;
       }
-      if (c === 0x24 || c === 0x25) {
-        const d = s.charCodeAt(this.i + 1);
-        if (d === c) defer(); // `$$`, `%%`: escapes hcl2json re-renders
-        if (d === 0x7b) {
-          if (c === 0x25) defer(); // `%{`: template directives
-          this.i = interpolationEnd(s, this.i + 2);
-          templated = true;
-          continue;
-        }
+      const end = interpolationAt(s, this.i);
+      if (end >= 0) {
+        this.i = end;
+        templated = true;
+        continue;
       }
       this.i++;
     }
@@ -473,19 +465,27 @@ function interpolationEnd(s: string, from: number): number {
   }
 }
 
+/**
+ * At `s[k]`, in a string or heredoc: the offset after a `${a.b}` that starts there, or -1 for
+ * any other character. `$$` and `%%` (escapes hcl2json re-renders) and `%{` (directives) defer.
+ */
+function interpolationAt(s: string, k: number): number {
+  const c = s.charCodeAt(k);
+  if (c !== 0x24 && c !== 0x25) return -1;
+  const d = s.charCodeAt(k + 1);
+  if (d === c) defer();
+  if (d !== 0x7b) return -1;
+  if (c === 0x25) defer();
+  return interpolationEnd(s, k + 2);
+}
+
 /** A heredoc line: printable ASCII (no tabs), `${a.b}` as in strings, no `$$`, `%%`, `%{`. */
 function checkTemplateLine(line: string): void {
   for (let k = 0; k < line.length; k++) {
     const c = line.charCodeAt(k);
     if (c < 0x20 || c >= 0x7f) defer();
-    if (c === 0x24 || c === 0x25) {
-      const d = line.charCodeAt(k + 1);
-      if (d === c) defer();
-      if (d === 0x7b) {
-        if (c === 0x25) defer();
-        k = interpolationEnd(line, k + 2) - 1;
-      }
-    }
+    const end = interpolationAt(line, k);
+    if (end >= 0) k = end - 1;
   }
 }
 

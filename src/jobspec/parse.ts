@@ -96,18 +96,20 @@ export async function parseHcl(file: string, text: string): Promise<ParsedHcl> {
   // Most job files are plain HCL2: hcl2-plain.ts reads them in-thread to the tree hcl2json
   // would give (or says null), sparing the ~2–6 ms IPC round trip and the pool's load.
   const plain = parsePlainHcl2(text);
-  if (plain !== null) {
-    const lines = new LineIndex(text);
-    return { tree: plain, diagnostics: [], locate: (offset: number): Position => ({ file, ...lines.lineCol(offset) }) };
-  }
+  if (plain !== null) return { tree: plain, diagnostics: [], locate: locator(file, text) };
   return parseHclWithParser(file, text);
+}
+
+/** Position in the user's file of an offset in its text. */
+function locator(file: string, text: string): (offset: number) => Position {
+  const lines = new LineIndex(text);
+  return (offset) => ({ file, ...lines.lineCol(offset) });
 }
 
 /** parseHcl without the fast path: every file through the parser processes (and tests comparing the two). */
 export async function parseHclWithParser(file: string, text: string): Promise<ParsedHcl> {
   const parse = await loadParser();
-  const lines = new LineIndex(text);
-  const locate = (offset: number): Position => ({ file, ...lines.lineCol(offset) });
+  const locate = locator(file, text);
   const started = performance.now();
   const first = await hcl2(parse, text);
   if (first.tree) return { tree: first.tree, diagnostics: [], locate };

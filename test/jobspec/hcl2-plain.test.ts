@@ -144,21 +144,30 @@ function jobFiles(): string[] {
   return out;
 }
 
+/**
+ * Each file the fast path takes gets the parser processes' own tree from it, key order
+ * included, and no diagnostics; returns how many it took.
+ */
+async function assertParity(files: readonly string[]): Promise<number> {
+  let taken = 0;
+  for (const f of files) {
+    const text = readFileSync(f, 'utf8');
+    const fast = parsePlainHcl2(text);
+    if (fast === null) continue;
+    taken++;
+    const full = await parseHclWithParser(f, text);
+    assert.deepStrictEqual(full.diagnostics, [], f);
+    assert.deepStrictEqual(fast, full.tree, f);
+    assert.equal(JSON.stringify(fast), JSON.stringify(full.tree), f);
+  }
+  return taken;
+}
+
 describe('hcl2-plain: files', () => {
   test('each in-repo job file: null, or parseHcl\'s own tree', async () => {
-    let taken = 0;
     const files = jobFiles();
     assert.ok(files.length >= 5, `in-repo job files: ${files.length}`);
-    for (const f of files) {
-      const text = readFileSync(f, 'utf8');
-      const fast = parsePlainHcl2(text);
-      if (fast === null) continue;
-      taken++;
-      const full = await parseHclWithParser(f, text);
-      assert.deepStrictEqual(full.diagnostics, [], f);
-      assert.deepStrictEqual(fast, full.tree, f);
-      assert.equal(JSON.stringify(fast), JSON.stringify(full.tree), f);
-    }
+    const taken = await assertParity(files);
     console.log(`hcl2-plain: the fast path took ${taken} of ${files.length} in-repo files`);
     assert.ok(taken >= 3, 'jobs/*.hcl are plain HCL2');
   });
@@ -167,17 +176,7 @@ describe('hcl2-plain: files', () => {
   test('each shared-corpus file: null, or parseHcl\'s own tree', { skip: existsSync(manifest) ? false : `corpus not found at ${corpusDir}` }, async () => {
     // The job files the manifest lists (the .json beside them are not HCL).
     const files = readFileSync(manifest, 'utf8').trim().split('\n').slice(1).map((l) => join(corpusDir, l.split('\t')[0]));
-    let taken = 0;
-    for (const f of files) {
-      const text = readFileSync(f, 'utf8');
-      const fast = parsePlainHcl2(text);
-      if (fast === null) continue;
-      taken++;
-      const full = await parseHclWithParser(f, text);
-      assert.deepStrictEqual(full.diagnostics, [], f);
-      assert.deepStrictEqual(fast, full.tree, f);
-      assert.equal(JSON.stringify(fast), JSON.stringify(full.tree), f);
-    }
+    const taken = await assertParity(files);
     console.log(`hcl2-plain: the fast path took ${taken} of ${files.length} corpus files`);
   });
 });
